@@ -1,0 +1,3 @@
+from infinicli.cli import main
+
+main()

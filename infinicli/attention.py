@@ -1,0 +1,98 @@
+"""Infini-attention math as pure functions on tensors (Munkhdalai et al. 2024, arXiv 2404.07143).
+
+Shapes, for one layer of one sequence (no batch dimension):
+  q: (Hq, T, d)   k, v: (Hkv, T, d)   M: (Hkv, d, d)   z: (Hkv, d)
+Grouped-query heads share their KV head's memory: query head h reads memory h // (Hq // Hkv).
+Everything on the memory path is float32 and position-free (pre-RoPE q and k).
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+
+def sigma(x: torch.Tensor) -> torch.Tensor:
+    """ELU + 1: the positive feature map of the paper's linear attention."""
+    return F.elu(x.float()) + 1.0
+
+
+def _grouped(q: torch.Tensor, n_kv: int) -> torch.Tensor:
+    hq, t, d = q.shape
+    return q.reshape(n_kv, hq // n_kv, t, d)  # (Hkv, G, T, d)
+
+
+def memory_read(q: torch.Tensor, M: torch.Tensor, z: torch.Tensor, eps: float) -> torch.Tensor:
+    """Eq. (3): A_mem = sigma(Q) M / (sigma(Q) z). Returns (Hq, T, d) float32."""
+    hq, t, d = q.shape
+    sq = _grouped(sigma(q), M.shape[0])  # (Hkv, G, T, d)
+    num = sq @ M.unsqueeze(1)  # (Hkv, G, T, d)
+    den = sq @ z[:, None, :, None]  # (Hkv, G, T, 1)
+    return (num / (den + eps)).reshape(hq, t, -1)
+
+
+def memory_retrieve(sk: torch.Tensor, M: torch.Tensor, z: torch.Tensor, eps: float) -> torch.Tensor:
+    """What the memory returns for already-featurised keys sk: (Hkv, T, d) -> (Hkv, T, d)."""
+    return (sk @ M) / (sk @ z.unsqueeze(-1) + eps)
+
+
+def memory_write(
+    k: torch.Tensor, v: torch.Tensor, M: torch.Tensor, z: torch.Tensor, rule: str, eps: float
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Eq. (4) linear: M += sigma(K)^T V; eq. (5) delta: M += sigma(K)^T (V - retrieve(K)).
+
+    z += sum_t sigma(K_t) in both. Returns new (M, z); the inputs are not modified.
+    """
+    sk = sigma(k)
+    v = v.float()
+    if rule == "delta":
+        v = v - memory_retrieve(sk, M, z, eps)
+    return M + sk.transpose(-1, -2) @ v, z + sk.sum(dim=-2)
+
+
+def novelty(k: torch.Tensor, v: torch.Tensor, M: torch.Tensor, z: torch.Tensor, eps: float) -> torch.Tensor:
+    """Per-token delta-rule residual |V - retrieve(K)|^2 / |V|^2, averaged over KV heads: (T,).
+
+    An empty memory retrieves nothing, so everything is fully novel (1.0).
+    """
+    v = v.float()
+    if not bool(z.any()):
+        return torch.ones(v.shape[-2])
+    err = (v - memory_retrieve(sigma(k), M, z, eps)).pow(2).sum(-1)
+    return (err / (v.pow(2).sum(-1) + eps)).mean(0)
+
+
+def causal_mask(t: int, s: int) -> torch.Tensor:
+    """(T, S) bool: the last T of S keys are the queries themselves; every earlier key is visible."""
+    offset = s - t
+    return torch.arange(s)[None, :] <= (torch.arange(t)[:, None] + offset)
+
+
+def local_attention(
+    q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, scaling: float, with_weights: bool = False
+) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """Exact causal softmax attention of T queries over S >= T keys (queries are the last T).
+
+    q: (Hq, T, d) and k, v: (Hkv, S, d), RoPE already applied. Returns (Hq, T, d) and, when asked,
+    the attention weights (Hq, T, S).
+    """
+    t, s = q.shape[-2], k.shape[-2]
+    mask = None if s == t else causal_mask(t, s)
+    if not with_weights:
+        out = F.scaled_dot_product_attention(
+            q.unsqueeze(0), k.unsqueeze(0), v.unsqueeze(0),
+            attn_mask=mask, is_causal=mask is None, scale=scaling, enable_gqa=True,
+        )
+        return out.squeeze(0), None
+    group = q.shape[0] // k.shape[0]
+    kx, vx = k.repeat_interleave(group, 0), v.repeat_interleave(group, 0)
+    scores = (q @ kx.transpose(-1, -2)) * scaling
+    scores = scores.masked_fill(~causal_mask(t, s), float("-inf"))
+    weights = scores.float().softmax(-1).to(q.dtype)
+    return weights @ vx, weights
+
+
+def gate_mix(a_mem: torch.Tensor, a_local: torch.Tensor, beta: torch.Tensor) -> torch.Tensor:
+    """Eq. (6): A = sigmoid(beta) A_mem + (1 - sigmoid(beta)) A_local, one beta per query head."""
+    g = torch.sigmoid(beta.float()).view(-1, 1, 1)
+    return (g * a_mem + (1 - g) * a_local.float()).to(a_local.dtype)

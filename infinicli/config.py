@@ -1,0 +1,85 @@
+"""Engine configuration: one dataclass, validated once, and the four methods as presets of it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from infinicli.errors import InfiniError
+
+METHODS = ("full", "window", "infini", "infini+recall")
+RULES = ("delta", "linear")
+SCORES = ("auto", "probe", "residual")
+SUPPORTED_ARCHITECTURES = ("llama", "mistral", "qwen2", "qwen3")
+
+
+@dataclass(slots=True)
+class EngineConfig:
+    """How the engine reads. `window=None` means unbounded (the ordinary KV cache)."""
+
+    method: str = "infini+recall"
+    segment: int = 512  # tokens per segment
+    memory: bool = True  # compressive memory (M, z) on or off
+    window: int | None = 512  # carried window of exact KV, in tokens
+    pool_blocks: int = 16  # recall pool capacity, in blocks (0 = off)
+    block: int = 64  # recall pool block size, in tokens
+    sink: int = 64  # first tokens of the input kept for good (attention sink); 0 = off
+    rule: str = "delta"  # memory update rule
+    gate_beta: float = -3.0  # memory gate logit per head when no trained gates are loaded
+    score: str = "auto"  # pool scoring: probe (question known), residual, or auto
+    eps: float = 1e-6
+    adaptive: bool = True  # inputs that fit the native context run exact attention
+
+    def __post_init__(self) -> None:
+        if self.method not in METHODS:
+            raise InfiniError(f"unknown method {self.method!r}; choose one of {', '.join(METHODS)}")
+        if self.rule not in RULES:
+            raise InfiniError(f"unknown update rule {self.rule!r}; choose delta or linear")
+        if self.score not in SCORES:
+            raise InfiniError(f"unknown pool score {self.score!r}; choose auto, probe or residual")
+        if self.segment < 1:
+            raise InfiniError("--segment must be at least 1 token")
+        if self.window is not None and self.window < 0:
+            raise InfiniError("--window must be 0 or more tokens")
+        if self.pool_blocks < 0 or self.block < 1 or self.sink < 0:
+            raise InfiniError("pool size and sink must be 0 or more, block size at least 1")
+
+    @property
+    def bounded(self) -> bool:
+        return self.window is not None
+
+    @classmethod
+    def for_method(cls, method: str, **overrides) -> EngineConfig:
+        """The table in DESIGN.md section 3: each method is a setting of the same engine."""
+        presets = {
+            "full": dict(memory=False, window=None, pool_blocks=0, sink=0),
+            "window": dict(memory=False, pool_blocks=0),
+            "infini": dict(memory=True, pool_blocks=0, sink=0),
+            "infini+recall": dict(memory=True),
+        }
+        if method not in presets:
+            raise InfiniError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
+        settings = {**presets[method], **{k: v for k, v in overrides.items() if v is not None}}
+        return cls(method=method, **settings)
+
+    def with_(self, **changes) -> EngineConfig:
+        return replace(self, **changes)
+
+
+@dataclass(slots=True)
+class SegmentStats:
+    """What the engine reports after each segment; the UI renders it, --json serialises it."""
+
+    index: int  # 1-based
+    total: int | None  # segments expected, when known
+    tokens: int  # tokens in this segment
+    tokens_done: int  # tokens read so far
+    seconds: float  # wall time of this segment (probe included)
+    tokens_per_s: float  # over the whole read so far
+    memory_bytes: int  # compressive memory M and z
+    window_tokens: int
+    window_capacity: int | None
+    pool_tokens: int
+    pool_capacity: int
+    state_bytes: int  # everything the state holds: memory, window, sink, pool
+    peak_rss_mb: float
+    mode: str = field(default="")  # the method that ran

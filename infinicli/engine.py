@@ -1,0 +1,316 @@
+"""InfiniModel: a Hugging Face Llama-family model reading segment by segment with bounded state.
+
+The model's own modules do all the work; only each attention module's forward is swapped, and only
+while the engine runs, for `_attention` below. Three ways a forward can run:
+  segment: read the memory, attend over [sink | pool | window | segment], write the memory.
+  probe:   the question's tokens after [sink | pool | window | segment]; nothing is written, the
+           attention mass each carried or new token receives is summed (it scores the recall pool).
+  open:    prompt and generated tokens; they read the memory and attend with their own KV cache.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import resource
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator
+from enum import Enum
+
+import torch
+
+from infinicli.attention import gate_mix, local_attention, memory_read, memory_write, novelty
+from infinicli.config import SUPPORTED_ARCHITECTURES, EngineConfig, SegmentStats
+from infinicli.errors import ModelError
+from infinicli.state import InfiniState
+
+
+
+class _Mode(Enum):
+    SEGMENT = "segment"
+    PROBE = "probe"
+    OPEN = "open"
+
+
+def peak_rss_mb() -> float:
+    """Peak resident set size of this process (ru_maxrss is in KiB on Linux)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+class InfiniModel:
+    """One engine for every method: full, window, infini, infini+recall (see EngineConfig)."""
+
+    def __init__(self, model, config: EngineConfig, gates: torch.Tensor | None = None) -> None:
+        c = model.config
+        if c.model_type not in SUPPORTED_ARCHITECTURES:
+            raise ModelError(
+                f"architecture {c.model_type!r} is not supported; infini runs "
+                f"{', '.join(SUPPORTED_ARCHITECTURES)} models"
+            )
+        self.model = model.eval()
+        self.layers = c.num_hidden_layers
+        self.heads = c.num_attention_heads
+        self.kv_heads = c.num_key_value_heads
+        self.head_dim = getattr(c, "head_dim", None) or c.hidden_size // c.num_attention_heads
+        self.native_context = int(getattr(c, "max_position_embeddings", 2048))
+        self.dtype = next(model.parameters()).dtype
+        self._attn = [layer.self_attn for layer in model.model.layers]
+        self._rotate_half = sys.modules[type(self._attn[0]).__module__].rotate_half
+        if gates is not None and tuple(gates.shape) != (self.layers, self.heads):
+            raise ModelError(f"gates of shape {tuple(gates.shape)} do not fit this model "
+                             f"({self.layers} layers x {self.heads} heads)")
+        self.gates = gates
+        self._cos = self._sin = torch.zeros(0)
+        self.configure(config)
+
+    # --- configuration and state -------------------------------------------------------------
+
+    def configure(self, config: EngineConfig) -> None:
+        """Set the method and settings asked for; the state starts empty."""
+        self.base_config = config
+        self.reset()
+
+    def reset(self, config: EngineConfig | None = None) -> None:
+        """An empty state, under the configured settings (or, for one read, the ones given)."""
+        cfg = self.config = config or self.base_config
+        self.beta = self.gates if self.gates is not None else torch.full(
+            (self.layers, self.heads), float(cfg.gate_beta))
+        self.state = InfiniState(self.layers, self.kv_heads, self.head_dim, cfg.window,
+                                 cfg.pool_blocks, cfg.block, cfg.sink, self.dtype)
+        self._stash: list[tuple[torch.Tensor, torch.Tensor]] = [None] * self.layers  # type: ignore
+        self._open: list[tuple[torch.Tensor, torch.Tensor] | None] = [None] * self.layers
+        self._novelty: torch.Tensor | None = None
+        self._mass: torch.Tensor | None = None
+        self.mode = cfg.method
+        self.segments = 0
+        self.seconds = 0.0
+
+    # --- the attention forward that replaces each layer's ------------------------------------
+
+    def _rope(self, n: int) -> tuple[torch.Tensor, torch.Tensor]:
+        """cos/sin for positions 0..n-1 from the model's own rotary module, cached and grown."""
+        if self._cos.shape[0] < n:
+            m = max(n, 2 * self._cos.shape[0], 1024)
+            pos = torch.arange(m)[None]
+            dummy = torch.zeros(1, 1, self.head_dim, dtype=self.dtype)
+            cos, sin = self.model.model.rotary_emb(dummy, pos)
+            self._cos, self._sin = cos[0], sin[0]  # (m, d)
+        return self._cos[:n], self._sin[:n]
+
+    def _apply_rope(self, x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor) -> torch.Tensor:
+        return x * cos + self._rotate_half(x) * sin
+
+    def _attention(self, attn, hidden_states: torch.Tensor, *args, **kwargs):
+        i = attn.layer_idx
+        x = hidden_states[0]  # (T, D); the engine reads one sequence
+        t = x.shape[0]
+        q = attn.q_proj(x).view(t, -1, self.head_dim)
+        k = attn.k_proj(x).view(t, -1, self.head_dim)
+        v = attn.v_proj(x).view(t, -1, self.head_dim)
+        if getattr(attn, "q_norm", None) is not None:  # Qwen3 normalises q and k per head before RoPE
+            q, k = attn.q_norm(q), attn.k_norm(k)
+        q, k, v = q.transpose(0, 1), k.transpose(0, 1), v.transpose(0, 1)  # (H, T, d), pre-RoPE
+
+        pk, pv = self.state.prefix(i)
+        if self._mode is _Mode.OPEN:
+            if self._open[i] is not None:
+                ok, ov = self._open[i]
+                k_new, v_new = torch.cat([ok, k], 1), torch.cat([ov, v], 1)
+            else:
+                k_new, v_new = k, v
+            self._open[i] = (k_new, v_new)
+            keys, values = torch.cat([pk, k_new], 1), torch.cat([pv, v_new], 1)
+        elif self._mode is _Mode.PROBE:
+            sk, sv = self._stash[i]
+            keys, values = torch.cat([pk, sk, k], 1), torch.cat([pv, sv, v], 1)
+        else:
+            keys, values = torch.cat([pk, k], 1), torch.cat([pv, v], 1)
+
+        s = keys.shape[1]
+        cos, sin = self._rope(s)
+        q_rot = self._apply_rope(q, cos[s - t:], sin[s - t:])
+        k_rot = self._apply_rope(keys, cos, sin)
+        out, weights = local_attention(q_rot, k_rot, values, attn.scaling, self._mode is _Mode.PROBE)
+        if weights is not None:
+            self._mass += weights[..., : s - t].float().sum(dim=(0, 1))
+
+        mem = self.state.memory
+        if self.config.memory and not mem.empty:
+            out = gate_mix(memory_read(q, mem.M[i], mem.z[i], self.config.eps), out, self.beta[i])
+        if self._mode is _Mode.SEGMENT:
+            if self.config.memory:
+                if self._novelty is not None:
+                    self._novelty += novelty(k, v, mem.M[i], mem.z[i], self.config.eps) / self.layers
+                mem.M[i], mem.z[i] = memory_write(k, v, mem.M[i], mem.z[i], self.config.rule,
+                                                  self.config.eps)
+            self._stash[i] = (k, v)
+        out = out.transpose(0, 1).reshape(1, t, -1)
+        return attn.o_proj(out), None
+
+    @contextlib.contextmanager
+    def _running(self, mode: _Mode):
+        """Swap in the engine's attention for the duration of one forward pass; always restore."""
+        self._mode = mode
+        originals = [a.__dict__.get("forward") for a in self._attn]
+        for a in self._attn:
+            a.forward = lambda *args, _a=a, **kw: self._attention(_a, *args, **kw)
+        try:
+            with torch.inference_mode():
+                yield
+        finally:
+            for a, orig in zip(self._attn, originals):
+                if orig is None:
+                    del a.forward
+                else:
+                    a.forward = orig
+
+    def _hidden(self, ids: torch.Tensor) -> torch.Tensor:
+        out = self.model.model(input_ids=ids.view(1, -1), use_cache=False)
+        return out.last_hidden_state
+
+    # --- reading -------------------------------------------------------------------------------
+
+    @property
+    def pool_score(self) -> str:
+        cfg = self.config
+        if cfg.pool_blocks == 0:
+            return "none"
+        if cfg.score == "auto":
+            return "probe" if self._probe_ids is not None else "residual"
+        return cfg.score
+
+    _probe_ids: torch.Tensor | None = None
+
+    def set_probe(self, probe_ids: list[int] | torch.Tensor | None) -> None:
+        """The question, when known before reading: it scores which blocks the recall pool keeps."""
+        self._probe_ids = None if probe_ids is None else torch.as_tensor(probe_ids).view(-1)
+
+    def consume(self, ids: list[int] | torch.Tensor, index: int | None = None,
+                total: int | None = None) -> SegmentStats:
+        """Read one segment (at most config.segment tokens) into the state."""
+        ids = torch.as_tensor(ids, dtype=torch.long).view(-1)
+        if ids.numel() == 0 or ids.numel() > self.config.segment:
+            raise ValueError(f"a segment holds 1..{self.config.segment} tokens, got {ids.numel()}")
+        t0 = time.perf_counter()
+        st = self.state
+        scoring = self.pool_score
+        n_prefix_pool = st.pool.sink_size + st.pool.size
+        self._novelty = torch.zeros(ids.numel()) if scoring == "residual" and self.config.memory else None
+        with self._running(_Mode.SEGMENT):
+            self._hidden(ids)
+        if self.config.memory:
+            st.memory.writes += 1
+        k = torch.stack([s[0] for s in self._stash])  # (L, H, T, d)
+        v = torch.stack([s[1] for s in self._stash])
+        pos = torch.arange(st.tokens, st.tokens + ids.numel())
+        pool_scores = None
+        if scoring == "probe":
+            self._mass = torch.zeros(st.prefix_len + ids.numel())
+            with self._running(_Mode.PROBE):
+                self._hidden(self._probe_ids)
+            pool_scores = self._mass[st.pool.sink_size: n_prefix_pool]
+            carried = self._mass[n_prefix_pool:]  # window then segment, oldest first
+            st.window.score[: st.window.size] = carried[: st.window.size]
+            score = carried[st.window.size:]
+            self._mass = None
+        elif scoring == "residual" and self._novelty is not None:
+            score = self._novelty
+        else:
+            score = torch.zeros(ids.numel())
+        evicted = st.window.push(k, v, pos, score)
+        st.pool.admit(evicted, pool_scores, "sum" if scoring == "probe" else "mean")
+        self._stash = [None] * self.layers  # type: ignore
+        self._novelty = None
+        st.tokens += ids.numel()
+        self.segments += 1
+        dt = time.perf_counter() - t0
+        self.seconds += dt
+        return self.stats(ids.numel(), dt, index or self.segments, total)
+
+    def stats(self, tokens: int, seconds: float, index: int, total: int | None) -> SegmentStats:
+        st = self.state
+        return SegmentStats(
+            index=index, total=total, tokens=tokens, tokens_done=st.tokens, seconds=seconds,
+            tokens_per_s=st.tokens / self.seconds if self.seconds else 0.0,
+            memory_bytes=st.memory.nbytes if self.config.memory else 0,
+            window_tokens=st.window.size, window_capacity=st.window.capacity,
+            pool_tokens=st.pool.size + st.pool.sink_size,
+            pool_capacity=st.pool.capacity + st.pool.sink_k.shape[2],
+            state_bytes=st.nbytes, peak_rss_mb=peak_rss_mb(), mode=self.mode,
+        )
+
+    def read(self, tokens: Iterable[int], total_tokens: int | None = None, reserve: int = 0,
+             on_segment: Callable[[SegmentStats], None] | None = None) -> None:
+        """Read a token stream segment by segment.
+
+        Adaptive mode: when a read starts from an empty state and the whole input plus `reserve`
+        tokens (prompt and answer) fits the native context, exact full attention runs instead, and
+        `self.mode` says so; the next reset() returns to the configured method.
+        """
+        it = iter(tokens)
+        cfg = self.config
+        head: list[int] = []
+        if cfg.adaptive and cfg.method != "full" and self.state.tokens == 0:
+            budget = self.native_context - reserve
+            for tok in it:
+                head.append(tok)
+                if len(head) > budget:
+                    break
+            if len(head) <= budget:
+                self.reset(EngineConfig.for_method("full", segment=cfg.segment, adaptive=False))
+                self.mode = f"full (adaptive: fits the {self.native_context}-token context)"
+        seg = self.config.segment
+        total = -(-total_tokens // seg) if total_tokens else None
+        for segment in _batched(_chain(head, it), seg):
+            stats = self.consume(segment, total=total)
+            if on_segment is not None:
+                on_segment(stats)
+
+    # --- answering -----------------------------------------------------------------------------
+
+    def logits(self, ids: list[int] | torch.Tensor) -> torch.Tensor:
+        """Logits for every position of `ids` read as an open segment (nothing is written). (T, V)"""
+        ids = torch.as_tensor(ids, dtype=torch.long).view(-1)
+        try:
+            with self._running(_Mode.OPEN):
+                h = self._hidden(ids)
+                return self.model.lm_head(h)[0].float()
+        finally:
+            self._open = [None] * self.layers
+
+    def generate(self, prompt_ids: list[int] | torch.Tensor, max_new_tokens: int = 32,
+                 stop_ids: Iterable[int] = (), on_token: Callable[[int], None] | None = None) -> list[int]:
+        """Greedy decoding from the prompt, reading the state but never writing it."""
+        ids = torch.as_tensor(prompt_ids, dtype=torch.long).view(-1)
+        stop = set(stop_ids)
+        out: list[int] = []
+        try:
+            with self._running(_Mode.OPEN):
+                h = self._hidden(ids)
+                for _ in range(max_new_tokens):
+                    nxt = int(self.model.lm_head(h[:, -1]).argmax(-1))
+                    if nxt in stop:
+                        break
+                    out.append(nxt)
+                    if on_token is not None:
+                        on_token(nxt)
+                    h = self._hidden(torch.tensor([nxt]))
+        finally:
+            self._open = [None] * self.layers
+        return out
+
+
+def _chain(head: list[int], rest: Iterator[int]) -> Iterator[int]:
+    yield from head
+    yield from rest
+
+
+def _batched(tokens: Iterable[int], n: int) -> Iterator[list[int]]:
+    batch: list[int] = []
+    for tok in tokens:
+        batch.append(tok)
+        if len(batch) == n:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

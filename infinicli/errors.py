@@ -1,0 +1,11 @@
+"""Errors the user can act on. Each message is one sentence; the CLI prints it and exits 2."""
+
+
+class InfiniError(Exception):
+    """A usage or input error: the message is shown to the user as it is."""
+
+    exit_code = 2
+
+
+class ModelError(InfiniError):
+    """A model that cannot be found, fetched, loaded or is not supported."""

@@ -1,0 +1,45 @@
+"""Sources: turn a file, a directory or stdin into a stream of text chunks that remember their origin."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """A piece of text and where it came from (file, and page for PDFs)."""
+
+    text: str
+    origin: str  # a path, or "-" for stdin
+    page: int | None = None  # 1-based page number for PDFs
+
+    @property
+    def where(self) -> str:
+        return f"{self.origin} p.{self.page}" if self.page is not None else self.origin
+
+
+class SourceError(Exception):
+    """An input that cannot be read; the message is one sentence for the user."""
+
+
+def open_source(path: str, password: str | None = None) -> Iterator[Chunk]:
+    """Stream `path` as Chunks: "-" is stdin text, `.pdf` is a PDF, anything else is text.
+
+    A missing path or a directory fails here, before anything is read; other
+    problems surface as SourceError when the iterator is first advanced.
+    """
+    # Imported here because the submodules import Chunk and SourceError from this module.
+    from .pdf import iter_pdf
+    from .text import iter_text
+
+    if path == "-":
+        return iter_text("-")
+    if os.path.isdir(path):
+        raise SourceError(f"{path} is a directory; use `infini code` for repositories.")
+    if not os.path.exists(path):
+        raise SourceError(f"{path} does not exist.")
+    if path.lower().endswith(".pdf"):
+        return iter_pdf(path, password=password)
+    return iter_text(path)

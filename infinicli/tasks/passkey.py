@@ -1,0 +1,92 @@
+"""The passkey test of Landmark attention and llama.cpp's passkey example, through the engine."""
+
+from __future__ import annotations
+
+import random
+import re
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+
+from infinicli.config import SegmentStats
+from infinicli.engine import InfiniModel, peak_rss_mb
+from infinicli.errors import InfiniError
+from infinicli.tokenizer import Tokenizer
+
+PREFIX = ("There is an important info hidden inside a lot of irrelevant text. Find it and memorize "
+          "them. I will quiz you about the important information there.")
+FILLER = " The grass is green. The sky is blue. The sun is yellow. Here we go. There and back again."
+NEEDLE = " The pass key is {key}. Remember it. {key} is the pass key."
+QUESTION = " What is the pass key? The pass key is"
+ANSWER_TOKENS = 8
+
+
+@dataclass(slots=True)
+class Haystack:
+    ids: list[int]  # everything before the question
+    question: list[int]
+    needle_at: int  # token index where the needle starts
+    key: int
+
+
+def build(tok: Tokenizer, length: int, depth: float, key: int) -> Haystack:
+    """A haystack of about `length` tokens (question included), the needle at `depth` (0..1)."""
+    if not 0.0 <= depth <= 1.0:
+        raise InfiniError(f"--depth must be between 0 and 1, got {depth}")
+    prefix, filler = tok.encode(PREFIX), tok.encode(FILLER)
+    needle, question = tok.encode(NEEDLE.format(key=key)), tok.encode(QUESTION)
+    room = length - len(prefix) - len(needle) - len(question)
+    if room < 0:
+        raise InfiniError(f"--length must be at least {length - room} tokens for the passkey template")
+    n = room // len(filler)
+    before = round(depth * n)
+    ids = prefix + filler * before
+    needle_at = len(ids)
+    ids += needle + filler * (n - before)
+    return Haystack(ids, question, needle_at, key)
+
+
+@dataclass(slots=True)
+class Trial:
+    key: int
+    answer: str
+    correct: bool
+    tokens: int
+    segments: int
+    seconds: float
+    tokens_per_s: float
+    peak_rss_mb: float
+    depth: float
+    needle_at: int
+    mode: str
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def first_integer(text: str) -> int | None:
+    m = re.search(r"\d+", text)
+    return int(m.group()) if m else None
+
+
+def run_trial(engine: InfiniModel, tok: Tokenizer, length: int, depth: float, key: int,
+              on_segment: Callable[[SegmentStats], None] | None = None) -> Trial:
+    hay = build(tok, length, depth, key)
+    engine.reset()
+    engine.set_probe(hay.question)  # the question is known before reading
+    t0 = time.perf_counter()
+    engine.read(hay.ids, total_tokens=len(hay.ids), reserve=len(hay.question) + ANSWER_TOKENS,
+                on_segment=on_segment)
+    answer_ids = engine.generate(hay.question, ANSWER_TOKENS, tok.stop_ids)
+    seconds = time.perf_counter() - t0
+    answer = tok.decode(answer_ids).strip()
+    tokens = len(hay.ids) + len(hay.question)
+    return Trial(key=key, answer=answer, correct=first_integer(answer) == key, tokens=tokens,
+                 segments=engine.segments, seconds=round(seconds, 2),
+                 tokens_per_s=round(tokens / seconds, 1), peak_rss_mb=round(peak_rss_mb(), 1),
+                 depth=depth, needle_at=hay.needle_at, mode=engine.mode)
+
+
+def keys(seed: int, trials: int) -> list[int]:
+    rng = random.Random(seed)
+    return [rng.randint(10000, 99999) for _ in range(trials)]

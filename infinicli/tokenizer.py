@@ -1,0 +1,46 @@
+"""The model's own tokenizer (exact), streamed over chunks; tiktoken as a fast pre-count only."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from infinicli.sources import Chunk
+
+
+class Tokenizer:
+    """Wraps a Hugging Face tokenizer: plain text in, token ids out, no special tokens added."""
+
+    def __init__(self, hf_tokenizer) -> None:
+        self.hf = hf_tokenizer
+        eos = {hf_tokenizer.eos_token_id}
+        for name in ("<|im_end|>", "<|endoftext|>", "<|eot_id|>"):
+            tid = hf_tokenizer.convert_tokens_to_ids(name)
+            if isinstance(tid, int) and tid != hf_tokenizer.unk_token_id:
+                eos.add(tid)
+        self.stop_ids = {t for t in eos if t is not None}
+
+    def encode(self, text: str) -> list[int]:
+        return self.hf(text, add_special_tokens=False)["input_ids"]
+
+    def decode(self, ids: Iterable[int]) -> str:
+        return self.hf.decode(list(ids), skip_special_tokens=True)
+
+    def stream(self, chunks: Iterable[Chunk]) -> Iterator[int]:
+        """Token ids of a chunk stream, one chunk at a time (chunk boundaries cost at most a merge)."""
+        for chunk in chunks:
+            yield from self.encode(chunk.text)
+
+    def chat(self, user: str, assistant_prefix: str = "") -> list[int]:
+        """A one-turn chat prompt in the model's own template, ending where the answer starts."""
+        if getattr(self.hf, "chat_template", None):
+            text = self.hf.apply_chat_template([{"role": "user", "content": user}], tokenize=False,
+                                               add_generation_prompt=True)
+            return self.encode(text + assistant_prefix)
+        return self.encode(f"{user}\n{assistant_prefix}")
+
+
+def fast_count(text: str) -> int:
+    """An approximate token count with tiktoken (for tables and estimates, never for the model)."""
+    import tiktoken
+
+    return len(tiktoken.get_encoding("cl100k_base").encode(text, disallowed_special=()))

@@ -1,0 +1,84 @@
+"""Everything the user sees: progress, tables, messages, JSON. The only module that knows rich."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from rich.console import Console
+from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
+                           TimeRemainingColumn)
+from rich.table import Table
+
+from infinicli.config import SegmentStats
+
+
+def human_bytes(n: float) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if abs(n) < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} GB"
+
+
+def cache_use(s: SegmentStats) -> str:
+    """window / pool / memory, as the progress bar and tables show it."""
+    win = f"{s.window_tokens}" if s.window_capacity is None else f"{s.window_tokens}/{s.window_capacity}"
+    return f"win {win} · pool {s.pool_tokens}/{s.pool_capacity} · mem {human_bytes(s.memory_bytes)}"
+
+
+class Output:
+    """One output object for every command: human text on stdout, or one JSON document with --json.
+
+    Progress, notes and warnings go to stderr, so stdout stays clean for scripts.
+    """
+
+    def __init__(self, as_json: bool = False, quiet: bool = False) -> None:
+        self.as_json = as_json
+        self.quiet = quiet
+        self.out = Console(highlight=False)
+        self.err = Console(stderr=True, highlight=False)
+
+    def say(self, msg: str) -> None:
+        if not self.quiet:
+            self.err.print(f"[dim]{msg}[/dim]")
+
+    def warn(self, msg: str) -> None:
+        self.err.print(f"[yellow]warning:[/yellow] {msg}")
+
+    def emit(self, data: Any, render: Callable[[Console], None]) -> None:
+        if self.as_json:
+            sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
+            sys.stdout.flush()
+        else:
+            render(self.out)
+
+    @contextlib.contextmanager
+    def progress(self, description: str, total: int | None) -> Iterator[Callable[[SegmentStats], None]]:
+        """A progress bar over segments; yields the callback the engine calls after each one."""
+        columns = [
+            TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+            TextColumn("seg · {task.fields[speed]} · {task.fields[cache]} · peak {task.fields[rss]}"),
+            TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn(),
+        ]
+        with Progress(*columns, console=self.err, transient=False, disable=self.quiet) as bar:
+            task = bar.add_task(description, total=total, speed="-", cache="-", rss="-")
+
+            def update(s: SegmentStats) -> None:
+                bar.update(task, completed=s.index, total=s.total or None,
+                           speed=f"{s.tokens_per_s:,.0f} tok/s", cache=cache_use(s),
+                           rss=f"{s.peak_rss_mb:,.0f} MB")
+
+            yield update
+
+
+def table(title: str | None, columns: list[str], rows: list[list[Any]]) -> Table:
+    t = Table(title=title, title_justify="left")
+    for c in columns:
+        t.add_column(c, justify="left" if c in ("", "name", "file", "key", "answer", "mode") else "right")
+    for r in rows:
+        t.add_row(*[str(x) for x in r])
+    return t

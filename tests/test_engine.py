@@ -1,0 +1,217 @@
+"""Equivalence tests for the engine on tiny random Llama models.
+
+The reference below is written separately from infinicli: it runs the paper's recurrence layer by
+layer with plain tensor code (its own RoPE, softmax, memory read and delta update), so a wrong engine
+cannot agree with it by sharing a bug.
+"""
+
+import math
+
+import pytest
+import torch
+
+from infinicli.config import EngineConfig
+from infinicli.engine import InfiniModel
+from tests.conftest import tiny_llama
+
+
+def hf_logits(model, ids):
+    with torch.no_grad():
+        return model(ids.view(1, -1)).logits[0]
+
+
+def _rope(x, positions, theta):
+    d = x.shape[-1]
+    inv = 1.0 / theta ** (torch.arange(0, d, 2).float() / d)
+    ang = positions.float()[:, None] * inv[None]
+    cos, sin = torch.cat([ang.cos()] * 2, -1), torch.cat([ang.sin()] * 2, -1)
+    x1, x2 = x[..., : d // 2], x[..., d // 2:]
+    return x * cos + torch.cat([-x2, x1], -1) * sin
+
+
+def reference_infini(model, segments, window, beta, eps=1e-6):
+    """Logits of the last segment (read-only) after writing all earlier ones, the paper's way."""
+    c = model.config
+    L, H, Hkv = c.num_hidden_layers, c.num_attention_heads, c.num_key_value_heads
+    d = c.hidden_size // H
+    g = H // Hkv
+    M = [torch.zeros(Hkv, d, d) for _ in range(L)]
+    z = [torch.zeros(Hkv, d) for _ in range(L)]
+    past_k = [torch.zeros(Hkv, 0, d) for _ in range(L)]
+    past_v = [torch.zeros(Hkv, 0, d) for _ in range(L)]
+    feat = lambda x: torch.where(x > 0, x + 1, torch.exp(x))  # ELU + 1
+    with torch.no_grad():
+        for s, ids in enumerate(segments):
+            last = s == len(segments) - 1
+            h = model.model.embed_tokens(ids)
+            for i, layer in enumerate(model.model.layers):
+                a = layer.self_attn
+                x = layer.input_layernorm(h)
+                T = x.shape[0]
+                q = a.q_proj(x).view(T, H, d).transpose(0, 1)
+                k = a.k_proj(x).view(T, Hkv, d).transpose(0, 1)
+                v = a.v_proj(x).view(T, Hkv, d).transpose(0, 1)
+                kk = torch.cat([past_k[i][:, past_k[i].shape[1] - window:] if window else past_k[i][:, :0], k], 1)
+                vv = torch.cat([past_v[i][:, past_v[i].shape[1] - window:] if window else past_v[i][:, :0], v], 1)
+                S = kk.shape[1]
+                qr = _rope(q, torch.arange(S - T, S), c.rope_parameters["rope_theta"])
+                kr = _rope(kk, torch.arange(S), c.rope_parameters["rope_theta"])
+                out = torch.zeros(H, T, d)
+                for hq in range(H):
+                    kv = hq // g
+                    scores = qr[hq] @ kr[kv].T / math.sqrt(d)
+                    allowed = torch.arange(S)[None] <= torch.arange(S - T, S)[:, None]
+                    scores = scores.masked_fill(~allowed, -float("inf"))
+                    local = scores.softmax(-1) @ vv[kv]
+                    if s > 0:
+                        sq = feat(q[hq])
+                        mem = (sq @ M[i][kv]) / (sq @ z[i][kv] + eps)[:, None]
+                        gate = 1 / (1 + math.exp(-beta))
+                        local = gate * mem + (1 - gate) * local
+                    out[hq] = local
+                if not last:
+                    for kv in range(Hkv):
+                        sk = feat(k[kv])
+                        retrieved = (sk @ M[i][kv]) / (sk @ z[i][kv] + eps)[:, None]
+                        M[i][kv] = M[i][kv] + sk.T @ (v[kv] - retrieved)
+                        z[i][kv] = z[i][kv] + sk.sum(0)
+                    past_k[i] = torch.cat([past_k[i], k], 1)
+                    past_v[i] = torch.cat([past_v[i], v], 1)
+                h = h + a.o_proj(out.transpose(0, 1).reshape(T, H * d))
+                h = h + layer.mlp(layer.post_attention_layernorm(h))
+            if last:
+                return model.lm_head(model.model.norm(h))
+
+
+@pytest.mark.parametrize("window", [0, 8])
+@pytest.mark.parametrize("beta", [0.0, -2.0])
+def test_streaming_equals_reference_recurrence(tiny, window, beta):
+    torch.manual_seed(1)
+    ids = torch.randint(0, 99, (5 * 16 + 7,))
+    segments = list(ids[:80].split(16)) + [ids[80:]]
+    cfg = EngineConfig.for_method("infini", segment=16, window=window, gate_beta=beta, adaptive=False)
+    engine = InfiniModel(tiny, cfg)
+    engine.read(ids[:80].tolist())
+    got = engine.logits(ids[80:])
+    want = reference_infini(tiny, segments, window, beta)
+    torch.testing.assert_close(got, want, atol=1e-4, rtol=1e-4)
+
+
+def test_memory_gated_off_single_segment_reproduces_the_model(tiny):
+    ids = torch.randint(0, 99, (40,))
+    engine = InfiniModel(tiny, EngineConfig.for_method("infini", segment=64, adaptive=False))
+    torch.testing.assert_close(engine.logits(ids), hf_logits(tiny, ids), atol=1e-5, rtol=1e-5)
+    # a written memory with its gate shut and a window covering the past changes nothing
+    cfg = EngineConfig.for_method("infini", segment=16, window=32, gate_beta=-60.0, adaptive=False)
+    engine = InfiniModel(tiny, cfg)
+    engine.read(ids[:32].tolist())
+    assert not engine.state.memory.empty
+    torch.testing.assert_close(engine.logits(ids[32:]), hf_logits(tiny, ids)[32:], atol=1e-5, rtol=1e-5)
+
+
+def test_gate_open_changes_the_output(tiny):
+    ids = torch.randint(0, 99, (48,))
+    outs = []
+    for beta in (-60.0, 0.0):
+        engine = InfiniModel(tiny, EngineConfig.for_method("infini", segment=16, window=0,
+                                                           gate_beta=beta, adaptive=False))
+        engine.read(ids[:32].tolist())
+        outs.append(engine.logits(ids[32:]))
+    assert (outs[0] - outs[1]).abs().max() > 1e-3
+
+
+def test_full_matches_plain_generate_and_logits(tiny):
+    ids = torch.randint(0, 99, (70,))
+    engine = InfiniModel(tiny, EngineConfig.for_method("full", segment=16))
+    engine.read(ids[:64].tolist())
+    torch.testing.assert_close(engine.logits(ids[64:]), hf_logits(tiny, ids)[64:], atol=1e-5, rtol=1e-5)
+    with torch.no_grad():
+        want = tiny.generate(ids.view(1, -1), max_new_tokens=12, do_sample=False,
+                             pad_token_id=0)[0, 70:].tolist()
+    assert engine.generate(ids[64:], 12) == want
+    # generating never writes: the same question twice gives the same answer
+    assert engine.generate(ids[64:], 12) == want
+
+
+def test_model_is_left_unmodified_after_engine_use(tiny):
+    ids = torch.randint(0, 99, (30,))
+    before = hf_logits(tiny, ids)
+    engine = InfiniModel(tiny, EngineConfig.for_method("infini", segment=8, adaptive=False))
+    engine.read(ids.tolist())
+    engine.generate(ids[:5], 3)
+    torch.testing.assert_close(hf_logits(tiny, ids), before)
+
+
+@pytest.mark.parametrize("method", ["window", "infini", "infini+recall"])
+def test_state_bytes_do_not_grow(tiny, method):
+    cfg = EngineConfig.for_method(method, segment=8, window=16, pool_blocks=3, block=4, sink=4,
+                                  adaptive=False)
+    engine = InfiniModel(tiny, cfg)
+    engine.set_probe([1, 2, 3])
+    ids = torch.randint(0, 99, (800,)).tolist()
+    sizes = {}
+    for n, stats in enumerate(_read(engine, ids), 1):
+        st = engine.state
+        assert st.window.size <= 16
+        assert st.pool.size <= 3 * 4 and len(st.pool.block_len) <= 3
+        assert st.pool.sink_size <= 4
+        if n in (1, 10, 100):
+            sizes[n] = (stats.state_bytes, st.nbytes)
+    assert sizes[1] == sizes[10] == sizes[100]
+
+
+def _read(engine, ids):
+    got = []
+    engine.read(ids, on_segment=got.append)
+    return got
+
+
+def test_recall_pool_fills_keeps_sink_and_input_order(tiny):
+    cfg = EngineConfig.for_method("infini+recall", segment=8, window=8, pool_blocks=3, block=4,
+                                  sink=4, adaptive=False)
+    for probe in ([5, 6, 7], None):
+        engine = InfiniModel(tiny, cfg)
+        engine.set_probe(probe)
+        engine.read(torch.randint(0, 99, (96,)).tolist())
+        pool = engine.state.pool
+        assert pool.sink_size == 4
+        assert len(pool.block_len) == 3 and pool.size == 12
+        positions = pool.pos[: pool.size].tolist()
+        assert positions == sorted(positions) and min(positions) >= 4
+        assert max(positions) < 96 - 8  # pooled tokens have left the window
+        assert engine.pool_score == ("probe" if probe else "residual")
+
+
+def test_adaptive_runs_exact_attention_when_input_fits(tiny):
+    engine = InfiniModel(tiny, EngineConfig.for_method("infini+recall", segment=16))
+    engine.read(list(range(50)), reserve=10)
+    assert engine.mode.startswith("full (adaptive")
+    engine.reset()
+    assert engine.config.method == "infini+recall"
+    engine.read(list(range(99)) * 3, reserve=10)  # 297 > 256 - 10 native tokens
+    assert engine.mode == "infini+recall"
+
+
+def test_qwen2_and_mistral_architectures_run():
+    from transformers import MistralConfig, MistralForCausalLM, Qwen2Config, Qwen2ForCausalLM
+
+    for cls, cfg_cls in ((Qwen2ForCausalLM, Qwen2Config), (MistralForCausalLM, MistralConfig)):
+        torch.manual_seed(0)
+        model = cls(cfg_cls(vocab_size=99, hidden_size=64, intermediate_size=128, num_hidden_layers=2,
+                            num_attention_heads=4, num_key_value_heads=2,
+                            max_position_embeddings=256)).eval()
+        ids = torch.randint(0, 99, (20,))
+        engine = InfiniModel(model, EngineConfig.for_method("full", segment=8))
+        engine.read(ids[:16].tolist())
+        torch.testing.assert_close(engine.logits(ids[16:]), hf_logits(model, ids)[16:],
+                                   atol=1e-5, rtol=1e-5)
+
+
+def test_unsupported_architecture_is_refused():
+    from transformers import GPT2Config, GPT2LMHeadModel
+
+    from infinicli.errors import ModelError
+
+    model = GPT2LMHeadModel(GPT2Config(n_layer=1, n_embd=32, n_head=2, vocab_size=99))
+    with pytest.raises(ModelError, match="not supported"):
+        InfiniModel(model, EngineConfig())
