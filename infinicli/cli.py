@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sys
+from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
@@ -155,6 +157,158 @@ def passkey(
                 f"state {human_bytes(summary['state_bytes'])}")
 
     out.emit(summary, render)
+
+
+# --- bench -----------------------------------------------------------------------------------------
+
+bench_app = typer.Typer(help="Benchmarks: memory, speed and recall, every method side by side.",
+                        no_args_is_help=True)
+app.add_typer(bench_app, name="bench")
+MethodsOpt = Annotated[str, typer.Option(help="Comma-separated methods.")]
+CsvOpt = Annotated[bool, typer.Option("--csv", help="Print CSV rows instead of a table.")]
+ALL_METHODS = "full,window,infini,infini+recall"
+
+
+def _rows_out(out, rows: list[dict], columns: list[str], keys: list[str], as_csv: bool) -> None:
+    from infinicli.ui import csv_text, markdown_table
+
+    if as_csv:
+        sys.stdout.write(csv_text(rows))
+        return
+    out.emit(rows, lambda c: print(markdown_table(columns, [[r[k] if r[k] is not None else "-" for k in keys]
+                                                            for r in rows])))
+
+
+@bench_app.command("passkey")
+def bench_passkey(
+    lengths: Annotated[str, typer.Option(help="Comma-separated lengths in tokens (4k, 1m, ...).")] = "4k,16k",
+    depths: Annotated[str, typer.Option(help="Comma-separated needle depths, 0..1.")] = "0,0.25,0.5,0.75,1",
+    methods: MethodsOpt = "infini+recall", trials: Annotated[int, typer.Option(help="Trials per cell.")] = 3,
+    seed: Annotated[int, typer.Option(help="Seed for the keys.")] = 0,
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for one JSON per cell and the heatmap.")]
+    = Path("bench-passkey"),
+    segment: SegmentOpt = 512, model: ModelOpt = "smollm2-135m-instruct", as_json: JsonOpt = False,
+) -> None:
+    """Passkey accuracy over a depth x length grid; resumable, with a heatmap PNG."""
+    from infinicli import bench
+    from infinicli.config import EngineConfig
+    from infinicli.ui import Output, heat_cell, table
+
+    out = Output(as_json)
+    method_list = bench.parse_list(methods, str)
+    for m in method_list:
+        EngineConfig.for_method(m)
+    length_list = bench.parse_list(lengths, bench.parse_length)
+    depth_list = bench.parse_list(depths, _depth)
+    extra = ["--segment", str(segment), "--model", model]
+
+    def on_cell(name: str, cell: dict, resumed: bool) -> None:
+        out.say(f"{'kept' if resumed else 'ran'} {name}: {cell['accuracy']:.0%} over {cell['trials']} "
+                f"trials, {cell['seconds']} s, peak {cell['peak_rss_mb']:,.0f} MB")
+
+    cells = bench.passkey_grid(out_dir, method_list, length_list, depth_list, trials, seed, extra, on_cell)
+    png = out_dir / "heatmap.png"
+    bench.heatmap_png(cells, png)
+
+    def render(c) -> None:
+        for method in method_list:
+            grid = table(f"{method} · passkey accuracy (rows: depth, columns: tokens)",
+                         ["depth", *[bench.short_length(n) for n in length_list]], [])
+            for d in depth_list:
+                accs = {x["length"]: x["accuracy"] for x in cells if x["method"] == method and x["depth"] == d}
+                grid.add_row(f"{d:g}", *[heat_cell(accs[n]) for n in length_list])
+            c.print(grid)
+        c.print(f"heatmap: {png}")
+
+    out.emit(cells, render)
+
+
+def _depth(text: str) -> float:
+    d = float(text)
+    if not 0.0 <= d <= 1.0:
+        raise InfiniError(f"depths must be between 0 and 1, got {text}")
+    return d
+
+
+@bench_app.command("memory")
+def bench_memory(
+    lengths: Annotated[str, typer.Option(help="Comma-separated lengths in tokens.")] = "4k,16k,64k",
+    methods: MethodsOpt = ALL_METHODS, segment: SegmentOpt = 512,
+    model: ModelOpt = "smollm2-135m-instruct",
+    plot: Annotated[Optional[Path], typer.Option(help="Write a PNG of peak RSS against length.")] = None,
+    as_json: JsonOpt = False, as_csv: CsvOpt = False,
+) -> None:
+    """Peak RSS (fresh process each), state bytes and time per method and length."""
+    from infinicli import bench
+    from infinicli.config import EngineConfig
+    from infinicli.ui import Output
+
+    out = Output(as_json)
+    method_list = bench.parse_list(methods, str)
+    for m in method_list:
+        EngineConfig.for_method(m)
+    length_list = bench.parse_list(lengths, bench.parse_length)
+    rows = bench.bench_memory(method_list, length_list, model, segment,
+                              lambda r: out.say(f"{r.method} {r.length:,}: {r.peak_rss_mb or r.note} MB"))
+    if plot:
+        bench.memory_plot(rows, plot)
+    _rows_out(out, [r.as_dict() for r in rows],
+              ["method", "tokens", "peak RSS MB", "state bytes", "seconds", "tok/s", "note"],
+              ["method", "length", "peak_rss_mb", "state_bytes", "seconds", "tokens_per_s", "note"], as_csv)
+
+
+@bench_app.command("memory-cell", hidden=True)
+def bench_memory_cell(method: Annotated[str, typer.Option()], length: Annotated[int, typer.Option()],
+                      model: ModelOpt = "smollm2-135m-instruct", segment: SegmentOpt = 512,
+                      as_json: JsonOpt = True) -> None:
+    """One (method, length) memory measurement; run by `bench memory` in a fresh process."""
+    from infinicli import bench
+
+    print(json.dumps(bench.memory_cell(method, length, model, segment)))
+
+
+@bench_app.command("speed")
+def bench_speed(
+    length: Annotated[str, typer.Option(help="Tokens read per repeat.")] = "8k",
+    segments: Annotated[str, typer.Option(help="Comma-separated segment lengths.")] = "512",
+    methods: MethodsOpt = ALL_METHODS, repeats: Annotated[int, typer.Option(help="Repeats.")] = 3,
+    decode: Annotated[int, typer.Option(help="Tokens decoded per repeat.")] = 32,
+    model: ModelOpt = "smollm2-135m-instruct", as_json: JsonOpt = False, as_csv: CsvOpt = False,
+) -> None:
+    """Prefill and decode tokens/s, mean ± sd, beside the plain model's chunked prefill."""
+    from infinicli import bench
+    from infinicli.config import EngineConfig
+    from infinicli.engine import InfiniModel
+    from infinicli.tasks.passkey import build
+    from infinicli.tokenizer import Tokenizer
+    from infinicli.ui import Output
+    from infinicli import models
+
+    out = Output(as_json)
+    method_list = bench.parse_list(methods, str)
+    for m in method_list:
+        EngineConfig.for_method(m)
+    if repeats < 1:
+        raise InfiniError("--repeats must be at least 1")
+    loaded = models.load(model, say=out.say)
+    tok = Tokenizer(loaded.tokenizer)
+    hay = build(tok, bench.parse_length(length), 0.5, 12345)
+
+    def engine_for(method: str, segment: int) -> InfiniModel:
+        engine = InfiniModel(loaded.model, EngineConfig.for_method(method, segment=segment, adaptive=False))
+        engine.set_probe(hay.question)
+        return engine
+
+    rows = bench.bench_speed(engine_for, loaded.model, hay.ids, method_list,
+                             bench.parse_list(segments, int), repeats, decode,
+                             lambda r: out.say(f"{r['method']} seg {r['segment']}: "
+                                               f"{r['prefill_tokens_per_s']} tok/s prefill"))
+    for r in rows:
+        r["prefill"] = f"{r['prefill_tokens_per_s']:.1f} ± {r['prefill_sd']:.1f}"
+        r["decode"] = (f"{r['decode_tokens_per_s']:.1f} ± {r['decode_sd']:.1f}"
+                       if r["decode_tokens_per_s"] is not None else "-")
+    _rows_out(out, rows, ["method", "segment", "tokens", "prefill tok/s", "decode tok/s"],
+              ["method", "segment", "length", "prefill", "decode"], as_csv)
 
 
 class Interrupted(InfiniError):

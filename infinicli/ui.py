@@ -82,3 +82,31 @@ def table(title: str | None, columns: list[str], rows: list[list[Any]]) -> Table
     for r in rows:
         t.add_row(*[str(x) for x in r])
     return t
+
+
+def markdown_table(columns: list[str], rows: list[list[Any]]) -> str:
+    """A llama-bench style markdown table: what a person reads, pasteable into notes."""
+    cells = [[str(x) for x in r] for r in rows]
+    widths = [max(len(c), *(len(r[i]) for r in cells)) if cells else len(c) for i, c in enumerate(columns)]
+    line = lambda xs: "| " + " | ".join(x.rjust(w) if i else x.ljust(w)
+                                         for i, (x, w) in enumerate(zip(xs, widths))) + " |"
+    sep = "| " + " | ".join(("-" * w if i == 0 else "-" * (w - 1) + ":") for i, w in enumerate(widths)) + " |"
+    return "\n".join([line(columns), sep, *(line(r) for r in cells)])
+
+
+def csv_text(rows: list[dict]) -> str:
+    import csv
+    import io
+
+    buf = io.StringIO()
+    if rows:
+        writer = csv.DictWriter(buf, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return buf.getvalue()
+
+
+def heat_cell(acc: float) -> str:
+    """A coloured terminal cell for an accuracy."""
+    colour = "green" if acc >= 0.9 else "yellow" if acc >= 0.5 else "red"
+    return f"[bold white on {colour}] {acc:>4.0%} [/]"

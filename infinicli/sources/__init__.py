@@ -6,6 +6,8 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from infinicli.errors import InfiniError
+
 
 @dataclass(frozen=True, slots=True)
 class Chunk:
@@ -20,7 +22,7 @@ class Chunk:
         return f"{self.origin} p.{self.page}" if self.page is not None else self.origin
 
 
-class SourceError(Exception):
+class SourceError(InfiniError):
     """An input that cannot be read; the message is one sentence for the user."""
 
 

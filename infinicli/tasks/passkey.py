@@ -30,7 +30,10 @@ class Haystack:
 
 
 def build(tok: Tokenizer, length: int, depth: float, key: int) -> Haystack:
-    """A haystack of about `length` tokens (question included), the needle at `depth` (0..1)."""
+    """A haystack of about `length` tokens (question included), the needle at `depth` (0..1).
+
+    Pieces are tokenized separately and concatenated, as llama.cpp's passkey example does.
+    """
     if not 0.0 <= depth <= 1.0:
         raise InfiniError(f"--depth must be between 0 and 1, got {depth}")
     prefix, filler = tok.encode(PREFIX), tok.encode(FILLER)
@@ -39,7 +42,11 @@ def build(tok: Tokenizer, length: int, depth: float, key: int) -> Haystack:
     if room < 0:
         raise InfiniError(f"--length must be at least {length - room} tokens for the passkey template")
     n = room // len(filler)
-    before = round(depth * n)
+    if n < 1:
+        raise InfiniError(f"--length must be at least {length - room + len(filler)} tokens for the passkey template")
+    # As in llama.cpp's example, the needle goes before one of the n fillers, so at least one filler
+    # follows it: a needle right before the question makes the model repeat the question instead.
+    before = round(depth * (n - 1))
     ids = prefix + filler * before
     needle_at = len(ids)
     ids += needle + filler * (n - before)

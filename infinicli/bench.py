@@ -1,0 +1,266 @@
+"""Benchmarks: every method side by side on the same input, each configuration in a fresh process.
+
+`passkey`: a depth x length grid; each cell is one `infini passkey --json` run whose JSON is kept as
+a file, so an interrupted grid resumes where it stopped.
+`memory`: peak RSS (ru_maxrss of a fresh process), state bytes and wall time per method and length.
+`speed`: prefill and decode tokens/s per method and segment length, mean ± sd over repeats, with the
+plain model's chunked prefill (its own KV cache) as the reference row.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import psutil
+
+from infinicli.errors import InfiniError
+
+
+def parse_length(text: str) -> int:
+    """'4k' -> 4000, '1m' -> 1000000, '4096' -> 4096 (tokens; k and m are powers of 1000)."""
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kKmM]?)\s*", text)
+    if not m:
+        raise InfiniError(f"cannot read {text!r} as a length; use e.g. 4096, 32k or 1m")
+    return int(float(m.group(1)) * {"": 1, "k": 1000, "m": 1_000_000}[m.group(2).lower()])
+
+
+def parse_list(text: str, item: Callable[[str], object]) -> list:
+    return [item(part) for part in text.split(",") if part.strip()]
+
+
+def short_length(n: int) -> str:
+    if n % 1_000_000 == 0:
+        return f"{n // 1_000_000}m"
+    return f"{n // 1000}k" if n % 1000 == 0 else str(n)
+
+
+def _run_json(args: list[str], timeout: float | None = None) -> dict:
+    """Run `infini ARGS --json` in a fresh process and return its JSON (stderr passes through)."""
+    cmd = [sys.executable, "-m", "infinicli", *args, "--json"]
+    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=None, text=True, timeout=timeout)
+    if proc.returncode != 0:
+        raise InfiniError(f"`infini {' '.join(args)}` failed with exit code {proc.returncode}")
+    return json.loads(proc.stdout)
+
+
+def _write_json(path: Path, data: object) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(data, indent=2) + "\n")
+    os.replace(tmp, path)
+
+
+# --- passkey grid -----------------------------------------------------------------------------------
+
+def passkey_grid(out_dir: Path, methods: list[str], lengths: list[int], depths: list[float],
+                 trials: int, seed: int, extra: list[str],
+                 on_cell: Callable[[str, dict, bool], None]) -> list[dict]:
+    """Run every (method, length, depth) cell not already on disk; return all cells' summaries."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    cells = []
+    for method in methods:
+        for length in lengths:
+            for depth in depths:
+                path = out_dir / f"{method}-{short_length(length)}-d{depth:g}.json"
+                resumed = path.exists()
+                if resumed:
+                    data = json.loads(path.read_text())
+                else:
+                    data = _run_json(["passkey", "--length", str(length), "--depth", str(depth),
+                                      "--trials", str(trials), "--seed", str(seed), "--method", method,
+                                      *extra])
+                    data["command"] = (f"infini passkey --length {length} --depth {depth} --trials {trials} "
+                                       f"--seed {seed} --method {method} {' '.join(extra)}".strip() + " --json")
+                    _write_json(path, data)
+                cell = {"method": method, "length": length, "depth": depth,
+                        "accuracy": data["accuracy"], "trials": len(data["trials"]),
+                        "seconds": round(sum(t["seconds"] for t in data["trials"]), 1),
+                        "tokens_per_s": data["tokens_per_s"], "peak_rss_mb": data["peak_rss_mb"],
+                        "mode": data["method"]}
+                cells.append(cell)
+                on_cell(path.name, cell, resumed)
+    return cells
+
+
+def heatmap_png(cells: list[dict], path: Path) -> None:
+    """One panel per method: depth (rows) x length (columns), accuracy as colour and number."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    methods = list(dict.fromkeys(c["method"] for c in cells))
+    lengths = sorted({c["length"] for c in cells})
+    depths = sorted({c["depth"] for c in cells})
+    fig, axes = plt.subplots(1, len(methods), figsize=(2.2 + 1.3 * len(lengths) * len(methods), 3.2),
+                             squeeze=False)
+    for ax, method in zip(axes[0], methods):
+        grid = [[float("nan")] * len(lengths) for _ in depths]
+        for c in cells:
+            if c["method"] == method:
+                grid[depths.index(c["depth"])][lengths.index(c["length"])] = c["accuracy"]
+        ax.imshow(grid, cmap="RdYlGn", vmin=0, vmax=1, aspect="auto")
+        for i, row in enumerate(grid):
+            for j, acc in enumerate(row):
+                if acc == acc:
+                    ax.text(j, i, f"{acc:.0%}", ha="center", va="center", fontsize=9)
+        ax.set_xticks(range(len(lengths)), [short_length(n) for n in lengths])
+        ax.set_yticks(range(len(depths)), [f"{d:g}" for d in depths])
+        ax.set_xlabel("tokens")
+        ax.set_title(method)
+    axes[0][0].set_ylabel("needle depth")
+    fig.tight_layout()
+    tmp = path.with_name(f".{path.stem}.tmp.png")
+    fig.savefig(tmp, dpi=120)
+    plt.close(fig)
+    os.replace(tmp, path)
+
+
+# --- memory -----------------------------------------------------------------------------------------
+
+@dataclass(slots=True)
+class MemoryRow:
+    method: str
+    length: int
+    peak_rss_mb: float | None
+    state_bytes: int | None
+    seconds: float | None
+    tokens_per_s: float | None
+    note: str = ""
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def full_kv_bytes(length: int, layers: int = 30, kv_heads: int = 3, head_dim: int = 64) -> int:
+    """What an ordinary float32 KV cache holds after `length` tokens (defaults: the default model)."""
+    return length * layers * kv_heads * head_dim * 2 * 4
+
+
+def memory_cell(method: str, length: int, model: str, segment: int) -> dict:
+    """Read `length` tokens of filler text with one method; called inside a fresh process."""
+    from infinicli import models
+    from infinicli.config import EngineConfig
+    from infinicli.engine import InfiniModel, peak_rss_mb
+    from infinicli.tasks.passkey import build
+    from infinicli.tokenizer import Tokenizer
+
+    loaded = models.load(model, say=lambda m: None)
+    tok = Tokenizer(loaded.tokenizer)
+    hay = build(tok, length, 0.5, 12345)
+    engine = InfiniModel(loaded.model, EngineConfig.for_method(method, segment=segment, adaptive=False))
+    engine.set_probe(hay.question)
+    t0 = time.perf_counter()
+    engine.read(hay.ids)
+    seconds = time.perf_counter() - t0
+    return {"method": method, "length": length, "peak_rss_mb": round(peak_rss_mb(), 1),
+            "state_bytes": engine.state.nbytes, "seconds": round(seconds, 2),
+            "tokens_per_s": round(len(hay.ids) / seconds, 1)}
+
+
+def bench_memory(methods: list[str], lengths: list[int], model: str, segment: int,
+                 on_row: Callable[[MemoryRow], None]) -> list[MemoryRow]:
+    """Each (method, length) in a fresh process; `full` is skipped where its cache would not fit."""
+    rows = []
+    available = psutil.virtual_memory().available
+    for method in methods:
+        for length in lengths:
+            if method == "full":
+                need = full_kv_bytes(length) + 1.5e9  # the cache plus the process itself
+                if need > 0.8 * available:
+                    row = MemoryRow(method, length, None, None, None, None,
+                                    f"needs {need / 1e9:.1f} GB (available {available / 1e9:.1f} GB)")
+                    rows.append(row)
+                    on_row(row)
+                    continue
+            data = _run_json(["bench", "memory-cell", "--method", method, "--length", str(length),
+                              "--model", model, "--segment", str(segment)])
+            row = MemoryRow(method, length, data["peak_rss_mb"], data["state_bytes"], data["seconds"],
+                            data["tokens_per_s"])
+            rows.append(row)
+            on_row(row)
+    return rows
+
+
+def memory_plot(rows: list[MemoryRow], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6.4, 4))
+    for method in dict.fromkeys(r.method for r in rows):
+        pts = [(r.length, r.peak_rss_mb) for r in rows if r.method == method and r.peak_rss_mb]
+        if pts:
+            ax.plot(*zip(*pts), marker="o", label=method)
+    ax.set_xscale("log")
+    ax.set_xlabel("input length (tokens)")
+    ax.set_ylabel("peak RSS (MB)")
+    ax.grid(True, alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    tmp = path.with_name(f".{path.stem}.tmp.png")
+    fig.savefig(tmp, dpi=120)
+    plt.close(fig)
+    os.replace(tmp, path)
+
+
+# --- speed ------------------------------------------------------------------------------------------
+
+def mean_sd(xs: list[float]) -> tuple[float, float]:
+    return statistics.fmean(xs), statistics.stdev(xs) if len(xs) > 1 else 0.0
+
+
+def bench_speed(engine_for: Callable[[str, int], object], plain_model, tokens: list[int],
+                methods: list[str], segments: list[int], repeats: int, decode_tokens: int,
+                on_row: Callable[[dict], None]) -> list[dict]:
+    """Prefill and decode tokens/s; the first row is the plain model's chunked prefill."""
+    import torch
+    from transformers import DynamicCache
+
+    rows = []
+    n = len(tokens)
+    ids = torch.tensor(tokens)
+    for segment in segments:
+        prefill = []
+        for _ in range(repeats):
+            cache = DynamicCache(config=plain_model.config)
+            t0 = time.perf_counter()
+            with torch.inference_mode():
+                for start in range(0, n, segment):
+                    plain_model.model(input_ids=ids[None, start:start + segment], past_key_values=cache,
+                                      use_cache=True)
+            prefill.append(n / (time.perf_counter() - t0))
+        m, sd = mean_sd(prefill)
+        row = {"method": "plain chunked prefill", "segment": segment, "length": n,
+               "prefill_tokens_per_s": round(m, 1), "prefill_sd": round(sd, 1),
+               "decode_tokens_per_s": None, "decode_sd": None}
+        rows.append(row)
+        on_row(row)
+        for method in methods:
+            engine = engine_for(method, segment)
+            prefill, decode = [], []
+            for _ in range(repeats):
+                engine.reset()
+                t0 = time.perf_counter()
+                engine.read(tokens)
+                prefill.append(n / (time.perf_counter() - t0))
+                t0 = time.perf_counter()
+                out = engine.generate(tokens[-8:], decode_tokens)
+                decode.append(len(out) / (time.perf_counter() - t0))
+            pm, psd = mean_sd(prefill)
+            dm, dsd = mean_sd(decode)
+            row = {"method": method, "segment": segment, "length": n,
+                   "prefill_tokens_per_s": round(pm, 1), "prefill_sd": round(psd, 1),
+                   "decode_tokens_per_s": round(dm, 1), "decode_sd": round(dsd, 1)}
+            rows.append(row)
+            on_row(row)
+    return rows

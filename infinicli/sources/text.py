@@ -1,0 +1,108 @@
+"""Plain-text source: read a text or markdown file (or stdin) in blocks.
+
+The encoding is guessed once from the start of the input: a BOM (UTF-8/16/32)
+wins, otherwise UTF-8 if the leading block decodes as UTF-8, otherwise cp1252.
+Decoding is incremental, so a multibyte character split across two blocks is
+reassembled. Undecodable bytes become U+FFFD and `on_warning` is called once
+per input (by default it prints one line to stderr).
+"""
+
+from __future__ import annotations
+
+import codecs
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from typing import BinaryIO
+
+from . import Chunk, SourceError
+
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    # UTF-32 first: its little-endian BOM starts with the UTF-16 one.
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+# The replacing error handler counts its calls so we can tell real decode errors
+# apart from U+FFFD characters that were already in the input.
+_ERROR_HANDLER = "infinicli-replace"
+_replacements = threading.local()
+
+
+def _count_and_replace(exc: UnicodeError) -> tuple[str, int]:
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    _replacements.count = getattr(_replacements, "count", 0) + 1
+    return "\ufffd", exc.end
+
+
+codecs.register_error(_ERROR_HANDLER, _count_and_replace)
+
+
+def _warn_stderr(message: str) -> None:
+    print(f"warning: {message}", file=sys.stderr)
+
+
+def iter_text(
+    path: str,
+    block_chars: int = 65536,
+    on_warning: Callable[[str], None] | None = None,
+) -> Iterator[Chunk]:
+    """Yield the text of `path` ("-" for stdin) as Chunks of about `block_chars` characters."""
+    if block_chars < 1:
+        raise ValueError("block_chars must be positive")
+    warn = on_warning or _warn_stderr
+    if path == "-":
+        yield from _read_blocks(sys.stdin.buffer, "-", block_chars, warn)
+        return
+    try:
+        fh = open(path, "rb")
+    except FileNotFoundError:
+        raise SourceError(f"{path} does not exist.") from None
+    except IsADirectoryError:
+        raise SourceError(f"{path} is a directory; use `infini code` for repositories.") from None
+    except PermissionError:
+        raise SourceError(f"{path} cannot be read (permission denied).") from None
+    except OSError as exc:
+        raise SourceError(f"{path} cannot be read ({exc.strerror or exc}).") from None
+    with fh:
+        yield from _read_blocks(fh, path, block_chars, warn)
+
+
+def detect_encoding(sample: bytes, at_eof: bool) -> str:
+    """Guess the codec for input starting with `sample` (`at_eof`: the sample is the whole input)."""
+    for bom, encoding in _BOMS:
+        if sample.startswith(bom):
+            return encoding
+    try:
+        # final=False tolerates a character cut off at the end of the sample.
+        codecs.getincrementaldecoder("utf-8")().decode(sample, final=at_eof)
+    except UnicodeDecodeError:
+        return "cp1252"
+    return "utf-8"
+
+
+def _read_blocks(fh: BinaryIO, origin: str, block_chars: int, warn: Callable[[str], None]) -> Iterator[Chunk]:
+    try:
+        # Reading block_chars bytes gives at most ~block_chars characters in any encoding.
+        data = fh.read(block_chars)
+        encoding = detect_encoding(data, at_eof=len(data) < block_chars)
+        decoder = codecs.getincrementaldecoder(encoding)(errors=_ERROR_HANDLER)
+        warned = False
+        while True:
+            at_eof = not data
+            before = getattr(_replacements, "count", 0)
+            text = decoder.decode(data, final=at_eof)
+            if not warned and getattr(_replacements, "count", 0) != before:
+                warned = True
+                warn(f"{origin} is not valid {encoding}; undecodable bytes were replaced with U+FFFD.")
+            if text:
+                yield Chunk(text=text, origin=origin)
+            if at_eof:
+                return
+            data = fh.read(block_chars)
+    except OSError as exc:
+        raise SourceError(f"{origin} could not be read ({exc.strerror or exc}).") from None

@@ -1,0 +1,45 @@
+"""Benchmark plumbing: lengths, tables, the resumable passkey grid and its heatmap."""
+
+import json
+
+import pytest
+
+from infinicli import bench
+from infinicli.errors import InfiniError
+from infinicli.ui import csv_text, markdown_table
+
+
+def test_parse_length():
+    assert [bench.parse_length(x) for x in ("4096", "4k", "32K", "1m", "1.5k")] == [4096, 4000, 32000, 1_000_000, 1500]
+    with pytest.raises(InfiniError, match="cannot read"):
+        bench.parse_length("lots")
+    assert [bench.short_length(n) for n in (4000, 1_000_000, 4096)] == ["4k", "1m", "4096"]
+
+
+def test_markdown_and_csv_rows():
+    md = markdown_table(["method", "tok/s"], [["infini", 512.5], ["full", 90]])
+    lines = md.splitlines()
+    assert lines[0].startswith("| method") and lines[1].startswith("| ------") and lines[1].endswith(": |")
+    assert "| infini |" in lines[2] and lines[3].endswith("90 |")
+    assert csv_text([{"method": "full", "length": 4000}]).splitlines() == ["method,length", "full,4000"]
+
+
+def test_full_kv_estimate_for_the_default_model():
+    # 30 layers x 3 KV heads x 64 dims x (K and V) x 4 bytes = 46,080 bytes per token
+    assert bench.full_kv_bytes(1) == 46_080
+    assert bench.full_kv_bytes(1_000_000) / 1e9 == pytest.approx(46.08)
+
+
+def test_passkey_grid_resumes_from_cell_files(tmp_path):
+    # Cells already on disk are read back, not run again (running one would need the model).
+    for depth, acc in ((0.0, 1.0), (0.5, 0.5)):
+        (tmp_path / f"infini-4k-d{depth:g}.json").write_text(json.dumps({
+            "accuracy": acc, "method": "infini", "tokens_per_s": 500.0, "peak_rss_mb": 1200.0,
+            "trials": [{"seconds": 8.0}, {"seconds": 9.0}]}))
+    seen = []
+    cells = bench.passkey_grid(tmp_path, ["infini"], [4000], [0.0, 0.5], 2, 0, [],
+                               lambda name, cell, resumed: seen.append((name, resumed)))
+    assert seen == [("infini-4k-d0.json", True), ("infini-4k-d0.5.json", True)]
+    assert [c["accuracy"] for c in cells] == [1.0, 0.5] and cells[0]["seconds"] == 17.0
+    bench.heatmap_png(cells, tmp_path / "heatmap.png")
+    assert (tmp_path / "heatmap.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -1,0 +1,262 @@
+"""Tests for infinicli.sources: PDF and text streaming, encodings and error messages."""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+from pathlib import Path
+
+import pytest
+from pypdf import PdfWriter
+from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
+
+from infinicli.sources import Chunk, SourceError, open_source
+from infinicli.sources.pdf import PROBE_PAGES, iter_pdf
+from infinicli.sources import text as text_source
+from infinicli.sources.text import detect_encoding, iter_text
+
+BOOK_DIR = Path(__file__).resolve().parents[1] / "samples" / "book"
+BOOK_PDF = BOOK_DIR / "the-lighthouse-keepers-ledger.pdf"
+
+
+def make_pdf(path: Path, pages: list[str], password: str | None = None) -> Path:
+    """Write a PDF with one page per string ("" gives a page with no text at all)."""
+    writer = PdfWriter()
+    for text in pages:
+        page = writer.add_blank_page(612, 792)
+        if text:
+            font = DictionaryObject({
+                NameObject("/Type"): NameObject("/Font"),
+                NameObject("/Subtype"): NameObject("/Type1"),
+                NameObject("/BaseFont"): NameObject("/Helvetica"),
+            })
+            page[NameObject("/Resources")] = DictionaryObject(
+                {NameObject("/Font"): DictionaryObject({NameObject("/F1"): font})}
+            )
+            content = DecodedStreamObject()
+            content.set_data(f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode("latin-1"))
+            page.replace_contents(content)
+    if password is not None:
+        writer.encrypt(password)
+    with open(path, "wb") as fh:
+        writer.write(fh)
+    return path
+
+
+def one_line(exc: pytest.ExceptionInfo[SourceError]) -> str:
+    message = str(exc.value)
+    assert message and "\n" not in message
+    return message
+
+
+# -- the sample book ---------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def book_pages() -> list[Chunk]:
+    assert BOOK_PDF.exists(), "run samples/make_book.py to build the sample book"
+    return list(iter_pdf(str(BOOK_PDF)))
+
+
+def test_sample_book_streams_page_by_page(book_pages: list[Chunk]) -> None:
+    assert len(book_pages) >= 100
+    assert [c.page for c in book_pages] == list(range(1, len(book_pages) + 1))
+    assert all(c.origin == str(BOOK_PDF) and c.text.strip() for c in book_pages)
+    assert book_pages[2].where == f"{BOOK_PDF} p.3"
+    assert "CHAPTER ONE" in book_pages[2].text
+
+
+def test_sample_book_contains_every_protagonist(book_pages: list[Chunk]) -> None:
+    facts = json.loads((BOOK_DIR / "facts.json").read_text())
+    assert len(facts["chapters"]) == 12
+    for chapter in facts["chapters"]:
+        first, last = chapter["pages"]
+        # Names can wrap across lines, so compare with whitespace collapsed.
+        text = " ".join(" ".join(c.text.split()) for c in book_pages[first - 1 : last])
+        assert chapter["title"] in text
+        assert chapter["protagonist"] in text
+        for fact in chapter["facts"]:
+            for keyword in fact["keywords"]:
+                assert keyword.lower() in text.lower(), (chapter["chapter"], keyword)
+
+
+# -- PDF errors --------------------------------------------------------------
+
+
+def test_encrypted_pdf_needs_password(tmp_path: Path) -> None:
+    path = make_pdf(tmp_path / "secret.pdf", ["Hello secret world"], password="s3cret")
+    with pytest.raises(SourceError) as exc:
+        list(iter_pdf(str(path)))
+    assert "--password" in one_line(exc)
+    with pytest.raises(SourceError) as exc:
+        list(iter_pdf(str(path), password="wrong"))
+    assert "--password" in one_line(exc)
+
+    chunks = list(iter_pdf(str(path), password="s3cret"))
+    assert [(c.page, c.text) for c in chunks] == [(1, "Hello secret world")]
+
+
+def test_blank_pdf_needs_ocr(tmp_path: Path) -> None:
+    path = make_pdf(tmp_path / "scan.pdf", ["", "", ""])
+    with pytest.raises(SourceError) as exc:
+        list(iter_pdf(str(path)))
+    assert "OCR" in one_line(exc)
+
+
+def test_long_textless_pdf_fails_fast(tmp_path: Path) -> None:
+    path = make_pdf(tmp_path / "scan.pdf", [""] * (PROBE_PAGES + 5) + ["late text"])
+    with pytest.raises(SourceError, match="OCR"):
+        list(iter_pdf(str(path)))
+
+
+def test_pages_without_text_are_skipped_but_counted(tmp_path: Path) -> None:
+    path = make_pdf(tmp_path / "mixed.pdf", ["", "Page two", "", "Page four"])
+    assert [(c.page, c.text) for c in iter_pdf(str(path))] == [(2, "Page two"), (4, "Page four")]
+
+
+def test_pdf_is_streamed_lazily(tmp_path: Path) -> None:
+    path = make_pdf(tmp_path / "two.pdf", ["First", ""])
+    chunks = iter_pdf(str(path))
+    assert next(chunks).text == "First"
+
+
+@pytest.mark.parametrize("content", [b"this is not a pdf at all\n", b"", b"%PDF-1.4\n1 0 obj\n<< /Type"])
+def test_not_a_pdf(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "fake.pdf"
+    path.write_bytes(content)
+    with pytest.raises(SourceError) as exc:
+        list(iter_pdf(str(path)))
+    assert str(path) in one_line(exc)
+
+
+def test_pdf_without_pages(tmp_path: Path) -> None:
+    path = make_pdf(tmp_path / "empty.pdf", [])
+    with pytest.raises(SourceError, match="no pages"):
+        list(iter_pdf(str(path)))
+
+
+def test_missing_pdf(tmp_path: Path) -> None:
+    with pytest.raises(SourceError) as exc:
+        list(iter_pdf(str(tmp_path / "nope.pdf")))
+    assert "does not exist" in one_line(exc)
+
+
+# -- text --------------------------------------------------------------------
+
+
+def test_multibyte_characters_split_across_blocks(tmp_path: Path) -> None:
+    # 9 ASCII bytes then a 2-byte, a 3-byte and a 4-byte character: each one
+    # straddles a 10-byte block boundary somewhere.
+    original = ("abcdefghi\u00e9" + "xyzxyzxy\u20ac" + "qwertyu\U0001f600") * 5
+    path = tmp_path / "utf8.txt"
+    path.write_text(original, encoding="utf-8")
+    warnings: list[str] = []
+    chunks = list(iter_text(str(path), block_chars=10, on_warning=warnings.append))
+    assert len(chunks) > 5
+    assert "".join(c.text for c in chunks) == original
+    assert all(c.origin == str(path) and c.page is None for c in chunks)
+    assert warnings == []
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16", "utf-32"])
+def test_bom_encodings(tmp_path: Path, encoding: str) -> None:
+    original = "Bj\u00f6rk \u2013 \u65e5\u672c\n" * 20
+    path = tmp_path / "bom.txt"
+    path.write_text(original, encoding=encoding)
+    assert "".join(c.text for c in iter_text(str(path), block_chars=7)) == original
+
+
+def test_latin1_file_with_bad_bytes_warns_once(tmp_path: Path) -> None:
+    # Not UTF-8, so cp1252 is used; 0x81 and 0x8d are undefined in cp1252.
+    path = tmp_path / "legacy.txt"
+    path.write_bytes(b"caf\xe9 cr\xe8me \x81 " + b"x" * 50 + b" na\xefve \x8d end")
+    warnings: list[str] = []
+    text = "".join(c.text for c in iter_text(str(path), block_chars=16, on_warning=warnings.append))
+    assert text.startswith("caf\u00e9 cr\u00e8me \ufffd ")
+    assert text.endswith(" na\u00efve \ufffd end")
+    assert len(warnings) == 1 and "cp1252" in warnings[0] and str(path) in warnings[0]
+
+
+def test_bad_byte_after_utf8_sample_warns_once(tmp_path: Path) -> None:
+    path = tmp_path / "mostly-utf8.txt"
+    path.write_bytes(b"plain ascii " * 20 + b"caf\xe9 and \xff")
+    warnings: list[str] = []
+    text = "".join(c.text for c in iter_text(str(path), block_chars=64, on_warning=warnings.append))
+    assert text.endswith("caf\ufffd and \ufffd")
+    assert len(warnings) == 1 and "utf-8" in warnings[0]
+
+
+def test_existing_replacement_character_is_not_a_warning(tmp_path: Path) -> None:
+    path = tmp_path / "fffd.txt"
+    path.write_text("already \ufffd here", encoding="utf-8")
+    warnings: list[str] = []
+    assert [c.text for c in iter_text(str(path), on_warning=warnings.append)] == ["already \ufffd here"]
+    assert warnings == []
+
+
+def test_default_warning_is_one_stderr_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "bad.txt"
+    path.write_bytes(b"\x81\x8d\x8f\x90\x9d")
+    assert "".join(c.text for c in iter_text(str(path))) == "\ufffd" * 5
+    assert len(capsys.readouterr().err.strip().splitlines()) == 1
+
+
+def test_detect_encoding() -> None:
+    assert detect_encoding(b"hello", at_eof=True) == "utf-8"
+    assert detect_encoding("caf\u00e9".encode()[:-1], at_eof=False) == "utf-8"  # cut mid-character
+    assert detect_encoding(b"caf\xe9", at_eof=True) == "cp1252"
+    assert detect_encoding(b"\xff\xfe\x00\x00abc", at_eof=True) == "utf-32"
+    assert detect_encoding(b"\xff\xfeh\x00", at_eof=True) == "utf-16"
+
+
+def test_stdin(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO("from a pipe \u2713\n".encode())))
+    assert [(c.text, c.origin) for c in open_source("-")] == [("from a pipe \u2713\n", "-")]
+
+
+def test_missing_text_file(tmp_path: Path) -> None:
+    with pytest.raises(SourceError) as exc:
+        list(iter_text(str(tmp_path / "missing.txt")))
+    assert "does not exist" in one_line(exc)
+
+
+def test_unreadable_text_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # chmod cannot be relied on (tests may run as root), so make open() refuse.
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(text_source, "open", refuse, raising=False)
+    with pytest.raises(SourceError) as exc:
+        list(iter_text(str(tmp_path / "locked.txt")))
+    assert "permission denied" in one_line(exc)
+
+
+def test_directory_as_text(tmp_path: Path) -> None:
+    with pytest.raises(SourceError, match="is a directory"):
+        list(iter_text(str(tmp_path)))
+
+
+# -- dispatch ------------------------------------------------------------------
+
+
+def test_open_source_dispatches_by_path(tmp_path: Path) -> None:
+    pdf = make_pdf(tmp_path / "Report.PDF", ["Quarterly figures"])
+    notes = tmp_path / "notes.md"
+    notes.write_text("# Notes\n")
+    assert [(c.page, c.text) for c in open_source(str(pdf))] == [(1, "Quarterly figures")]
+    assert [(c.page, c.text) for c in open_source(str(notes))] == [(None, "# Notes\n")]
+
+
+def test_open_source_passes_password(tmp_path: Path) -> None:
+    pdf = make_pdf(tmp_path / "locked.pdf", ["Behind a password"], password="pw")
+    assert [c.text for c in open_source(str(pdf), password="pw")] == ["Behind a password"]
+
+
+def test_open_source_rejects_directories_and_missing_paths(tmp_path: Path) -> None:
+    with pytest.raises(SourceError) as exc:
+        open_source(str(tmp_path))
+    assert "infini code" in one_line(exc)
+    with pytest.raises(SourceError) as exc:
+        open_source(str(tmp_path / "gone.txt"))
+    assert "does not exist" in one_line(exc)
