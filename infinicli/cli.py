@@ -6,6 +6,7 @@ import json
 import os
 import signal
 import sys
+import time
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -157,6 +158,174 @@ def passkey(
                 f"state {human_bytes(summary['state_bytes'])}")
 
     out.emit(summary, render)
+
+
+# --- documents: ask, read, summarize ---------------------------------------------------------------
+
+FileArg = Annotated[str, typer.Argument(help="A PDF, a text or markdown file, - for stdin, or a saved .infini state.")]
+PasswordOpt = Annotated[Optional[str], typer.Option(help="Password of an encrypted PDF.")]
+
+
+def _check_input(path: str) -> None:
+    if path != "-" and not Path(path).exists():
+        raise InfiniError(f"{path} does not exist")
+
+
+def _read_or_load(out, engine, tok, info, path: str, password: str | None, question: list[int] | None,
+                  reserve: int):
+    """Read a document into the engine with a progress bar, or restore a saved state."""
+    from infinicli.sources import open_source
+    from infinicli.tasks import reading
+
+    if reading.is_snapshot(path):
+        result = reading.load(engine, info, path)
+        out.say(f"Loaded {path}: {result.tokens:,} tokens of {result.origin} ({result.mode})")
+        return result
+    with out.progress(f"reading {Path(path).name if path != '-' else 'stdin'}", None) as update:
+        return reading.read(engine, tok, path, open_source(path, password), question, reserve, update)
+
+
+def _reading_line(r) -> str:
+    from infinicli.ui import human_bytes
+
+    if r.from_snapshot:
+        return f"from saved state · {r.tokens:,} tokens · {r.mode}"
+    return (f"{r.tokens:,} tokens · {r.segments} segments · {r.seconds:,.1f} s · {r.tokens_per_s:,.0f} tok/s · "
+            f"peak RSS {r.peak_rss_mb:,.0f} MB · state {human_bytes(r.state_bytes)} · {r.mode}")
+
+
+@app.command()
+def ask(
+    file: FileArg,
+    question: Annotated[str, typer.Option("--question", "-q", help="The question.")],
+    max_tokens: Annotated[int, typer.Option(help="Longest answer, in tokens.")] = 64,
+    password: PasswordOpt = None, model: ModelOpt = "smollm2-135m-instruct", method: MethodOpt = None,
+    segment: SegmentOpt = 512, window: WindowOpt = None, pool: PoolOpt = None, block: BlockOpt = None,
+    rule: RuleOpt = "delta", gate: GateOpt = None, as_json: JsonOpt = False,
+) -> None:
+    """Answer a question about a long document (or a saved .infini state)."""
+    from infinicli.tasks import ask as ask_task
+    from infinicli.ui import Output
+
+    _check_input(file)
+    if not question.strip():
+        raise InfiniError("--question is empty")
+    out = Output(as_json)
+    engine, tok, info = _engine(out, model, method, segment, window, pool, block, rule, gate)
+    prompt = ask_task.prompt_ids(tok, question)
+    reading = _read_or_load(out, engine, tok, info, file, password, prompt, len(prompt) + max_tokens)
+    text = ask_task.answer(engine, tok, question, max_tokens)
+    data = {"question": question, "answer": text, "reading": reading.as_dict()}
+
+    def render(c) -> None:
+        c.print(text)
+        out.err.print(f"[dim]{_reading_line(reading)}[/dim]")
+
+    out.emit(data, render)
+
+
+@app.command()
+def read(
+    file: FileArg,
+    save: Annotated[str, typer.Option("--save", help="Where to save the state (NAME.infini).")],
+    force: Annotated[bool, typer.Option(help="Replace an existing file.")] = False,
+    password: PasswordOpt = None, model: ModelOpt = "smollm2-135m-instruct", method: MethodOpt = None,
+    segment: SegmentOpt = 512, window: WindowOpt = None, pool: PoolOpt = None, block: BlockOpt = None,
+    rule: RuleOpt = "delta", gate: GateOpt = None, as_json: JsonOpt = False,
+) -> None:
+    """Read a document once and save the memory state, to ask or summarize later."""
+    from infinicli.tasks import reading as reading_task
+    from infinicli.ui import Output, human_bytes
+
+    _check_input(file)
+    if reading_task.is_snapshot(file):
+        raise InfiniError(f"{file} is already a saved state")
+    if not save.endswith(reading_task.SNAPSHOT_SUFFIX):
+        raise InfiniError(f"--save needs a file name ending in {reading_task.SNAPSHOT_SUFFIX}, got {save}")
+    if Path(save).exists() and not force:
+        raise InfiniError(f"{save} exists; pass --force to replace it")
+    out = Output(as_json)
+    engine, tok, info = _engine(out, model, method, segment, window, pool, block, rule, gate)
+    result = _read_or_load(out, engine, tok, info, file, password, None, 512)
+    size = reading_task.save(engine, info, result, save, force)
+    data = {"saved": save, "bytes": size, "reading": result.as_dict()}
+    out.emit(data, lambda c: c.print(f"saved {save} ({human_bytes(size)}) · {_reading_line(result)}"))
+
+
+@app.command()
+def summarize(
+    file: FileArg,
+    out_path: Annotated[Optional[Path], typer.Option("--out", help="Write the markdown here (atomically).")] = None,
+    force: Annotated[bool, typer.Option(help="Replace an existing --out file.")] = False,
+    length: Annotated[str, typer.Option(help="short, medium or long.")] = "medium",
+    notes: Annotated[bool, typer.Option("--notes", help="Append the notes the summary was written from.")] = False,
+    strategy: Annotated[str, typer.Option(hidden=True, help="infini, or a baseline: first, last, mapreduce.")]
+    = "infini",
+    password: PasswordOpt = None, model: ModelOpt = "smollm2-135m-instruct", method: MethodOpt = None,
+    segment: SegmentOpt = 512, window: WindowOpt = None, pool: PoolOpt = None, block: BlockOpt = None,
+    rule: RuleOpt = "delta", gate: GateOpt = None, as_json: JsonOpt = False,
+) -> None:
+    """Summarize a long document (or a saved .infini state) as markdown, with bounded memory."""
+    from infinicli.sources import open_source
+    from infinicli.tasks import reading as reading_task
+    from infinicli.tasks import summarize as sm
+    from infinicli.ui import Output
+
+    _check_input(file)
+    if length not in sm.LENGTHS:
+        raise InfiniError(f"--length must be one of {', '.join(sm.LENGTHS)}, got {length}")
+    if strategy not in sm.STRATEGIES:
+        raise InfiniError(f"unknown strategy {strategy!r}; choose one of {', '.join(sm.STRATEGIES)}")
+    if out_path is not None and out_path.exists() and not force:
+        raise InfiniError(f"{out_path} exists; pass --force to replace it")
+    out = Output(as_json)
+    engine, tok, info = _engine(out, model, method, segment, window or sm.STRETCH, pool, block, rule, gate)
+    name = Path(file).name if file != "-" else "stdin"
+    t0 = time.perf_counter()
+    if reading_task.is_snapshot(file):
+        reading_task.load(engine, info, file)
+        result = sm.summarize_from_state(engine, tok, length)
+    else:
+        tokens = reading_task.tokens_of(tok, open_source(file, password))
+        with out.progress(f"summarizing {name}", None) as update:
+            if strategy == "infini":
+                result = sm.summarize_streaming(engine, tok, tokens, length, update)
+            else:
+                result = sm.summarize_baseline(engine, tok, tokens, strategy, length, update)
+    seconds = time.perf_counter() - t0
+    markdown = f"# Summary of {name}\n\n{result.summary}\n"
+    if notes and result.notes:
+        markdown += "\n## Notes\n\n" + "\n".join(f"- {n}" for n in result.notes) + "\n"
+    if out_path is not None:
+        _write_atomic(out_path, markdown)
+    data = {"summary": result.summary, "notes": result.notes, "strategy": result.strategy,
+            "notes_written": result.notes_written, "most_notes_held": result.most_notes_held,
+            "tokens": result.tokens, "seconds": round(seconds, 1), "peak_rss_mb": round(peak_rss(), 1),
+            "mode": engine.mode, "out": str(out_path) if out_path else None}
+
+    def render(c) -> None:
+        if out_path is None:
+            c.print(markdown, markup=False)
+        out.err.print(f"[dim]{result.tokens:,} tokens · {seconds:,.0f} s · peak RSS {data['peak_rss_mb']:,.0f} MB · "
+                      f"{result.notes_written} notes written, at most {result.most_notes_held} held · "
+                      f"{engine.mode}{' · wrote ' + str(out_path) if out_path else ''}[/dim]")
+
+    out.emit(data, render)
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def peak_rss() -> float:
+    from infinicli.engine import peak_rss_mb
+
+    return peak_rss_mb()
 
 
 # --- bench -----------------------------------------------------------------------------------------

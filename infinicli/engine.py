@@ -11,6 +11,7 @@ while the engine runs, for `_attention` below. Three ways a forward can run:
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import resource
 import sys
 import time
@@ -24,6 +25,9 @@ from infinicli.config import SUPPORTED_ARCHITECTURES, EngineConfig, SegmentStats
 from infinicli.errors import ModelError
 from infinicli.state import InfiniState
 
+
+
+PROBE_DISTANCE = 64  # tokens between a scored block and the probe, the same for every block
 
 
 class _Mode(Enum):
@@ -60,6 +64,9 @@ class InfiniModel:
             raise ModelError(f"gates of shape {tuple(gates.shape)} do not fit this model "
                              f"({self.layers} layers x {self.heads} heads)")
         self.gates = gates
+        # identifies the trained Infini parameters in saved states: none, or a hash of the gates
+        self.parameters_id = "none" if gates is None else "gates-" + hashlib.sha256(
+            gates.float().numpy().tobytes()).hexdigest()[:16]
         self._cos = self._sin = torch.zeros(0)
         self.configure(config)
 
@@ -130,9 +137,9 @@ class InfiniModel:
         cos, sin = self._rope(s)
         q_rot = self._apply_rope(q, cos[s - t:], sin[s - t:])
         k_rot = self._apply_rope(keys, cos, sin)
-        out, weights = local_attention(q_rot, k_rot, values, attn.scaling, self._mode is _Mode.PROBE)
-        if weights is not None:
-            self._mass += weights[..., : s - t].float().sum(dim=(0, 1))
+        out, _ = local_attention(q_rot, k_rot, values, attn.scaling)
+        if self._mode is _Mode.PROBE:
+            self._score_candidates(q, keys[:, self.state.pool.sink_size: s - t], attn.scaling)
 
         mem = self.state.memory
         if self.config.memory and not mem.empty:
@@ -146,6 +153,18 @@ class InfiniModel:
             self._stash[i] = (k, v)
         out = out.transpose(0, 1).reshape(1, t, -1)
         return attn.o_proj(out), None
+
+    def _score_candidates(self, q: torch.Tensor, cand: torch.Tensor, scaling: float) -> None:
+        """Add the probe's attention mass over every candidate token (pool, window, segment).
+
+        Each candidate is scored as if it sat PROBE_DISTANCE tokens before the probe: with their real
+        positions the newest tokens win on recency alone and an old needle is evicted.
+        """
+        t, n_kv = q.shape[1], cand.shape[0]
+        cos, sin = self._rope(PROBE_DISTANCE + t)
+        q_rot = self._apply_rope(q, cos[PROBE_DISTANCE:], sin[PROBE_DISTANCE:])  # keys at position 0
+        scores = q_rot.reshape(n_kv, -1, self.head_dim) @ cand.transpose(-1, -2) * scaling
+        self._mass[self.state.pool.sink_size:] += scores.float().softmax(-1).sum(dim=(0, 1))
 
     @contextlib.contextmanager
     def _running(self, mode: _Mode):
@@ -279,8 +298,12 @@ class InfiniModel:
             self._open = [None] * self.layers
 
     def generate(self, prompt_ids: list[int] | torch.Tensor, max_new_tokens: int = 32,
-                 stop_ids: Iterable[int] = (), on_token: Callable[[int], None] | None = None) -> list[int]:
-        """Greedy decoding from the prompt, reading the state but never writing it."""
+                 stop_ids: Iterable[int] = (), on_token: Callable[[int], None] | None = None,
+                 stop_when: Callable[[list[int]], bool] | None = None) -> list[int]:
+        """Greedy decoding from the prompt, reading the state but never writing it.
+
+        Stops before a token in stop_ids, or after the token for which stop_when(output) is true.
+        """
         ids = torch.as_tensor(prompt_ids, dtype=torch.long).view(-1)
         stop = set(stop_ids)
         out: list[int] = []
@@ -294,6 +317,8 @@ class InfiniModel:
                     out.append(nxt)
                     if on_token is not None:
                         on_token(nxt)
+                    if stop_when is not None and stop_when(out):
+                        break
                     h = self._hidden(torch.tensor([nxt]))
         finally:
             self._open = [None] * self.layers

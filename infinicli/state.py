@@ -193,3 +193,77 @@ class InfiniState:
     @property
     def nbytes(self) -> int:
         return self.memory.nbytes + self.window.nbytes + self.pool.nbytes
+
+
+# --- snapshots: the state after reading, saved so questions can be asked later ----------------------
+
+SNAPSHOT_FORMAT = "infini-state/1"
+
+
+def save_snapshot(state: InfiniState, path: str, header: dict) -> None:
+    """Write the state as safetensors with a JSON header, atomically (temp file, then rename)."""
+    import json
+    import os
+
+    from safetensors.torch import save_file
+
+    w, p = state.window, state.pool
+    tensors = {
+        "memory.M": state.memory.M, "memory.z": state.memory.z,
+        "window.k": w.k[:, :, : w.size], "window.v": w.v[:, :, : w.size],
+        "window.pos": w.pos[: w.size], "window.score": w.score[: w.size],
+        "pool.k": p.k[:, :, : p.size], "pool.v": p.v[:, :, : p.size], "pool.pos": p.pos[: p.size],
+        "sink.k": p.sink_k[:, :, : p.sink_size], "sink.v": p.sink_v[:, :, : p.sink_size],
+    }
+    meta = {**header, "format": SNAPSHOT_FORMAT, "tokens": state.tokens,
+            "memory_writes": state.memory.writes, "pool_blocks": p.block_len, "pool_scores": p.block_score}
+    tmp = f"{path}.tmp-{os.getpid()}"
+    try:
+        save_file({k: v.contiguous() for k, v in tensors.items()}, tmp, metadata={"infini": json.dumps(meta)})
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
+def read_snapshot_header(path: str) -> dict:
+    """The JSON header of a snapshot, or ValueError if the file is not one."""
+    import json
+
+    from safetensors import safe_open
+
+    try:
+        with safe_open(path, framework="pt") as f:
+            meta = f.metadata() or {}
+    except Exception as exc:
+        raise ValueError(f"{path} is not an infini snapshot ({type(exc).__name__})") from None
+    if "infini" not in meta:
+        raise ValueError(f"{path} is a safetensors file but not an infini snapshot")
+    return json.loads(meta["infini"])
+
+
+def load_snapshot_into(state: InfiniState, path: str) -> dict:
+    """Fill an empty state (built with the snapshot's config) from the file; returns the header."""
+    from safetensors.torch import load_file
+
+    header = read_snapshot_header(path)
+    t = load_file(path)
+    state.memory.M.copy_(t["memory.M"])
+    state.memory.z.copy_(t["memory.z"])
+    state.memory.writes = int(header["memory_writes"])
+    w, p = state.window, state.pool
+    n = t["window.pos"].numel()
+    if w.capacity is None:
+        w.k, w.v, w.pos, w.score = t["window.k"], t["window.v"], t["window.pos"], t["window.score"]
+    else:
+        w.k[:, :, :n], w.v[:, :, :n] = t["window.k"], t["window.v"]
+        w.pos[:n], w.score[:n] = t["window.pos"], t["window.score"]
+    w.size = n
+    m = t["pool.pos"].numel()
+    p.k[:, :, :m], p.v[:, :, :m], p.pos[:m] = t["pool.k"], t["pool.v"], t["pool.pos"]
+    p.block_len, p.block_score = list(header["pool_blocks"]), list(header["pool_scores"])
+    s = t["sink.k"].shape[2]
+    p.sink_k[:, :, :s], p.sink_v[:, :, :s] = t["sink.k"], t["sink.v"]
+    p.sink_size = s
+    state.tokens = int(header["tokens"])
+    return header

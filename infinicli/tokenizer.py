@@ -13,7 +13,8 @@ class Tokenizer:
     def __init__(self, hf_tokenizer) -> None:
         self.hf = hf_tokenizer
         eos = {hf_tokenizer.eos_token_id}
-        for name in ("<|im_end|>", "<|endoftext|>", "<|eot_id|>"):
+        # end-of-turn markers, and the start of a new turn: an answer is over when either comes
+        for name in ("<|im_end|>", "<|im_start|>", "<|endoftext|>", "<|eot_id|>", "<|start_header_id|>"):
             tid = hf_tokenizer.convert_tokens_to_ids(name)
             if isinstance(tid, int) and tid != hf_tokenizer.unk_token_id:
                 eos.add(tid)

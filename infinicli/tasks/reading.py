@@ -1,0 +1,128 @@
+"""Reading a source into the engine: chunks -> tokens -> segments, with what the reading cost.
+
+Shared by ask, read, summarize and code. A `.infini` file is a saved state: loading it replaces the
+reading, provided it was made by the same model, parameters and snapshot format.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from infinicli.config import EngineConfig, SegmentStats
+from infinicli.engine import InfiniModel, peak_rss_mb
+from infinicli.errors import InfiniError
+from infinicli.models import ModelInfo
+from infinicli.sources import Chunk
+from infinicli.state import SNAPSHOT_FORMAT, load_snapshot_into, read_snapshot_header, save_snapshot
+from infinicli.tokenizer import Tokenizer
+
+SNAPSHOT_SUFFIX = ".infini"
+
+
+@dataclass(slots=True)
+class Reading:
+    """What was read and what it cost."""
+
+    origin: str
+    tokens: int
+    segments: int
+    seconds: float
+    tokens_per_s: float
+    peak_rss_mb: float
+    mode: str
+    state_bytes: int
+    source_sha256: str
+    from_snapshot: bool = False
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def file_sha256(path: str) -> str:
+    if path == "-":
+        return ""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while block := f.read(1 << 20):
+            h.update(block)
+    return h.hexdigest()
+
+
+def tokens_of(tok: Tokenizer, chunks: Iterable[Chunk], on_chunk: Callable[[Chunk], None] | None = None
+              ) -> Iterator[int]:
+    for chunk in chunks:
+        if on_chunk is not None:
+            on_chunk(chunk)
+        yield from tok.encode(chunk.text)
+
+
+def read(engine: InfiniModel, tok: Tokenizer, origin: str, chunks: Iterable[Chunk],
+         question: list[int] | None, reserve: int,
+         on_segment: Callable[[SegmentStats], None] | None = None,
+         total_tokens: int | None = None) -> Reading:
+    """Read a chunk stream into a fresh state; the question, if known, steers the recall pool."""
+    engine.reset()
+    engine.set_probe(question)
+    t0 = time.perf_counter()
+    engine.read(tokens_of(tok, chunks), total_tokens=total_tokens, reserve=reserve, on_segment=on_segment)
+    if engine.state.tokens == 0:
+        raise InfiniError(f"{origin} has no text to read")
+    seconds = time.perf_counter() - t0
+    return Reading(origin=origin, tokens=engine.state.tokens, segments=engine.segments,
+                   seconds=round(seconds, 2), tokens_per_s=round(engine.state.tokens / seconds, 1),
+                   peak_rss_mb=round(peak_rss_mb(), 1), mode=engine.mode,
+                   state_bytes=engine.state.nbytes, source_sha256=file_sha256(origin))
+
+
+def is_snapshot(path: str) -> bool:
+    return path.endswith(SNAPSHOT_SUFFIX)
+
+
+def snapshot_header(engine: InfiniModel, info: ModelInfo, reading: Reading) -> dict:
+    cfg = engine.config
+    return {
+        "model": info.name, "model_sha256": info.sha256, "parameters": engine.parameters_id,
+        "engine": {k: getattr(cfg, k) for k in cfg.__slots__}, "mode": reading.mode,
+        "source": os.path.basename(reading.origin), "source_sha256": reading.source_sha256,
+    }
+
+
+def save(engine: InfiniModel, info: ModelInfo, reading: Reading, path: str, force: bool) -> int:
+    """Save the state after reading; returns the file size in bytes."""
+    if not path.endswith(SNAPSHOT_SUFFIX):
+        raise InfiniError(f"--save needs a file name ending in {SNAPSHOT_SUFFIX}, got {path}")
+    if os.path.exists(path) and not force:
+        raise InfiniError(f"{path} exists; pass --force to replace it")
+    save_snapshot(engine.state, path, snapshot_header(engine, info, reading))
+    return os.path.getsize(path)
+
+
+def load(engine: InfiniModel, info: ModelInfo, path: str) -> Reading:
+    """Restore a saved state into the engine, refusing one made by another model or format."""
+    if not Path(path).is_file():
+        raise InfiniError(f"snapshot {path} does not exist")
+    try:
+        header = read_snapshot_header(path)
+    except ValueError as exc:
+        raise InfiniError(str(exc)) from None
+    if header.get("format") != SNAPSHOT_FORMAT:
+        raise InfiniError(f"{path} has snapshot format {header.get('format')!r}; this infini reads "
+                          f"{SNAPSHOT_FORMAT}")
+    if header["model"] != info.name or header["model_sha256"] != info.sha256:
+        raise InfiniError(f"{path} was made with model {header['model']}; load it with --model "
+                          f"{header['model']} (this run uses {info.name})")
+    if header["parameters"] != engine.parameters_id:
+        raise InfiniError(f"{path} was made with other Infini parameters ({header['parameters']}); "
+                          f"this run uses {engine.parameters_id}")
+    engine.reset(EngineConfig(**header["engine"]))
+    load_snapshot_into(engine.state, path)
+    engine.mode = header["mode"]
+    st = engine.state
+    return Reading(origin=header["source"], tokens=st.tokens, segments=0, seconds=0.0, tokens_per_s=0.0,
+                   peak_rss_mb=round(peak_rss_mb(), 1), mode=header["mode"], state_bytes=st.nbytes,
+                   source_sha256=header["source_sha256"], from_snapshot=True)

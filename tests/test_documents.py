@@ -1,0 +1,80 @@
+"""Saved states, the note stack of streaming summaries, and document commands' input errors."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+
+from infinicli.config import EngineConfig
+from infinicli.engine import InfiniModel
+from infinicli.state import load_snapshot_into, read_snapshot_header, save_snapshot
+from infinicli.tasks.summarize import FANOUT, NoteStack
+from tests.test_cli import assert_one_sentence_error, infini
+
+
+@pytest.mark.parametrize("method", ["infini+recall", "full"])
+def test_snapshot_round_trip_answers_identically(tiny, tmp_path, method):
+    cfg = EngineConfig.for_method(method, segment=8, window=16, pool_blocks=2, block=4, sink=4,
+                                  adaptive=False)
+    engine = InfiniModel(tiny, cfg)
+    ids = torch.randint(0, 99, (100,)).tolist()
+    engine.read(ids)
+    path = tmp_path / "doc.infini"
+    save_snapshot(engine.state, str(path), {"model": "tiny"})
+    want = engine.logits([5, 6, 7])
+    header = read_snapshot_header(str(path))
+    assert header["tokens"] == 100 and header["model"] == "tiny"
+
+    other = InfiniModel(tiny, cfg)
+    load_snapshot_into(other.state, str(path))
+    torch.testing.assert_close(other.logits([5, 6, 7]), want)
+    assert other.state.nbytes == engine.state.nbytes
+    assert not list(tmp_path.glob("*.tmp*"))  # written atomically, nothing left behind
+
+
+def test_snapshot_header_rejects_other_files(tmp_path):
+    from safetensors.torch import save_file
+
+    save_file({"x": torch.zeros(2)}, str(tmp_path / "plain.safetensors"))
+    with pytest.raises(ValueError, match="not an infini snapshot"):
+        read_snapshot_header(str(tmp_path / "plain.safetensors"))
+    (tmp_path / "junk.infini").write_bytes(b"not a safetensors file at all")
+    with pytest.raises(ValueError, match="not an infini snapshot"):
+        read_snapshot_header(str(tmp_path / "junk.infini"))
+
+
+def test_note_stack_holds_logarithmically_many_notes():
+    merges = []
+
+    def merge(notes):
+        merges.append(len(notes))
+        return "+".join(notes)
+
+    stack = NoteStack(merge=merge)
+    n = 1000
+    for i in range(n):
+        stack.add(f"n{i}")
+        assert stack.held <= (FANOUT - 1) * (math.floor(math.log(i + 1, FANOUT)) + 1)
+    assert all(m == FANOUT for m in merges)
+    # every note survives inside the held ones, in reading order
+    joined = "+".join(stack.in_order())
+    assert joined.split("+") == [f"n{i}" for i in range(n)]
+    assert stack.most_held <= (FANOUT - 1) * (math.floor(math.log(n, FANOUT)) + 1)
+
+
+def test_document_commands_refuse_bad_input(tmp_path):
+    home = tmp_path / "home"
+    assert_one_sentence_error(infini("ask", str(tmp_path / "missing.pdf"), "-q", "why?", home=home),
+                              "does not exist")
+    doc = tmp_path / "doc.txt"
+    doc.write_text("hello")
+    assert_one_sentence_error(infini("read", str(doc), "--save", str(tmp_path / "x.bin"), home=home),
+                              ".infini")
+    existing = tmp_path / "summary.md"
+    existing.write_text("mine")
+    assert_one_sentence_error(infini("summarize", str(doc), "--out", str(existing), home=home), "--force")
+    assert existing.read_text() == "mine"  # nothing the user owns is modified
+    assert_one_sentence_error(infini("summarize", str(doc), "--length", "epic", home=home), "--length")
+    assert not (home / "models").exists()  # all refused before any model was loaded
