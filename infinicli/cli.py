@@ -328,6 +328,60 @@ def peak_rss() -> float:
     return peak_rss_mb()
 
 
+# --- code ------------------------------------------------------------------------------------------
+
+@app.command()
+def code(
+    directory: Annotated[Path, typer.Argument(help="The repository or folder to read.")],
+    question: Annotated[Optional[str], typer.Option("--question", "-q", help="A question about the code.")] = None,
+    include: Annotated[Optional[list[str]], typer.Option(help="Only paths matching this glob (repeatable).")] = None,
+    exclude: Annotated[Optional[list[str]], typer.Option(help="Skip paths matching this glob (repeatable).")] = None,
+    max_file_size: Annotated[str, typer.Option(help="Skip files larger than this (e.g. 500k, 1MB).")] = "1MB",
+    max_tokens: Annotated[int, typer.Option(help="Longest answer, in tokens.")] = 96,
+    model: ModelOpt = "smollm2-135m-instruct", method: MethodOpt = None, segment: SegmentOpt = 512,
+    window: WindowOpt = None, pool: PoolOpt = None, block: BlockOpt = None, rule: RuleOpt = "delta",
+    gate: GateOpt = None, as_json: JsonOpt = False,
+) -> None:
+    """Read a whole repository file by file; give an overview, or answer --question."""
+    from infinicli.sources.repo import parse_size, summarize_scan, walk_repo
+    from infinicli.tasks import code as code_task
+    from infinicli.ui import Output, table
+
+    try:
+        size_limit = parse_size(max_file_size)
+    except ValueError as exc:
+        raise InfiniError(str(exc)) from None
+    if question is not None and not question.strip():
+        raise InfiniError("--question is empty")
+    scan = walk_repo(directory, include or (), exclude or (), size_limit)
+    if not scan.files:
+        raise InfiniError(f"{directory} has no text files to read")
+    out = Output(as_json)
+    engine, tok, info = _engine(out, model, method, segment, window, pool, block, rule, gate)
+    facts = summarize_scan(scan, lambda text: len(tok.encode(text)))
+    total = facts["totals"]["tokens"]
+    with out.progress(f"reading {len(scan.files)} files", None) as update:
+        result = code_task.read_repo(engine, tok, scan, question, total, update, max_tokens)
+    text = code_task.respond(engine, tok, question, max_tokens)
+    data = {"root": str(scan.root), "question": question, "answer": text, **facts,
+            "reading": result.as_dict()}
+
+    def render(c) -> None:
+        c.print(table(f"{directory} · {facts['totals']['files']} files · {total:,} tokens",
+                      ["language", "files", "lines", "tokens"],
+                      [[r["language"], r["files"], f"{r['lines']:,}", f"{r['tokens']:,}"] for r in facts["languages"]]))
+        c.print(table("largest files", ["file", "lines", "tokens"],
+                      [[r["path"], f"{r['lines']:,}", f"{r['tokens']:,}"] for r in facts["largest"]]))
+        if facts["skipped"]:
+            c.print(table("skipped", ["reason", "files", "examples"],
+                          [[reason, len(paths), ", ".join(paths[:3]) + (" ..." if len(paths) > 3 else "")]
+                           for reason, paths in facts["skipped"].items()]))
+        c.print(f"\n[bold]{'Answer' if question else 'Overview'}[/bold]\n{text}", markup=True)
+        out.err.print(f"[dim]{_reading_line(result)}[/dim]")
+
+    out.emit(data, render)
+
+
 # --- bench -----------------------------------------------------------------------------------------
 
 bench_app = typer.Typer(help="Benchmarks: memory, speed and recall, every method side by side.",

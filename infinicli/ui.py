@@ -75,10 +75,14 @@ class Output:
             yield update
 
 
+TEXT_COLUMNS = {"", "name", "file", "key", "answer", "mode", "language", "reason", "examples", "method",
+                "depth"}
+
+
 def table(title: str | None, columns: list[str], rows: list[list[Any]]) -> Table:
     t = Table(title=title, title_justify="left")
     for c in columns:
-        t.add_column(c, justify="left" if c in ("", "name", "file", "key", "answer", "mode") else "right")
+        t.add_column(c, justify="left" if c in TEXT_COLUMNS else "right")
     for r in rows:
         t.add_row(*[str(x) for x in r])
     return t

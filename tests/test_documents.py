@@ -78,3 +78,15 @@ def test_document_commands_refuse_bad_input(tmp_path):
     assert existing.read_text() == "mine"  # nothing the user owns is modified
     assert_one_sentence_error(infini("summarize", str(doc), "--length", "epic", home=home), "--length")
     assert not (home / "models").exists()  # all refused before any model was loaded
+
+
+def test_code_command_refuses_bad_input(tmp_path):
+    home = tmp_path / "home"
+    assert_one_sentence_error(infini("code", str(tmp_path / "nope"), home=home), "nope")
+    (tmp_path / "empty").mkdir()
+    assert_one_sentence_error(infini("code", str(tmp_path / "empty"), home=home), "no text files")
+    (tmp_path / "repo").mkdir()
+    (tmp_path / "repo" / "a.py").write_text("x = 1\n")
+    assert_one_sentence_error(infini("code", str(tmp_path / "repo"), "--max-file-size", "huge", home=home),
+                              "size")
+    assert not (home / "models").exists()

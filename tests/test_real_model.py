@@ -61,3 +61,37 @@ def test_passkey_cli_json(tmp_path):
     assert {"key", "answer", "correct", "tokens", "segments", "seconds"} <= set(trial)
     assert str(trial["key"]) in trial["answer"]
     assert data["peak_rss_mb"] > 0 and data["tokens_per_s"] > 0
+
+
+def _cli(*args: str) -> dict:
+    proc = subprocess.run([sys.executable, "-m", "infinicli", *args, "--json"], capture_output=True,
+                          text=True, timeout=900)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+def test_code_answer_comes_from_a_file_body(tmp_path):
+    """The answer sits inside a file body, not in any file name."""
+    repo = tmp_path / "shop"
+    (repo / "shop").mkdir(parents=True)
+    (repo / "README.md").write_text("# shop\n\nA tiny order system.\n")
+    (repo / "shop" / "orders.py").write_text(
+        '"""Orders."""\n\n\ndef total(items):\n    return sum(i.price for i in items)\n')
+    (repo / "shop" / "settings.py").write_text(
+        '"""Settings."""\n\n# The shop ships every parcel with the courier company Zephyrline.\n'
+        'COURIER = "Zephyrline"\nCURRENCY = "EUR"\n')
+    data = _cli("code", str(repo), "--question", "Which courier company ships the parcels?")
+    assert data["totals"]["files"] == 3
+    assert "Zephyrline" in data["answer"]
+
+
+def test_read_save_then_ask_the_saved_state(tmp_path):
+    doc = tmp_path / "notes.txt"
+    doc.write_text("The lighthouse on Corran Head was built in 1821 by the engineer Tobias Quill. " * 3
+                   + "Seagulls nest on its gallery every spring. " * 40)
+    saved = tmp_path / "notes.infini"
+    data = _cli("read", str(doc), "--save", str(saved))
+    assert saved.exists() and data["bytes"] == saved.stat().st_size
+    answer = _cli("ask", str(saved), "--question", "Who built the lighthouse on Corran Head?")
+    assert answer["reading"]["from_snapshot"] is True
+    assert "Quill" in answer["answer"]

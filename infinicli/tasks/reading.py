@@ -44,7 +44,8 @@ class Reading:
 
 
 def file_sha256(path: str) -> str:
-    if path == "-":
+    """sha256 of a file's bytes; empty for stdin and directories."""
+    if path == "-" or os.path.isdir(path):
         return ""
     h = hashlib.sha256()
     with open(path, "rb") as f:
