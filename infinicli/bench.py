@@ -264,3 +264,44 @@ def bench_speed(engine_for: Callable[[str, int], object], plain_model, tokens: l
             rows.append(row)
             on_row(row)
     return rows
+
+
+# --- summaries --------------------------------------------------------------------------------------
+
+def coverage(text: str, facts: dict) -> dict:
+    """Which chapters' key facts a summary names: a fact counts when all its keywords occur in it."""
+    low = text.lower()
+    chapters = []
+    for ch in facts["chapters"]:
+        hits = [all(k.lower() in low for k in f["keywords"]) for f in ch["facts"]]
+        chapters.append({"chapter": ch["chapter"], "facts": len(hits), "covered": sum(hits)})
+    n_facts = sum(c["facts"] for c in chapters)
+    covered = sum(c["covered"] for c in chapters)
+    return {"facts": n_facts, "facts_covered": covered, "fact_coverage": round(covered / n_facts, 3),
+            "chapters": len(chapters), "chapters_covered": sum(c["covered"] > 0 for c in chapters),
+            "per_chapter": chapters}
+
+
+def bench_summarize(document: Path, facts_path: Path, strategies: list[str], length: str, model: str,
+                    out_dir: Path, on_row: Callable[[dict], None]) -> list[dict]:
+    """Each strategy in a fresh process on the same document; each run's JSON kept (resumable)."""
+    facts = json.loads(facts_path.read_text())
+    out_dir.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for strategy in strategies:
+        path = out_dir / f"summary-{strategy}-{length}.json"
+        if path.exists():
+            data = json.loads(path.read_text())
+        else:
+            args = ["summarize", str(document), "--strategy", strategy, "--length", length, "--model", model]
+            data = _run_json(args)
+            data["command"] = "infini " + " ".join(args) + " --json"
+            _write_json(path, data)
+        cov = coverage(data["summary"], facts)
+        row = {"strategy": strategy, "tokens": data["tokens"], "seconds": data["seconds"],
+               "peak_rss_mb": data["peak_rss_mb"], "notes_written": data["notes_written"],
+               "most_notes_held": data["most_notes_held"], **{k: v for k, v in cov.items() if k != "per_chapter"},
+               "per_chapter": cov["per_chapter"]}
+        rows.append(row)
+        on_row(row)
+    return rows

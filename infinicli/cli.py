@@ -534,6 +534,42 @@ def bench_speed(
               ["method", "segment", "length", "prefill", "decode"], as_csv)
 
 
+@bench_app.command("summarize")
+def bench_summarize(
+    document: Annotated[Path, typer.Option("--file", help="The document.")]
+    = Path("samples/book/the-lighthouse-keepers-ledger.pdf"),
+    facts: Annotated[Path, typer.Option(help="Key facts per chapter (JSON, see samples/book).")]
+    = Path("samples/book/facts.json"),
+    strategies: Annotated[str, typer.Option(help="infini and baselines: first, last, mapreduce.")]
+    = "infini,first,last,mapreduce",
+    length: Annotated[str, typer.Option(help="short, medium or long.")] = "medium",
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for each run's JSON.")] = Path("bench-summarize"),
+    model: ModelOpt = "smollm2-135m-instruct", as_json: JsonOpt = False, as_csv: CsvOpt = False,
+) -> None:
+    """Summary coverage of each chapter's key facts, time and peak RSS, against three baselines."""
+    from infinicli import bench
+    from infinicli.tasks.summarize import STRATEGIES
+    from infinicli.ui import Output
+
+    for p in (document, facts):
+        if not p.exists():
+            raise InfiniError(f"{p} does not exist")
+    chosen = bench.parse_list(strategies, str)
+    for st in chosen:
+        if st not in STRATEGIES:
+            raise InfiniError(f"unknown strategy {st!r}; choose from {', '.join(STRATEGIES)}")
+    out = Output(as_json)
+    rows = bench.bench_summarize(document, facts, chosen, length, model, out_dir,
+                                 lambda r: out.say(f"{r['strategy']}: {r['facts_covered']}/{r['facts']} facts"))
+    for r in rows:
+        r["coverage"] = f"{r['facts_covered']}/{r['facts']} ({r['fact_coverage']:.0%})"
+        r["chapters named"] = f"{r['chapters_covered']}/{r['chapters']}"
+    _rows_out(out, rows, ["strategy", "tokens", "facts covered", "chapters", "seconds", "peak RSS MB",
+                          "notes held (max)"],
+              ["strategy", "tokens", "coverage", "chapters named", "seconds", "peak_rss_mb", "most_notes_held"],
+              as_csv)
+
+
 class Interrupted(InfiniError):
     exit_code = 130
 

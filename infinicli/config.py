@@ -25,7 +25,7 @@ class EngineConfig:
     sink: int = 64  # first tokens of the input kept for good (attention sink); 0 = off
     rule: str = "delta"  # memory update rule
     gate_beta: float = -3.0  # memory gate logit per head when no trained gates are loaded
-    score: str = "auto"  # pool scoring: probe (question known), residual, or auto
+    score: str = "auto"  # pool scoring: the question's probe when one is set, else residual
     eps: float = 1e-6
     adaptive: bool = True  # inputs that fit the native context run exact attention
 

@@ -68,6 +68,7 @@ class InfiniModel:
         self.parameters_id = "none" if gates is None else "gates-" + hashlib.sha256(
             gates.float().numpy().tobytes()).hexdigest()[:16]
         self._cos = self._sin = torch.zeros(0)
+        self._probe_ids: torch.Tensor | None = None
         self.configure(config)
 
     # --- configuration and state -------------------------------------------------------------
@@ -194,11 +195,7 @@ class InfiniModel:
         cfg = self.config
         if cfg.pool_blocks == 0:
             return "none"
-        if cfg.score == "auto":
-            return "probe" if self._probe_ids is not None else "residual"
-        return cfg.score
-
-    _probe_ids: torch.Tensor | None = None
+        return "residual" if cfg.score == "residual" or self._probe_ids is None else "probe"
 
     def set_probe(self, probe_ids: list[int] | torch.Tensor | None) -> None:
         """The question, when known before reading: it scores which blocks the recall pool keeps."""

@@ -43,3 +43,14 @@ def test_passkey_grid_resumes_from_cell_files(tmp_path):
     assert [c["accuracy"] for c in cells] == [1.0, 0.5] and cells[0]["seconds"] == 17.0
     bench.heatmap_png(cells, tmp_path / "heatmap.png")
     assert (tmp_path / "heatmap.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_summary_coverage_counts_facts_whose_keywords_all_appear():
+    facts = {"chapters": [
+        {"chapter": 1, "facts": [{"keywords": ["Marta", "Corran Head"]}, {"keywords": ["Halcyon"]}]},
+        {"chapter": 2, "facts": [{"keywords": ["Jonah"]}]},
+    ]}
+    cov = bench.coverage("Marta kept the light; the HALCYON sank. Corran is windy.", facts)
+    assert (cov["facts_covered"], cov["facts"], cov["chapters_covered"]) == (1, 3, 1)
+    cov = bench.coverage("At Corran Head, Marta saw the Halcyon; Jonah counted salt.", facts)
+    assert (cov["facts_covered"], cov["chapters_covered"], cov["fact_coverage"]) == (3, 2, 1.0)

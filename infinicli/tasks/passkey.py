@@ -66,6 +66,8 @@ class Trial:
     depth: float
     needle_at: int
     mode: str
+    final_segment: dict | None = None  # the last SegmentStats of the read, as a dict
+
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -82,8 +84,15 @@ def run_trial(engine: InfiniModel, tok: Tokenizer, length: int, depth: float, ke
     engine.reset()
     engine.set_probe(hay.question)  # the question is known before reading
     t0 = time.perf_counter()
+    last: list[SegmentStats] = []
+
+    def record(stats: SegmentStats) -> None:
+        last[:] = [stats]
+        if on_segment is not None:
+            on_segment(stats)
+
     engine.read(hay.ids, total_tokens=len(hay.ids), reserve=len(hay.question) + ANSWER_TOKENS,
-                on_segment=on_segment)
+                on_segment=record)
     answer_ids = engine.generate(hay.question, ANSWER_TOKENS, tok.stop_ids)
     seconds = time.perf_counter() - t0
     answer = tok.decode(answer_ids).strip()
@@ -91,7 +100,8 @@ def run_trial(engine: InfiniModel, tok: Tokenizer, length: int, depth: float, ke
     return Trial(key=key, answer=answer, correct=first_integer(answer) == key, tokens=tokens,
                  segments=engine.segments, seconds=round(seconds, 2),
                  tokens_per_s=round(tokens / seconds, 1), peak_rss_mb=round(peak_rss_mb(), 1),
-                 depth=depth, needle_at=hay.needle_at, mode=engine.mode)
+                 depth=depth, needle_at=hay.needle_at, mode=engine.mode,
+                 final_segment=asdict(last[0]) if last else None)
 
 
 def keys(seed: int, trials: int) -> list[int]:
