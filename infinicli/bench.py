@@ -34,7 +34,11 @@ def parse_length(text: str) -> int:
 
 
 def parse_list(text: str, item: Callable[[str], object]) -> list:
-    return [item(part) for part in text.split(",") if part.strip()]
+    """A comma-separated option: each part converted by `item`; a bad part is a usage error."""
+    try:
+        return [item(part.strip()) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise InfiniError(f"cannot read {text!r} as a comma-separated list") from None
 
 
 def short_length(n: int) -> str:

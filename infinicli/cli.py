@@ -414,13 +414,10 @@ def bench_passkey(
 ) -> None:
     """Passkey accuracy over a depth x length grid; resumable, with a heatmap PNG."""
     from infinicli import bench
-    from infinicli.config import EngineConfig
     from infinicli.ui import Output, heat_cell, table
 
     out = Output(as_json)
-    method_list = bench.parse_list(methods, str)
-    for m in method_list:
-        EngineConfig.for_method(m)
+    method_list = _methods(methods)
     length_list = bench.parse_list(lengths, bench.parse_length)
     depth_list = bench.parse_list(depths, _depth)
     extra = ["--segment", str(segment), "--model", model]
@@ -446,8 +443,18 @@ def bench_passkey(
     out.emit(cells, render)
 
 
+def _methods(text: str) -> list[str]:
+    """A comma-separated list of methods, each checked (an unknown one is refused)."""
+    from infinicli.config import EngineConfig
+
+    names = [m.strip() for m in text.split(",") if m.strip()]
+    for m in names:
+        EngineConfig.for_method(m)
+    return names
+
+
 def _depth(text: str) -> float:
-    d = float(text)
+    d = float(text)  # a ValueError here becomes a usage error in bench.parse_list
     if not 0.0 <= d <= 1.0:
         raise InfiniError(f"depths must be between 0 and 1, got {text}")
     return d
@@ -463,13 +470,10 @@ def bench_memory(
 ) -> None:
     """Peak RSS (fresh process each), state bytes and time per method and length."""
     from infinicli import bench
-    from infinicli.config import EngineConfig
     from infinicli.ui import Output
 
     out = Output(as_json)
-    method_list = bench.parse_list(methods, str)
-    for m in method_list:
-        EngineConfig.for_method(m)
+    method_list = _methods(methods)
     length_list = bench.parse_list(lengths, bench.parse_length)
     rows = bench.bench_memory(method_list, length_list, model, segment,
                               lambda r: out.say(f"{r.method} {r.length:,}: {r.peak_rss_mb or r.note} MB"))
@@ -508,9 +512,7 @@ def bench_speed(
     from infinicli import models
 
     out = Output(as_json)
-    method_list = bench.parse_list(methods, str)
-    for m in method_list:
-        EngineConfig.for_method(m)
+    method_list = _methods(methods)
     if repeats < 1:
         raise InfiniError("--repeats must be at least 1")
     loaded = models.load(model, say=out.say)

@@ -226,7 +226,9 @@ def test_unreadable_text_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     def refuse(*args: object, **kwargs: object) -> None:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(text_source, "open", refuse, raising=False)
+    import infinicli.sources
+
+    monkeypatch.setattr(infinicli.sources, "open", refuse, raising=False)
     with pytest.raises(SourceError) as exc:
         list(iter_text(str(tmp_path / "locked.txt")))
     assert "permission denied" in one_line(exc)

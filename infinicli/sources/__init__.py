@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from typing import BinaryIO
 from dataclasses import dataclass
 
 from infinicli.errors import InfiniError
@@ -24,6 +25,20 @@ class Chunk:
 
 class SourceError(InfiniError):
     """An input that cannot be read; the message is one sentence for the user."""
+
+
+def open_binary(path: str) -> BinaryIO:
+    """Open a user's file for reading, turning OS errors into one-sentence SourceErrors."""
+    try:
+        return open(path, "rb")
+    except FileNotFoundError:
+        raise SourceError(f"{path} does not exist.") from None
+    except IsADirectoryError:
+        raise SourceError(f"{path} is a directory; use `infini code` for repositories.") from None
+    except PermissionError:
+        raise SourceError(f"{path} cannot be read (permission denied).") from None
+    except OSError as exc:
+        raise SourceError(f"{path} cannot be read ({exc.strerror or exc}).") from None
 
 
 def open_source(path: str, password: str | None = None) -> Iterator[Chunk]:

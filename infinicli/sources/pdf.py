@@ -14,7 +14,7 @@ from typing import BinaryIO
 from pypdf import PdfReader
 from pypdf.errors import DependencyError, FileNotDecryptedError
 
-from . import Chunk, SourceError
+from . import Chunk, SourceError, open_binary
 
 # A scanned PDF can run to hundreds of image-only pages; give up after this many
 # leading pages without text instead of walking the whole file to say "no text".
@@ -28,16 +28,7 @@ logging.getLogger("pypdf").addHandler(logging.NullHandler())
 
 def iter_pdf(path: str, password: str | None = None) -> Iterator[Chunk]:
     """Yield one Chunk per page that has text, in page order."""
-    try:
-        fh = open(path, "rb")
-    except FileNotFoundError:
-        raise SourceError(f"{path} does not exist.") from None
-    except IsADirectoryError:
-        raise SourceError(f"{path} is a directory; use `infini code` for repositories.") from None
-    except PermissionError:
-        raise SourceError(f"{path} cannot be read (permission denied).") from None
-    except OSError as exc:
-        raise SourceError(f"{path} cannot be read ({exc.strerror or exc}).") from None
+    fh = open_binary(path)
 
     # Passing the open file (not the path) lets pypdf read objects on demand
     # instead of copying the whole file into memory first.

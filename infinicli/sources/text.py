@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
-from . import Chunk, SourceError
+from . import Chunk, SourceError, open_binary
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
     # UTF-32 first: its little-endian BOM starts with the UTF-16 one.
@@ -58,16 +58,7 @@ def iter_text(
     if path == "-":
         yield from _read_blocks(sys.stdin.buffer, "-", block_chars, warn)
         return
-    try:
-        fh = open(path, "rb")
-    except FileNotFoundError:
-        raise SourceError(f"{path} does not exist.") from None
-    except IsADirectoryError:
-        raise SourceError(f"{path} is a directory; use `infini code` for repositories.") from None
-    except PermissionError:
-        raise SourceError(f"{path} cannot be read (permission denied).") from None
-    except OSError as exc:
-        raise SourceError(f"{path} cannot be read ({exc.strerror or exc}).") from None
+    fh = open_binary(path)
     with fh:
         yield from _read_blocks(fh, path, block_chars, warn)
 

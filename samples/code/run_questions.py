@@ -1,0 +1,62 @@
+"""Ask `infini code` the questions in questions.json and record every answer (resumable).
+
+    python samples/code/run_questions.py [--out samples/code/results.json]
+
+Each question is a fresh `infini code DIR --question Q --json` run, so the question steers what the
+recall pool keeps while the repository streams through the model.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--out", type=Path, default=HERE / "results.json")
+    args = parser.parse_args()
+    spec = json.loads((HERE / "questions.json").read_text())
+    results = json.loads(args.out.read_text()) if args.out.exists() else {}
+    site = sysconfig.get_paths()["purelib"]
+    for project in spec["projects"]:
+        path = project["path"].replace("{site-packages}", site)
+        if project["path"] == ".":
+            path = str(HERE.parent.parent)
+        for item in project["questions"]:
+            key = f"{project['name']} :: {item['q']}"
+            if key in results:
+                continue
+            cmd = [sys.executable, "-m", "infinicli", "code", path, *project["args"], "--question", item["q"],
+                   "--json"]
+            proc = subprocess.run(cmd, capture_output=True, text=True)
+            if proc.returncode != 0:
+                sys.exit(f"failed: {' '.join(cmd)}\n{proc.stderr[-2000:]}")
+            data = json.loads(proc.stdout)
+            answer = data["answer"]
+            results[key] = {
+                "project": project["name"], "question": item["q"], "expected": item["keywords"],
+                "file": item["file"], "answer": answer,
+                "right": all(k.lower() in answer.lower() for k in item["keywords"]),
+                "names_file": Path(item["file"]).name in answer,
+                "files": data["totals"]["files"], "tokens": data["reading"]["tokens"],
+                "seconds": data["reading"]["seconds"], "peak_rss_mb": data["reading"]["peak_rss_mb"],
+                "mode": data["reading"]["mode"],
+            }
+            tmp = args.out.with_suffix(".tmp")
+            tmp.write_text(json.dumps(results, indent=2) + "\n")
+            os.replace(tmp, args.out)
+            print(f"{'RIGHT' if results[key]['right'] else 'wrong'}  {key}\n       -> {answer}", flush=True)
+    right = sum(r["right"] for r in results.values())
+    print(f"{right}/{len(results)} right")
+
+
+if __name__ == "__main__":
+    main()
