@@ -33,7 +33,7 @@ PoolOpt = Annotated[Optional[int], typer.Option("--pool", help="Recall pool size
 BlockOpt = Annotated[Optional[int], typer.Option(help="Recall pool block size, in tokens.")]
 RuleOpt = Annotated[str, typer.Option(help="Memory update rule: delta or linear.")]
 GateOpt = Annotated[Optional[float], typer.Option(
-    "--gate", help="Memory gate logit beta for every head (default: trained gates, else -3).")]
+    "--gate", help="Memory gate logit beta for every head (default -3, i.e. a 5% memory share).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document instead of tables.")]
 
 
@@ -199,6 +199,8 @@ def ask(
     file: FileArg,
     question: Annotated[str, typer.Option("--question", "-q", help="The question.")],
     max_tokens: Annotated[int, typer.Option(help="Longest answer, in tokens.")] = 64,
+    answer_prefix: Annotated[str, typer.Option("--answer-prefix", help="Start the answer with this text "
+                                               "(e.g. \"The code is\"); small models answer better so.")] = "",
     password: PasswordOpt = None, model: ModelOpt = "smollm2-135m-instruct", method: MethodOpt = None,
     segment: SegmentOpt = 512, window: WindowOpt = None, pool: PoolOpt = None, block: BlockOpt = None,
     rule: RuleOpt = "delta", gate: GateOpt = None, as_json: JsonOpt = False,
@@ -212,9 +214,9 @@ def ask(
         raise InfiniError("--question is empty")
     out = Output(as_json)
     engine, tok, info = _engine(out, model, method, segment, window, pool, block, rule, gate)
-    prompt = ask_task.prompt_ids(tok, question)
+    prompt = ask_task.prompt_ids(tok, question, answer_prefix)
     reading = _read_or_load(out, engine, tok, info, file, password, prompt, len(prompt) + max_tokens)
-    text = ask_task.answer(engine, tok, question, max_tokens)
+    text = ask_task.answer(engine, tok, question, max_tokens, answer_prefix)
     data = {"question": question, "answer": text, "reading": reading.as_dict()}
 
     def render(c) -> None:
@@ -279,7 +281,9 @@ def summarize(
     if out_path is not None and out_path.exists() and not force:
         raise InfiniError(f"{out_path} exists; pass --force to replace it")
     out = Output(as_json)
-    engine, tok, info = _engine(out, model, method, segment, window or sm.STRETCH, pool, block, rule, gate)
+    # the note for a stretch is written while the whole stretch is still in the carried window
+    stretch_window = window or (None if method == "full" else sm.STRETCH)
+    engine, tok, info = _engine(out, model, method, segment, stretch_window, pool, block, rule, gate)
     name = Path(file).name if file != "-" else "stdin"
     t0 = time.perf_counter()
     if reading_task.is_snapshot(file):

@@ -69,6 +69,7 @@ class InfiniModel:
             gates.float().numpy().tobytes()).hexdigest()[:16]
         self._cos = self._sin = torch.zeros(0)
         self._probe_ids: torch.Tensor | None = None
+        self._recall_last = False
         self.configure(config)
 
     # --- configuration and state -------------------------------------------------------------
@@ -119,7 +120,7 @@ class InfiniModel:
             q, k = attn.q_norm(q), attn.k_norm(k)
         q, k, v = q.transpose(0, 1), k.transpose(0, 1), v.transpose(0, 1)  # (H, T, d), pre-RoPE
 
-        pk, pv = self.state.prefix(i)
+        pk, pv = self.state.prefix(i, recall_last=self._mode is _Mode.OPEN and self._recall_last)
         if self._mode is _Mode.OPEN:
             if self._open[i] is not None:
                 ok, ov = self._open[i]
@@ -296,11 +297,15 @@ class InfiniModel:
 
     def generate(self, prompt_ids: list[int] | torch.Tensor, max_new_tokens: int = 32,
                  stop_ids: Iterable[int] = (), on_token: Callable[[int], None] | None = None,
-                 stop_when: Callable[[list[int]], bool] | None = None) -> list[int]:
+                 stop_when: Callable[[list[int]], bool] | None = None,
+                 recall_last: bool = False) -> list[int]:
         """Greedy decoding from the prompt, reading the state but never writing it.
 
         Stops before a token in stop_ids, or after the token for which stop_when(output) is true.
+        recall_last puts the recall pool right before the prompt, after the window (see
+        InfiniState.prefix): on a 12K-token prose haystack it turned a wrong answer into the right one.
         """
+        self._recall_last = recall_last
         ids = torch.as_tensor(prompt_ids, dtype=torch.long).view(-1)
         stop = set(stop_ids)
         out: list[int] = []
@@ -319,6 +324,7 @@ class InfiniModel:
                     h = self._hidden(torch.tensor([nxt]))
         finally:
             self._open = [None] * self.layers
+            self._recall_last = False
         return out
 
 

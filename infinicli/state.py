@@ -180,11 +180,19 @@ class InfiniState:
         self.pool = RecallPool(layers, heads, dim, pool_blocks, block, sink, dtype)
         self.tokens = 0  # tokens read so far
 
-    def prefix(self, i: int) -> tuple[torch.Tensor, torch.Tensor]:
-        """Layer i's carried K/V in span order: [sink | pool | window]."""
+    def prefix(self, i: int, recall_last: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
+        """Layer i's carried K/V in span order: [sink | pool | window], or [sink | window | pool].
+
+        Reading keeps the window next to the segment it continues; a question may put the recalled
+        blocks nearest to itself instead.
+        """
         pk, pv = self.pool.layer(i)
         wk, wv = self.window.layer(i)
-        return torch.cat([pk, wk], dim=1), torch.cat([pv, wv], dim=1)
+        if not recall_last:
+            return torch.cat([pk, wk], dim=1), torch.cat([pv, wv], dim=1)
+        s = self.pool.sink_size
+        return (torch.cat([pk[:, :s], wk, pk[:, s:]], dim=1),
+                torch.cat([pv[:, :s], wv, pv[:, s:]], dim=1))
 
     @property
     def prefix_len(self) -> int:

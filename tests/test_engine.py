@@ -215,3 +215,24 @@ def test_unsupported_architecture_is_refused():
     model = GPT2LMHeadModel(GPT2Config(n_layer=1, n_embd=32, n_head=2, vocab_size=99))
     with pytest.raises(ModelError, match="not supported"):
         InfiniModel(model, EngineConfig())
+
+
+def test_recall_last_reorders_only_the_answer_span(tiny):
+    cfg = EngineConfig.for_method("infini+recall", segment=8, window=8, pool_blocks=2, block=4, sink=4,
+                                  adaptive=False)
+    engine = InfiniModel(tiny, cfg)
+    engine.read(torch.randint(0, 99, (64,)).tolist())
+    st = engine.state
+    sk, sv = st.pool.layer(0)
+    wk, _ = st.window.layer(0)
+    k_default, _ = st.prefix(0)
+    k_recall, _ = st.prefix(0, recall_last=True)
+    s = st.pool.sink_size
+    assert torch.equal(k_default, torch.cat([sk, wk], 1))
+    assert torch.equal(k_recall, torch.cat([sk[:, :s], wk, sk[:, s:]], 1))
+    before = engine.state.nbytes, engine.state.tokens
+    a = engine.generate([1, 2, 3], 6)
+    b = engine.generate([1, 2, 3], 6, recall_last=True)
+    assert engine.generate([1, 2, 3], 6) == a  # the layout is per call, and nothing was written
+    assert (engine.state.nbytes, engine.state.tokens) == before
+    assert len(b) == 6

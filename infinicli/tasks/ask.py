@@ -12,16 +12,24 @@ from infinicli.tokenizer import Tokenizer
 PROMPT = "\n\nQuestion: {question}\nAnswer:"
 
 
-def prompt_ids(tok: Tokenizer, question: str) -> list[int]:
-    return tok.encode(PROMPT.format(question=question.strip()))
+def prompt_ids(tok: Tokenizer, question: str, prefix: str = "") -> list[int]:
+    """The question prompt; `prefix` starts the answer (e.g. "The code is"), steering its form."""
+    text = PROMPT.format(question=question.strip())
+    return tok.encode(f"{text} {prefix.strip()}" if prefix.strip() else text)
 
 
-def answer(engine: InfiniModel, tok: Tokenizer, question: str, max_tokens: int = 64) -> str:
-    """Greedy answer from the engine's current state, up to the end of its first paragraph."""
+def answer(engine: InfiniModel, tok: Tokenizer, question: str, max_tokens: int = 64,
+           prefix: str = "") -> str:
+    """Greedy answer from the engine's current state, up to the end of its first paragraph.
+
+    The recalled blocks sit right before the question (recall_last); the answer includes `prefix`.
+    """
 
     def paragraph_done(out: list[int]) -> bool:
         text = tok.decode(out).lstrip()
         return "\n" in text.rstrip() or text.endswith("\n\n")
 
-    out = engine.generate(prompt_ids(tok, question), max_tokens, tok.stop_ids, stop_when=paragraph_done)
-    return tok.decode(out).strip().split("\n")[0].strip()
+    out = engine.generate(prompt_ids(tok, question, prefix), max_tokens, tok.stop_ids,
+                          stop_when=paragraph_done, recall_last=True)
+    text = tok.decode(out).strip().split("\n")[0].strip()
+    return f"{prefix.strip()} {text}".strip() if prefix.strip() else text

@@ -1,0 +1,72 @@
+"""Build a natural-text haystack with one sentence-long needle, for `infini ask` recall tests.
+
+    python samples/make_haystack.py --tokens 32000 --depth 0.5 --out /tmp/haystack.txt
+
+The hay is the sample book's own prose (written for this project), taken paragraph by paragraph
+from a seeded starting chapter and wrapped around when a haystack is longer than the book; the
+needle is inserted between two paragraphs at the requested depth. It prints the question and the
+expected answer as JSON. Lengths are counted with the default model's tokenizer when it is cached,
+else estimated at 1.35 tokens per word.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+NEEDLE = "Nobody else knew it, but the harbour master's strongbox opened only with the code {code}."
+QUESTION = "What code opens the harbour master's strongbox?"
+
+
+def counter():
+    try:
+        from infinicli import models
+        from infinicli.tokenizer import Tokenizer
+
+        if models.is_pulled(models.DEFAULT_MODEL):
+            from transformers import AutoTokenizer
+
+            tok = Tokenizer(AutoTokenizer.from_pretrained(str(models.model_dir(models.DEFAULT_MODEL) / "hf")))
+            return lambda text: len(tok.encode(text))
+    except Exception:
+        pass
+    return lambda text: round(len(text.split()) * 1.35)
+
+
+def build(tokens: int, depth: float, seed: int) -> tuple[str, dict]:
+    book = (HERE / "book" / "the-lighthouse-keepers-ledger.txt").read_text()
+    paragraphs = [p.strip() for p in book.split("\n\n") if len(p.split()) > 20]
+    rng = random.Random(seed)
+    start = rng.randrange(len(paragraphs))
+    code = rng.randint(1000, 9999)
+    count = counter()
+    hay, total, i = [], 0, start
+    while total < tokens:
+        p = paragraphs[i % len(paragraphs)]
+        hay.append(p)
+        total += count(p) + 1
+        i += 1
+    at = round(depth * len(hay))
+    hay.insert(at, NEEDLE.format(code=code))
+    meta = {"question": QUESTION, "answer": str(code), "paragraph": at, "paragraphs": len(hay),
+            "tokens": total, "depth": depth, "seed": seed}
+    return "\n\n".join(hay) + "\n", meta
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--tokens", type=int, required=True)
+    ap.add_argument("--depth", type=float, default=0.5)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--out", type=Path, required=True)
+    args = ap.parse_args()
+    text, meta = build(args.tokens, args.depth, args.seed)
+    args.out.write_text(text)
+    print(json.dumps(meta))
+
+
+if __name__ == "__main__":
+    main()
