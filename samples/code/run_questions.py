@@ -22,11 +22,14 @@ HERE = Path(__file__).resolve().parent
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", type=Path, default=HERE / "results.json")
+    parser.add_argument("--project", help="Only the project whose name starts with this.")
     args = parser.parse_args()
     spec = json.loads((HERE / "questions.json").read_text())
     results = json.loads(args.out.read_text()) if args.out.exists() else {}
     site = sysconfig.get_paths()["purelib"]
     for project in spec["projects"]:
+        if args.project and not project["name"].startswith(args.project):
+            continue
         path = project["path"].replace("{site-packages}", site)
         if project["path"] == ".":
             path = str(HERE.parent.parent)
