@@ -90,3 +90,25 @@ def test_code_command_refuses_bad_input(tmp_path):
     assert_one_sentence_error(infini("code", str(tmp_path / "repo"), "--max-file-size", "huge", home=home),
                               "size")
     assert not (home / "models").exists()
+
+
+def test_saved_state_from_another_model_or_format_is_refused(tiny, tmp_path):
+    from infinicli.errors import InfiniError
+    from infinicli.models import ModelInfo
+    from infinicli.tasks import reading
+
+    engine = InfiniModel(tiny, EngineConfig.for_method("infini", segment=8, adaptive=False))
+    engine.read(list(range(40)))
+    info = ModelInfo("tiny-a", "llama", 2, 4, 2, 16, 256, 0, "x", "aaa", "none")
+    done = reading.Reading("doc.txt", 40, 5, 1.0, 40.0, 1.0, "infini", engine.state.nbytes, "cafe")
+    path = str(tmp_path / "doc.infini")
+    reading.save(engine, info, done, path, force=False)
+    with pytest.raises(InfiniError, match="exists"):
+        reading.save(engine, info, done, path, force=False)
+    assert reading.load(engine, info, path).tokens == 40  # same model: accepted
+    other = ModelInfo("tiny-b", "llama", 2, 4, 2, 16, 256, 0, "y", "bbb", "none")
+    with pytest.raises(InfiniError, match="made with model tiny-a"):
+        reading.load(engine, other, path)
+    gated = InfiniModel(tiny, engine.config, gates=torch.zeros(2, 4))
+    with pytest.raises(InfiniError, match="other Infini parameters"):
+        reading.load(gated, info, path)
