@@ -84,14 +84,28 @@ def passkey_grid(out_dir: Path, methods: list[str], lengths: list[int], depths: 
                     data["command"] = (f"infini passkey --length {length} --depth {depth} --trials {trials} "
                                        f"--seed {seed} --method {method} {' '.join(extra)}".strip() + " --json")
                     _write_json(path, data)
-                cell = {"method": method, "length": length, "depth": depth,
-                        "accuracy": data["accuracy"], "trials": len(data["trials"]),
-                        "seconds": round(sum(t["seconds"] for t in data["trials"]), 1),
-                        "tokens_per_s": data["tokens_per_s"], "peak_rss_mb": data["peak_rss_mb"],
-                        "mode": data["method"]}
+                cell = _cell(method, length, depth, data)
                 cells.append(cell)
                 on_cell(path.name, cell, resumed)
     return cells
+
+
+def _cell(method: str, length: int, depth: float, data: dict) -> dict:
+    return {"method": method, "length": length, "depth": depth, "accuracy": data["accuracy"],
+            "trials": len(data["trials"]), "seconds": round(sum(t["seconds"] for t in data["trials"]), 1),
+            "tokens_per_s": data["tokens_per_s"], "peak_rss_mb": data["peak_rss_mb"], "mode": data["method"]}
+
+
+def load_cells(out_dir: Path) -> list[dict]:
+    """Every cell already in a grid folder, from earlier runs too (for the heatmap)."""
+    cells = []
+    for path in sorted(out_dir.glob("*.json")):
+        m = re.fullmatch(r"(.+)-(\d+[km]?)-d([0-9.]+)\.json", path.name)
+        if m:
+            data = json.loads(path.read_text())
+            cells.append(_cell(m.group(1), parse_length(m.group(2)), float(m.group(3)), data))
+    order = {"full": 0, "window": 1, "infini": 2, "infini+recall": 3}
+    return sorted(cells, key=lambda c: (order.get(c["method"], 9), c["length"], c["depth"]))
 
 
 def heatmap_png(cells: list[dict], path: Path) -> None:
@@ -108,14 +122,16 @@ def heatmap_png(cells: list[dict], path: Path) -> None:
                              squeeze=False)
     for ax, method in zip(axes[0], methods):
         grid = [[float("nan")] * len(lengths) for _ in depths]
+        trials = [[0] * len(lengths) for _ in depths]
         for c in cells:
             if c["method"] == method:
                 grid[depths.index(c["depth"])][lengths.index(c["length"])] = c["accuracy"]
+                trials[depths.index(c["depth"])][lengths.index(c["length"])] = c["trials"]
         ax.imshow(grid, cmap="RdYlGn", vmin=0, vmax=1, aspect="auto")
         for i, row in enumerate(grid):
             for j, acc in enumerate(row):
                 if acc == acc:
-                    ax.text(j, i, f"{acc:.0%}", ha="center", va="center", fontsize=9)
+                    ax.text(j, i, f"{acc:.0%}\nn={trials[i][j]}", ha="center", va="center", fontsize=9)
         ax.set_xticks(range(len(lengths)), [short_length(n) for n in lengths])
         ax.set_yticks(range(len(depths)), [f"{d:g}" for d in depths])
         ax.set_xlabel("tokens")

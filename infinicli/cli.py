@@ -432,7 +432,7 @@ def bench_passkey(
 
     cells = bench.passkey_grid(out_dir, method_list, length_list, depth_list, trials, seed, extra, on_cell)
     png = out_dir / "heatmap.png"
-    bench.heatmap_png(cells, png)
+    bench.heatmap_png(bench.load_cells(out_dir), png)  # every cell in the folder, earlier runs too
 
     def render(c) -> None:
         for method in method_list:

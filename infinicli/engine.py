@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import resource
 import sys
 import time
@@ -278,7 +279,7 @@ class InfiniModel:
                 self.mode = f"full (adaptive: fits the {self.native_context}-token context)"
         seg = self.config.segment
         total = -(-total_tokens // seg) if total_tokens else None
-        for segment in _batched(_chain(head, it), seg):
+        for segment in batched(itertools.chain(head, it), seg):
             stats = self.consume(segment, total=total)
             if on_segment is not None:
                 on_segment(stats)
@@ -328,12 +329,8 @@ class InfiniModel:
         return out
 
 
-def _chain(head: list[int], rest: Iterator[int]) -> Iterator[int]:
-    yield from head
-    yield from rest
-
-
-def _batched(tokens: Iterable[int], n: int) -> Iterator[list[int]]:
+def batched(tokens: Iterable[int], n: int) -> Iterator[list[int]]:
+    """Lists of n tokens (the last may be shorter), pulled lazily from a stream."""
     batch: list[int] = []
     for tok in tokens:
         batch.append(tok)

@@ -54,3 +54,13 @@ def test_summary_coverage_counts_facts_whose_keywords_all_appear():
     assert (cov["facts_covered"], cov["facts"], cov["chapters_covered"]) == (1, 3, 1)
     cov = bench.coverage("At Corran Head, Marta saw the Halcyon; Jonah counted salt.", facts)
     assert (cov["facts_covered"], cov["chapters_covered"], cov["fact_coverage"]) == (3, 2, 1.0)
+
+
+def test_heatmap_cells_come_from_every_file_in_the_folder(tmp_path):
+    for name, acc in (("infini+recall-64k-d0.1.json", 1.0), ("window-4k-d0.5.json", 0.0)):
+        (tmp_path / name).write_text(json.dumps({"accuracy": acc, "method": "m", "tokens_per_s": 1.0,
+                                                 "peak_rss_mb": 1.0, "trials": [{"seconds": 1.0}]}))
+    (tmp_path / "notes.json").write_text("{}")  # not a cell
+    cells = bench.load_cells(tmp_path)
+    assert [(c["method"], c["length"], c["depth"], c["accuracy"]) for c in cells] == [
+        ("window", 4000, 0.5, 0.0), ("infini+recall", 64000, 0.1, 1.0)]

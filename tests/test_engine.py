@@ -12,7 +12,6 @@ import torch
 
 from infinicli.config import EngineConfig
 from infinicli.engine import InfiniModel
-from tests.conftest import tiny_llama
 
 
 def hf_logits(model, ids):

@@ -13,7 +13,6 @@ from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 
 from infinicli.sources import Chunk, SourceError, open_source
 from infinicli.sources.pdf import PROBE_PAGES, iter_pdf
-from infinicli.sources import text as text_source
 from infinicli.sources.text import detect_encoding, iter_text
 
 BOOK_DIR = Path(__file__).resolve().parents[1] / "samples" / "book"

@@ -13,11 +13,11 @@ grow with the input, which is what the streaming strategy avoids).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from infinicli.config import EngineConfig, SegmentStats
-from infinicli.engine import InfiniModel
+from infinicli.engine import InfiniModel, batched
 from infinicli.tokenizer import Tokenizer
 
 STRATEGIES = ("infini", "first", "last", "mapreduce")
@@ -71,17 +71,6 @@ def _bullets(notes: Iterable[str]) -> str:
 def _ask(engine: InfiniModel, tok: Tokenizer, instruction: str, max_tokens: int) -> str:
     ids = engine.generate(tok.chat(instruction), max_tokens, tok.stop_ids)
     return tok.decode(ids).strip()
-
-
-def _blocks(tokens: Iterator[int], n: int) -> Iterator[list[int]]:
-    block: list[int] = []
-    for t in tokens:
-        block.append(t)
-        if len(block) == n:
-            yield block
-            block = []
-    if block:
-        yield block
 
 
 @dataclass(slots=True)
@@ -146,16 +135,16 @@ def summarize_baseline(engine: InfiniModel, tok: Tokenizer, tokens: Iterable[int
     instruction = f"Write a {length} summary of the text above. Name the main people, places and events."
     total = 0
     if strategy == "first":
-        block = next(_blocks(iter(tokens), window))
+        block = next(batched(iter(tokens), window))
         return SummaryResult(summarise(block, instruction, summary_tokens), [], 0, 0, len(block), strategy)
     if strategy == "last":
         last: list[int] = []
-        for block in _blocks(iter(tokens), window):  # keep only the last full window
+        for block in batched(iter(tokens), window):  # keep only the last full window
             last = (last + block)[-window:]
             total += len(block)
         return SummaryResult(summarise(last, instruction, summary_tokens), [], 0, 0, total, strategy)
     notes = []
-    for block in _blocks(iter(tokens), window):
+    for block in batched(iter(tokens), window):
         notes.append(summarise(block, CHUNK_PROMPT, note_tokens))
         total += len(block)
     engine.reset(exact)
