@@ -68,28 +68,18 @@ def causal_mask(t: int, s: int) -> torch.Tensor:
     return torch.arange(s)[None, :] <= (torch.arange(t)[:, None] + offset)
 
 
-def local_attention(
-    q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, scaling: float, with_weights: bool = False
-) -> tuple[torch.Tensor, torch.Tensor | None]:
+def local_attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, scaling: float) -> torch.Tensor:
     """Exact causal softmax attention of T queries over S >= T keys (queries are the last T).
 
-    q: (Hq, T, d) and k, v: (Hkv, S, d), RoPE already applied. Returns (Hq, T, d) and, when asked,
-    the attention weights (Hq, T, S).
+    q: (Hq, T, d) and k, v: (Hkv, S, d), RoPE already applied. Returns (Hq, T, d).
     """
     t, s = q.shape[-2], k.shape[-2]
     mask = None if s == t else causal_mask(t, s)
-    if not with_weights:
-        out = F.scaled_dot_product_attention(
-            q.unsqueeze(0), k.unsqueeze(0), v.unsqueeze(0),
-            attn_mask=mask, is_causal=mask is None, scale=scaling, enable_gqa=True,
-        )
-        return out.squeeze(0), None
-    group = q.shape[0] // k.shape[0]
-    kx, vx = k.repeat_interleave(group, 0), v.repeat_interleave(group, 0)
-    scores = (q @ kx.transpose(-1, -2)) * scaling
-    scores = scores.masked_fill(~causal_mask(t, s), float("-inf"))
-    weights = scores.float().softmax(-1).to(q.dtype)
-    return weights @ vx, weights
+    out = F.scaled_dot_product_attention(
+        q.unsqueeze(0), k.unsqueeze(0), v.unsqueeze(0),
+        attn_mask=mask, is_causal=mask is None, scale=scaling, enable_gqa=True,
+    )
+    return out.squeeze(0)
 
 
 def gate_mix(a_mem: torch.Tensor, a_local: torch.Tensor, beta: torch.Tensor) -> torch.Tensor:

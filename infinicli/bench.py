@@ -10,7 +10,6 @@ plain model's chunked prefill (its own KV cache) as the reference row.
 from __future__ import annotations
 
 import json
-import os
 import re
 import statistics
 import subprocess
@@ -22,6 +21,7 @@ from pathlib import Path
 
 import psutil
 
+from infinicli.atomic import atomic_path, write_text
 from infinicli.errors import InfiniError
 
 
@@ -57,9 +57,7 @@ def _run_json(args: list[str], timeout: float | None = None) -> dict:
 
 
 def _write_json(path: Path, data: object) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(data, indent=2) + "\n")
-    os.replace(tmp, path)
+    write_text(path, json.dumps(data, indent=2) + "\n")
 
 
 # --- passkey grid -----------------------------------------------------------------------------------
@@ -138,10 +136,9 @@ def heatmap_png(cells: list[dict], path: Path) -> None:
         ax.set_title(method)
     axes[0][0].set_ylabel("needle depth")
     fig.tight_layout()
-    tmp = path.with_name(f".{path.stem}.tmp.png")
-    fig.savefig(tmp, dpi=120)
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, dpi=120)
     plt.close(fig)
-    os.replace(tmp, path)
 
 
 # --- memory -----------------------------------------------------------------------------------------
@@ -227,10 +224,9 @@ def memory_plot(rows: list[MemoryRow], path: Path) -> None:
     ax.grid(True, alpha=0.3)
     ax.legend()
     fig.tight_layout()
-    tmp = path.with_name(f".{path.stem}.tmp.png")
-    fig.savefig(tmp, dpi=120)
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, dpi=120)
     plt.close(fig)
-    os.replace(tmp, path)
 
 
 # --- speed ------------------------------------------------------------------------------------------

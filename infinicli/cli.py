@@ -242,10 +242,7 @@ def read(
     _check_input(file)
     if reading_task.is_snapshot(file):
         raise InfiniError(f"{file} is already a saved state")
-    if not save.endswith(reading_task.SNAPSHOT_SUFFIX):
-        raise InfiniError(f"--save needs a file name ending in {reading_task.SNAPSHOT_SUFFIX}, got {save}")
-    if Path(save).exists() and not force:
-        raise InfiniError(f"{save} exists; pass --force to replace it")
+    reading_task.check_save_path(save, force)
     out = Output(as_json)
     engine, tok, info = _engine(out, model, method, segment, window, pool, block, rule, gate)
     result = _read_or_load(out, engine, tok, info, file, password, None, 512)
@@ -268,6 +265,8 @@ def summarize(
     rule: RuleOpt = "delta", gate: GateOpt = None, as_json: JsonOpt = False,
 ) -> None:
     """Summarize a long document (or a saved .infini state) as markdown, with bounded memory."""
+    from infinicli.atomic import write_text
+    from infinicli.engine import peak_rss_mb
     from infinicli.sources import open_source
     from infinicli.tasks import reading as reading_task
     from infinicli.tasks import summarize as sm
@@ -301,10 +300,10 @@ def summarize(
     if notes and result.notes:
         markdown += "\n## Notes\n\n" + "\n".join(f"- {n}" for n in result.notes) + "\n"
     if out_path is not None:
-        _write_atomic(out_path, markdown)
+        write_text(out_path, markdown)
     data = {"summary": result.summary, "notes": result.notes, "strategy": result.strategy,
             "notes_written": result.notes_written, "most_notes_held": result.most_notes_held,
-            "tokens": result.tokens, "seconds": round(seconds, 1), "peak_rss_mb": round(peak_rss(), 1),
+            "tokens": result.tokens, "seconds": round(seconds, 1), "peak_rss_mb": round(peak_rss_mb(), 1),
             "mode": engine.mode, "out": str(out_path) if out_path else None}
 
     def render(c) -> None:
@@ -315,21 +314,6 @@ def summarize(
                       f"{engine.mode}{' · wrote ' + str(out_path) if out_path else ''}[/dim]")
 
     out.emit(data, render)
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
-def peak_rss() -> float:
-    from infinicli.engine import peak_rss_mb
-
-    return peak_rss_mb()
 
 
 # --- code ------------------------------------------------------------------------------------------

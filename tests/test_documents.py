@@ -112,3 +112,18 @@ def test_saved_state_from_another_model_or_format_is_refused(tiny, tmp_path):
     gated = InfiniModel(tiny, engine.config, gates=torch.zeros(2, 4))
     with pytest.raises(InfiniError, match="other Infini parameters"):
         reading.load(gated, info, path)
+
+
+def test_atomic_write_leaves_the_old_file_when_writing_fails(tmp_path):
+    from infinicli.atomic import atomic_path, write_text
+
+    target = tmp_path / "summary.md"
+    target.write_text("old")
+    with pytest.raises(RuntimeError):
+        with atomic_path(target) as tmp:
+            tmp.write_text("half")
+            raise RuntimeError("interrupted")
+    assert target.read_text() == "old"
+    write_text(target, "new")
+    assert target.read_text() == "new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["summary.md"]

@@ -39,10 +39,8 @@ def build(tok: Tokenizer, length: int, depth: float, key: int) -> Haystack:
     prefix, filler = tok.encode(PREFIX), tok.encode(FILLER)
     needle, question = tok.encode(NEEDLE.format(key=key)), tok.encode(QUESTION)
     room = length - len(prefix) - len(needle) - len(question)
-    if room < 0:
-        raise InfiniError(f"--length must be at least {length - room} tokens for the passkey template")
     n = room // len(filler)
-    if n < 1:
+    if n < 1:  # the template needs at least one filler after the needle
         raise InfiniError(f"--length must be at least {length - room + len(filler)} tokens for the passkey template")
     # As in llama.cpp's example, the needle goes before one of the n fillers, so at least one filler
     # follows it: a needle right before the question makes the model repeat the question instead.
@@ -67,7 +65,6 @@ class Trial:
     needle_at: int
     mode: str
     final_segment: dict | None = None  # the last SegmentStats of the read, as a dict
-
 
     def as_dict(self) -> dict:
         return asdict(self)

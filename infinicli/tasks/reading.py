@@ -93,12 +93,17 @@ def snapshot_header(engine: InfiniModel, info: ModelInfo, reading: Reading) -> d
     }
 
 
-def save(engine: InfiniModel, info: ModelInfo, reading: Reading, path: str, force: bool) -> int:
-    """Save the state after reading; returns the file size in bytes."""
+def check_save_path(path: str, force: bool) -> None:
+    """Refuse a --save path before any reading: wrong suffix, or an existing file without --force."""
     if not path.endswith(SNAPSHOT_SUFFIX):
         raise InfiniError(f"--save needs a file name ending in {SNAPSHOT_SUFFIX}, got {path}")
     if os.path.exists(path) and not force:
         raise InfiniError(f"{path} exists; pass --force to replace it")
+
+
+def save(engine: InfiniModel, info: ModelInfo, reading: Reading, path: str, force: bool) -> int:
+    """Save the state after reading; returns the file size in bytes."""
+    check_save_path(path, force)
     save_snapshot(engine.state, path, snapshot_header(engine, info, reading))
     return os.path.getsize(path)
 
