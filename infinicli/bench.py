@@ -2,7 +2,9 @@
 
 `passkey`: a depth x length grid; each cell is one `infini passkey --json` run whose JSON is kept as
 a file, so an interrupted grid resumes where it stopped.
-`memory`: peak RSS (ru_maxrss of a fresh process), state bytes and wall time per method and length.
+`memory`: peak RSS (ru_maxrss of a fresh process), state bytes and wall time per method and length,
+each measured on one passkey trial (reading the haystack and answering), so the memory numbers come
+with a check that the method still recalled what it read.
 `speed`: prefill and decode tokens/s per method and segment length, mean ± sd over repeats, with the
 plain model's chunked prefill (its own KV cache) as the reference row.
 """
@@ -56,32 +58,38 @@ def _run_json(args: list[str], timeout: float | None = None) -> dict:
     return json.loads(proc.stdout)
 
 
-def _write_json(path: Path, data: object) -> None:
+def write_json(path: Path, data: object) -> None:
     write_text(path, json.dumps(data, indent=2) + "\n")
 
 
 # --- passkey grid -----------------------------------------------------------------------------------
 
+def run_cell(out_dir: Path, method: str, length: int, depth: float, trials: int, seed: int,
+             extra: list[str]) -> tuple[Path, dict, bool]:
+    """One `infini passkey --json` run in a fresh process, kept as a file; a file already there is read
+    back instead (so an interrupted grid resumes, and `bench memory` and `bench passkey` share cells).
+    Returns (path, data, resumed)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / f"{method}-{short_length(length)}-d{depth:g}.json"
+    if path.exists():
+        return path, json.loads(path.read_text()), True
+    args = ["passkey", "--length", str(length), "--depth", f"{depth:g}", "--trials", str(trials),
+            "--seed", str(seed), "--method", method, *extra]
+    data = _run_json(args)
+    data["command"] = "infini " + " ".join(args) + " --json"
+    write_json(path, data)
+    return path, data, False
+
+
 def passkey_grid(out_dir: Path, methods: list[str], lengths: list[int], depths: list[float],
                  trials: int, seed: int, extra: list[str],
                  on_cell: Callable[[str, dict, bool], None]) -> list[dict]:
     """Run every (method, length, depth) cell not already on disk; return all cells' summaries."""
-    out_dir.mkdir(parents=True, exist_ok=True)
     cells = []
     for method in methods:
         for length in lengths:
             for depth in depths:
-                path = out_dir / f"{method}-{short_length(length)}-d{depth:g}.json"
-                resumed = path.exists()
-                if resumed:
-                    data = json.loads(path.read_text())
-                else:
-                    data = _run_json(["passkey", "--length", str(length), "--depth", str(depth),
-                                      "--trials", str(trials), "--seed", str(seed), "--method", method,
-                                      *extra])
-                    data["command"] = (f"infini passkey --length {length} --depth {depth} --trials {trials} "
-                                       f"--seed {seed} --method {method} {' '.join(extra)}".strip() + " --json")
-                    _write_json(path, data)
+                path, data, resumed = run_cell(out_dir, method, length, depth, trials, seed, extra)
                 cell = _cell(method, length, depth, data)
                 cells.append(cell)
                 on_cell(path.name, cell, resumed)
@@ -146,11 +154,12 @@ def heatmap_png(cells: list[dict], path: Path) -> None:
 @dataclass(slots=True)
 class MemoryRow:
     method: str
-    length: int
+    length: int  # tokens read, question included
     peak_rss_mb: float | None
-    state_bytes: int | None
-    seconds: float | None
+    state_bytes: int | None  # what the engine carries: memory, window, sink, pool (or the whole KV cache)
+    seconds: float | None  # reading and answering
     tokens_per_s: float | None
+    found: bool | None = None  # whether the pass key came back
     note: str = ""
 
     def as_dict(self) -> dict:
@@ -162,49 +171,40 @@ def full_kv_bytes(length: int, layers: int = 30, kv_heads: int = 3, head_dim: in
     return length * layers * kv_heads * head_dim * 2 * 4
 
 
-def memory_cell(method: str, length: int, model: str, segment: int) -> dict:
-    """Read `length` tokens of filler text with one method; called inside a fresh process."""
-    from infinicli import models
-    from infinicli.config import EngineConfig
-    from infinicli.engine import InfiniModel, peak_rss_mb
-    from infinicli.tasks.passkey import build
-    from infinicli.tokenizer import Tokenizer
+def bench_memory(methods: list[str], lengths: list[int], out_dir: Path, extra: list[str], full_max: int,
+                 on_row: Callable[[MemoryRow], None], depth: float = 0.5, seed: int = 0,
+                 available: int | None = None) -> list[MemoryRow]:
+    """Each (method, length) is one passkey trial in a fresh process (a cell shared with `bench passkey`).
 
-    loaded = models.load(model, say=lambda m: None)
-    tok = Tokenizer(loaded.tokenizer)
-    hay = build(tok, length, 0.5, 12345)
-    engine = InfiniModel(loaded.model, EngineConfig.for_method(method, segment=segment, adaptive=False))
-    engine.set_probe(hay.question)
-    t0 = time.perf_counter()
-    engine.read(hay.ids)
-    seconds = time.perf_counter() - t0
-    return {"method": method, "length": length, "peak_rss_mb": round(peak_rss_mb(), 1),
-            "state_bytes": engine.state.nbytes, "seconds": round(seconds, 2),
-            "tokens_per_s": round(len(hay.ids) / seconds, 1)}
-
-
-def bench_memory(methods: list[str], lengths: list[int], model: str, segment: int,
-                 on_row: Callable[[MemoryRow], None]) -> list[MemoryRow]:
-    """Each (method, length) in a fresh process; `full` is skipped where its cache would not fit."""
+    Shorter lengths run first, every method at each. `full` is not run where its KV cache would not fit
+    in the available RAM ("needs X GB"), nor above `full_max` tokens, where its time, which grows with
+    the square of the length, would dwarf the rest of the run.
+    """
+    if available is None:
+        available = psutil.virtual_memory().available
     rows = []
-    available = psutil.virtual_memory().available
-    for method in methods:
-        for length in lengths:
+    for length in lengths:
+        for method in methods:
+            row = None
             if method == "full":
                 need = full_kv_bytes(length) + 1.5e9  # the cache plus the process itself
                 if need > 0.8 * available:
-                    row = MemoryRow(method, length, None, None, None, None,
+                    row = MemoryRow(method, length, None, None, None, None, None,
                                     f"needs {need / 1e9:.1f} GB (available {available / 1e9:.1f} GB)")
-                    rows.append(row)
-                    on_row(row)
-                    continue
-            data = _run_json(["bench", "memory-cell", "--method", method, "--length", str(length),
-                              "--model", model, "--segment", str(segment)])
-            row = MemoryRow(method, length, data["peak_rss_mb"], data["state_bytes"], data["seconds"],
-                            data["tokens_per_s"])
+                elif length > full_max:
+                    row = MemoryRow(method, length, None, None, None, None, None,
+                                    f"not run: above --full-max {short_length(full_max)} (time grows "
+                                    "with the square of the length)")
+            if row is None:
+                _, data, _ = run_cell(out_dir, method, length, depth, 1, seed, extra)
+                trial = data["trials"][0]
+                final = trial.get("final_segment") or {}
+                row = MemoryRow(method, trial["tokens"], trial["peak_rss_mb"], final.get("state_bytes"),
+                                trial["seconds"], trial["tokens_per_s"], trial["correct"])
             rows.append(row)
             on_row(row)
-    return rows
+    order = {m: i for i, m in enumerate(methods)}
+    return sorted(rows, key=lambda r: (order[r.method], r.length))
 
 
 def memory_plot(rows: list[MemoryRow], path: Path) -> None:
@@ -312,7 +312,7 @@ def bench_summarize(document: Path, facts_path: Path, strategies: list[str], len
             args = ["summarize", str(document), "--strategy", strategy, "--length", length, "--model", model]
             data = _run_json(args)
             data["command"] = "infini " + " ".join(args) + " --json"
-            _write_json(path, data)
+            write_json(path, data)
         cov = coverage(data["summary"], facts)
         row = {"strategy": strategy, "tokens": data["tokens"], "seconds": data["seconds"],
                "peak_rss_mb": data["peak_rss_mb"], "notes_written": data["notes_written"],

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import sys
@@ -378,6 +377,9 @@ app.add_typer(bench_app, name="bench")
 MethodsOpt = Annotated[str, typer.Option(help="Comma-separated methods.")]
 CsvOpt = Annotated[bool, typer.Option("--csv", help="Print CSV rows instead of a table.")]
 ALL_METHODS = "full,window,infini,infini+recall"
+DEFAULT_BENCH_DIR = Path("bench-results")
+OutDirOpt = Annotated[Path, typer.Option(
+    "--out", help="Folder for one JSON per run (an interrupted run resumes from it) and the plots.")]
 
 
 def _rows_out(out, rows: list[dict], columns: list[str], keys: list[str], as_csv: bool) -> None:
@@ -396,8 +398,7 @@ def bench_passkey(
     depths: Annotated[str, typer.Option(help="Comma-separated needle depths, 0..1.")] = "0,0.25,0.5,0.75,1",
     methods: MethodsOpt = "infini+recall", trials: Annotated[int, typer.Option(help="Trials per cell.")] = 3,
     seed: Annotated[int, typer.Option(help="Seed for the keys.")] = 0,
-    out_dir: Annotated[Path, typer.Option("--out", help="Folder for one JSON per cell and the heatmap.")]
-    = Path("bench-passkey"),
+    out_dir: OutDirOpt = DEFAULT_BENCH_DIR,
     segment: SegmentOpt = 512, model: ModelOpt = "smollm2-135m-instruct", as_json: JsonOpt = False,
 ) -> None:
     """Passkey accuracy over a depth x length grid; resumable, with a heatmap PNG."""
@@ -450,36 +451,36 @@ def _depth(text: str) -> float:
 
 @bench_app.command("memory")
 def bench_memory(
-    lengths: Annotated[str, typer.Option(help="Comma-separated lengths in tokens.")] = "4k,16k,64k",
-    methods: MethodsOpt = ALL_METHODS, segment: SegmentOpt = 512,
+    lengths: Annotated[str, typer.Option(help="Comma-separated lengths in tokens.")] = "4k,32k,128k,1m",
+    methods: MethodsOpt = "full,infini,infini+recall", segment: SegmentOpt = 512,
     model: ModelOpt = "smollm2-135m-instruct",
-    plot: Annotated[Optional[Path], typer.Option(help="Write a PNG of peak RSS against length.")] = None,
-    as_json: JsonOpt = False, as_csv: CsvOpt = False,
+    full_max: Annotated[str, typer.Option(help="Longest input `full` is run on.")] = "32k",
+    out_dir: OutDirOpt = DEFAULT_BENCH_DIR, as_json: JsonOpt = False, as_csv: CsvOpt = False,
 ) -> None:
-    """Peak RSS (fresh process each), state bytes and time per method and length."""
+    """Peak RSS (fresh process each), state bytes and time per method and length, on a passkey trial."""
     from infinicli import bench
     from infinicli.ui import Output
 
     out = Output(as_json)
     method_list = _methods(methods)
     length_list = bench.parse_list(lengths, bench.parse_length)
-    rows = bench.bench_memory(method_list, length_list, model, segment,
-                              lambda r: out.say(f"{r.method} {r.length:,}: {r.peak_rss_mb or r.note} MB"))
-    if plot:
-        bench.memory_plot(rows, plot)
-    _rows_out(out, [r.as_dict() for r in rows],
-              ["method", "tokens", "peak RSS MB", "state bytes", "seconds", "tok/s", "note"],
-              ["method", "length", "peak_rss_mb", "state_bytes", "seconds", "tokens_per_s", "note"], as_csv)
+    extra = ["--segment", str(segment), "--model", model]
 
+    def on_row(r) -> None:
+        done = f"peak {r.peak_rss_mb:,.0f} MB, {r.seconds} s" if r.peak_rss_mb else r.note
+        out.say(f"{r.method} {bench.short_length(r.length) if r.note else f'{r.length:,}'}: {done}")
 
-@bench_app.command("memory-cell", hidden=True)
-def bench_memory_cell(method: Annotated[str, typer.Option()], length: Annotated[int, typer.Option()],
-                      model: ModelOpt = "smollm2-135m-instruct", segment: SegmentOpt = 512,
-                      as_json: JsonOpt = True) -> None:
-    """One (method, length) memory measurement; run by `bench memory` in a fresh process."""
-    from infinicli import bench
-
-    print(json.dumps(bench.memory_cell(method, length, model, segment)))
+    rows = bench.bench_memory(method_list, length_list, out_dir, extra, bench.parse_length(full_max), on_row)
+    data = [r.as_dict() for r in rows]
+    command = (f"infini bench memory --lengths {lengths} --methods {methods} --segment {segment} "
+               f"--model {model} --full-max {full_max} --out {out_dir}")
+    bench.write_json(out_dir / "memory.json", {"command": command, "rows": data})
+    bench.memory_plot(rows, out_dir / "memory.png")
+    out.say(f"wrote {out_dir / 'memory.json'} and {out_dir / 'memory.png'}")
+    _rows_out(out, data,
+              ["method", "tokens", "peak RSS MB", "state bytes", "seconds", "tok/s", "key found", "note"],
+              ["method", "length", "peak_rss_mb", "state_bytes", "seconds", "tokens_per_s", "found", "note"],
+              as_csv)
 
 
 @bench_app.command("speed")

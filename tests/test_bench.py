@@ -64,3 +64,32 @@ def test_heatmap_cells_come_from_every_file_in_the_folder(tmp_path):
     cells = bench.load_cells(tmp_path)
     assert [(c["method"], c["length"], c["depth"], c["accuracy"]) for c in cells] == [
         ("window", 4000, 0.5, 0.0), ("infini+recall", 64000, 0.1, 1.0)]
+
+
+def _trial_cell(path, tokens, rss, state, seconds, correct):
+    path.write_text(json.dumps({"accuracy": float(correct), "method": "m", "tokens_per_s": tokens / seconds,
+                                "peak_rss_mb": rss, "trials": [{
+                                    "tokens": tokens, "peak_rss_mb": rss, "seconds": seconds,
+                                    "tokens_per_s": tokens / seconds, "correct": correct,
+                                    "final_segment": {"state_bytes": state}}]}))
+
+
+def test_bench_memory_reads_passkey_cells_and_skips_full_where_it_cannot_run(tmp_path):
+    # Rows come from the same per-cell files `bench passkey` writes (depth 0.5), so nothing runs here.
+    _trial_cell(tmp_path / "infini-4k-d0.5.json", 4000, 1100.0, 25_000_000, 10.0, False)
+    _trial_cell(tmp_path / "infini-1m-d0.5.json", 1_000_000, 1130.0, 25_000_000, 2500.0, True)
+    _trial_cell(tmp_path / "full-4k-d0.5.json", 4000, 1300.0, 184_320_000, 8.0, True)
+    seen = []
+    rows = bench.bench_memory(["full", "infini"], [4000, 1_000_000], tmp_path, [], 32000,
+                              seen.append, available=24_000_000_000)
+    rows += bench.bench_memory(["full"], [64000], tmp_path, [], 32000, seen.append, available=24_000_000_000)
+    assert [(r.method, r.length) for r in seen][:2] == [("full", 4000), ("infini", 4000)]  # short first
+    full = {r.length: r for r in rows if r.method == "full"}
+    assert full[4000].peak_rss_mb == 1300.0 and full[4000].found is True
+    assert full[64000].peak_rss_mb is None and "above --full-max 32k" in full[64000].note
+    assert full[1_000_000].note.startswith("needs 47.6 GB")
+    infini = [r for r in rows if r.method == "infini"]
+    assert [r.state_bytes for r in infini if r.peak_rss_mb] == [25_000_000, 25_000_000]
+    assert infini[-1].found is True and infini[-1].tokens_per_s == 400.0
+    bench.memory_plot(rows, tmp_path / "memory.png")
+    assert (tmp_path / "memory.png").read_bytes()[:4] == b"\x89PNG"
