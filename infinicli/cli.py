@@ -347,10 +347,12 @@ def code(
     engine, tok, info = _engine(out, model, method, segment, window, pool, block, rule, gate)
     facts = summarize_scan(scan, lambda text: len(tok.encode(text)))
     total = facts["totals"]["tokens"]
+    spans: list[tuple[int, str]] = []
     with out.progress(f"reading {len(scan.files)} files", None) as update:
-        result = code_task.read_repo(engine, tok, scan, question, total, update, max_tokens)
+        result = code_task.read_repo(engine, tok, scan, question, total, update, max_tokens, spans)
     text = code_task.respond(engine, tok, question, max_tokens)
-    data = {"root": str(scan.root), "question": question, "answer": text, **facts,
+    files = code_task.recalled_files(engine, spans) if question else []
+    data = {"root": str(scan.root), "question": question, "answer": text, "files": files, **facts,
             "reading": result.as_dict()}
 
     def render(c) -> None:
@@ -364,6 +366,8 @@ def code(
                           [[reason, len(paths), ", ".join(paths[:3]) + (" ..." if len(paths) > 3 else "")]
                            for reason, paths in facts["skipped"].items()]))
         c.print(f"\n[bold]{'Answer' if question else 'Overview'}[/bold]\n{text}", markup=True)
+        if files:
+            c.print(f"[bold]Files recalled for it[/bold]: {', '.join(files)}", markup=True)
         out.err.print(f"[dim]{_reading_line(result)}[/dim]")
 
     out.emit(data, render)

@@ -299,12 +299,13 @@ class InfiniModel:
     def generate(self, prompt_ids: list[int] | torch.Tensor, max_new_tokens: int = 32,
                  stop_ids: Iterable[int] = (), on_token: Callable[[int], None] | None = None,
                  stop_when: Callable[[list[int]], bool] | None = None,
-                 recall_last: bool = False) -> list[int]:
+                 recall_last: bool = False, not_first: Iterable[int] = ()) -> list[int]:
         """Greedy decoding from the prompt, reading the state but never writing it.
 
         Stops before a token in stop_ids, or after the token for which stop_when(output) is true.
         recall_last puts the recall pool right before the prompt, after the window (see
         InfiniState.prefix): on a 12K-token prose haystack it turned a wrong answer into the right one.
+        not_first: tokens the answer may not start with (e.g. a line break that would end it empty).
         """
         self._recall_last = recall_last
         ids = torch.as_tensor(prompt_ids, dtype=torch.long).view(-1)
@@ -313,8 +314,12 @@ class InfiniModel:
         try:
             with self._running(_Mode.OPEN):
                 h = self._hidden(ids)
-                for _ in range(max_new_tokens):
-                    nxt = int(self.model.lm_head(h[:, -1]).argmax(-1))
+                banned = torch.tensor(sorted(set(not_first)), dtype=torch.long)
+                for step in range(max_new_tokens):
+                    logits = self.model.lm_head(h[:, -1])[0]
+                    if step == 0 and banned.numel():
+                        logits[banned] = float("-inf")
+                    nxt = int(logits.argmax(-1))
                     if nxt in stop:
                         break
                     out.append(nxt)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import pytest
@@ -127,3 +128,27 @@ def test_atomic_write_leaves_the_old_file_when_writing_fails(tmp_path):
     write_text(target, "new")
     assert target.read_text() == "new"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["summary.md"]
+
+
+def test_recalled_files_are_the_files_the_pool_blocks_come_from(tiny):
+    from infinicli.tasks.code import recalled_files
+
+    cfg = EngineConfig.for_method("infini+recall", segment=8, window=8, pool_blocks=3, block=4, sink=4,
+                                  adaptive=False)
+    engine = InfiniModel(tiny, cfg)
+    engine.set_probe([7, 8, 9])
+    torch.manual_seed(1)
+    sizes = {"a.py": 30, "b.py": 45, "c.py": 25}
+    spans, start = [], 0
+    for name, n in sizes.items():
+        spans.append((start, name))
+        start += n
+    engine.read(torch.randint(0, 99, (start,)).tolist())
+    pool = engine.state.pool
+    firsts = [int(pool.pos[i]) for i in itertools.accumulate([0, *pool.block_len[:-1]])]
+    owner = [next(name for s, name in reversed(spans) if s <= p) for p in firsts]
+    got = recalled_files(engine, spans)
+    assert got and set(got) == set(owner)  # every pool block's file, and no other
+    totals = {f: sum(sc for o, sc in zip(owner, pool.block_score) if o == f) for f in got}
+    assert [totals[f] for f in got] == sorted(totals.values(), reverse=True)
+    assert recalled_files(engine, []) == []

@@ -29,7 +29,10 @@ def answer(engine: InfiniModel, tok: Tokenizer, question: str, max_tokens: int =
         text = tok.decode(out).lstrip()
         return "\n" in text.rstrip() or text.endswith("\n\n")
 
+    # An answer may not start with a line break: on code the model would end it there, empty, and
+    # go on to repeat the question (5 of 10 repository questions did, samples/code/results.json).
+    breaks = {i for text in ("\n", "\n\n", " \n") for i in tok.encode(text)}
     out = engine.generate(prompt_ids(tok, question, prefix), max_tokens, tok.stop_ids,
-                          stop_when=paragraph_done, recall_last=True)
+                          stop_when=paragraph_done, recall_last=True, not_first=breaks | tok.stop_ids)
     text = tok.decode(out).strip().split("\n")[0].strip()
     return f"{prefix.strip()} {text}".strip() if prefix.strip() else text

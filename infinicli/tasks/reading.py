@@ -54,23 +54,31 @@ def file_sha256(path: str) -> str:
     return h.hexdigest()
 
 
-def tokens_of(tok: Tokenizer, chunks: Iterable[Chunk], on_chunk: Callable[[Chunk], None] | None = None
-              ) -> Iterator[int]:
+def tokens_of(tok: Tokenizer, chunks: Iterable[Chunk], on_chunk: Callable[[Chunk], None] | None = None,
+              spans: list[tuple[int, str]] | None = None) -> Iterator[int]:
+    """Token ids of a chunk stream; `spans`, when given, collects (first token index, origin) per chunk."""
+    n = 0
     for chunk in chunks:
         if on_chunk is not None:
             on_chunk(chunk)
-        yield from tok.encode(chunk.text)
+        ids = tok.encode(chunk.text)
+        if spans is not None:
+            spans.append((n, chunk.origin))
+        n += len(ids)
+        yield from ids
 
 
 def read(engine: InfiniModel, tok: Tokenizer, origin: str, chunks: Iterable[Chunk],
          question: list[int] | None, reserve: int,
          on_segment: Callable[[SegmentStats], None] | None = None,
-         total_tokens: int | None = None) -> Reading:
-    """Read a chunk stream into a fresh state; the question, if known, steers the recall pool."""
+         total_tokens: int | None = None, spans: list[tuple[int, str]] | None = None) -> Reading:
+    """Read a chunk stream into a fresh state; the question, if known, steers the recall pool.
+
+    `spans`, when given, collects where each chunk's tokens start (see tokens_of)."""
     engine.reset()
     engine.set_probe(question)
     t0 = time.perf_counter()
-    engine.read(tokens_of(tok, chunks), total_tokens=total_tokens, reserve=reserve, on_segment=on_segment)
+    engine.read(tokens_of(tok, chunks, spans=spans), total_tokens=total_tokens, reserve=reserve, on_segment=on_segment)
     if engine.state.tokens == 0:
         raise InfiniError(f"{origin} has no text to read")
     seconds = time.perf_counter() - t0

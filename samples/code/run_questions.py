@@ -48,7 +48,9 @@ def main() -> None:
                 "project": project["name"], "question": item["q"], "expected": item["keywords"],
                 "file": item["file"], "answer": answer,
                 "right": all(k.lower() in answer.lower() for k in item["keywords"]),
-                "names_file": Path(item["file"]).name in answer,
+                "names_file": Path(item["file"]).name in answer
+                or any(Path(f).name == Path(item["file"]).name for f in data.get("files", [])),
+                "files_recalled": data.get("files", []),
                 "files": data["totals"]["files"], "tokens": data["reading"]["tokens"],
                 "seconds": data["reading"]["seconds"], "peak_rss_mb": data["reading"]["peak_rss_mb"],
                 "mode": data["reading"]["mode"],
