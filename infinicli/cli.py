@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import sys
@@ -34,6 +35,8 @@ RuleOpt = Annotated[str, typer.Option(help="Memory update rule: delta or linear.
 GateOpt = Annotated[Optional[float], typer.Option(
     "--gate", help="Memory gate logit beta for every head (default -3, i.e. a 5% memory share).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document instead of tables.")]
+ParamsOpt = Annotated[Optional[Path], typer.Option(
+    "--params", help="Trained Infini parameters (gates, memory adapters): a folder made by `infini train`.")]
 
 
 def _version(value: bool) -> None:
@@ -51,19 +54,22 @@ def _root(
 
 
 def _engine(out, model: str, method: str | None, segment: int, window: int | None, pool: int | None,
-            block: int | None, rule: str, gate: float | None):
-    """Load the model and build the one engine every command uses."""
+            block: int | None, rule: str, gate: float | None, params: Path | None = None):
+    """Load the model (and trained Infini parameters) and build the one engine every command uses."""
     from infinicli import models
     from infinicli.config import EngineConfig
-    from infinicli.engine import InfiniModel
+    from infinicli.engine import InfiniModel, InfiniParams
     from infinicli.tokenizer import Tokenizer
 
     config = EngineConfig.for_method(
         method or "infini+recall", segment=segment, window=window, pool_blocks=pool, block=block,
         rule=rule, gate_beta=gate, adaptive=method is None)
+    if params is not None and not (params / InfiniParams.FILE if params.is_dir() else params).is_file():
+        raise InfiniError(f"no trained Infini parameters at {params} (make them with `infini train`)")
     out.say(f"Loading {model}")
     loaded = models.load(model, say=out.say)
-    return InfiniModel(loaded.model, config), Tokenizer(loaded.tokenizer), loaded.info
+    trained = InfiniParams.load(params, loaded.model) if params is not None else None
+    return InfiniModel(loaded.model, config, trained), Tokenizer(loaded.tokenizer), loaded.info
 
 
 # --- models ---------------------------------------------------------------------------------------
@@ -115,7 +121,7 @@ def passkey(
     seed: Annotated[int, typer.Option(help="Seed for the keys.")] = 0,
     model: ModelOpt = "smollm2-135m-instruct", method: MethodOpt = None, segment: SegmentOpt = 512,
     window: WindowOpt = None, pool: PoolOpt = None, block: BlockOpt = None, rule: RuleOpt = "delta",
-    gate: GateOpt = None, as_json: JsonOpt = False,
+    gate: GateOpt = None, params: ParamsOpt = None, as_json: JsonOpt = False,
 ) -> None:
     """Hide a pass key in filler text and ask for it back (the Landmark / llama.cpp test)."""
     from infinicli.tasks import passkey as pk
@@ -126,7 +132,7 @@ def passkey(
     if not 0.0 <= depth <= 1.0:
         raise InfiniError(f"--depth must be between 0 and 1, got {depth}")
     out = Output(as_json)
-    engine, tok, _ = _engine(out, model, method, segment, window, pool, block, rule, gate)
+    engine, tok, _ = _engine(out, model, method, segment, window, pool, block, rule, gate, params)
     results = []
     for i, key in enumerate(pk.keys(seed, trials), 1):
         with out.progress(f"trial {i}/{trials}", -(-length // segment)) as update:
@@ -202,7 +208,7 @@ def ask(
                                                "(e.g. \"The code is\"); small models answer better so.")] = "",
     password: PasswordOpt = None, model: ModelOpt = "smollm2-135m-instruct", method: MethodOpt = None,
     segment: SegmentOpt = 512, window: WindowOpt = None, pool: PoolOpt = None, block: BlockOpt = None,
-    rule: RuleOpt = "delta", gate: GateOpt = None, as_json: JsonOpt = False,
+    rule: RuleOpt = "delta", gate: GateOpt = None, params: ParamsOpt = None, as_json: JsonOpt = False,
 ) -> None:
     """Answer a question about a long document (or a saved .infini state)."""
     from infinicli.tasks import ask as ask_task
@@ -212,7 +218,7 @@ def ask(
     if not question.strip():
         raise InfiniError("--question is empty")
     out = Output(as_json)
-    engine, tok, info = _engine(out, model, method, segment, window, pool, block, rule, gate)
+    engine, tok, info = _engine(out, model, method, segment, window, pool, block, rule, gate, params)
     prompt = ask_task.prompt_ids(tok, question, answer_prefix)
     reading = _read_or_load(out, engine, tok, info, file, password, prompt, len(prompt) + max_tokens)
     text = ask_task.answer(engine, tok, question, max_tokens, answer_prefix)
@@ -232,7 +238,7 @@ def read(
     force: Annotated[bool, typer.Option(help="Replace an existing file.")] = False,
     password: PasswordOpt = None, model: ModelOpt = "smollm2-135m-instruct", method: MethodOpt = None,
     segment: SegmentOpt = 512, window: WindowOpt = None, pool: PoolOpt = None, block: BlockOpt = None,
-    rule: RuleOpt = "delta", gate: GateOpt = None, as_json: JsonOpt = False,
+    rule: RuleOpt = "delta", gate: GateOpt = None, params: ParamsOpt = None, as_json: JsonOpt = False,
 ) -> None:
     """Read a document once and save the memory state, to ask or summarize later."""
     from infinicli.tasks import reading as reading_task
@@ -243,7 +249,7 @@ def read(
         raise InfiniError(f"{file} is already a saved state")
     reading_task.check_save_path(save, force)
     out = Output(as_json)
-    engine, tok, info = _engine(out, model, method, segment, window, pool, block, rule, gate)
+    engine, tok, info = _engine(out, model, method, segment, window, pool, block, rule, gate, params)
     result = _read_or_load(out, engine, tok, info, file, password, None, 512)
     size = reading_task.save(engine, info, result, save, force)
     data = {"saved": save, "bytes": size, "reading": result.as_dict()}
@@ -261,7 +267,7 @@ def summarize(
     = "infini",
     password: PasswordOpt = None, model: ModelOpt = "smollm2-135m-instruct", method: MethodOpt = None,
     segment: SegmentOpt = 512, window: WindowOpt = None, pool: PoolOpt = None, block: BlockOpt = None,
-    rule: RuleOpt = "delta", gate: GateOpt = None, as_json: JsonOpt = False,
+    rule: RuleOpt = "delta", gate: GateOpt = None, params: ParamsOpt = None, as_json: JsonOpt = False,
 ) -> None:
     """Summarize a long document (or a saved .infini state) as markdown, with bounded memory."""
     from infinicli.atomic import write_text
@@ -281,7 +287,7 @@ def summarize(
     out = Output(as_json)
     # the note for a stretch is written while the whole stretch is still in the carried window
     stretch_window = window or (None if method == "full" else sm.STRETCH)
-    engine, tok, info = _engine(out, model, method, segment, stretch_window, pool, block, rule, gate)
+    engine, tok, info = _engine(out, model, method, segment, stretch_window, pool, block, rule, gate, params)
     name = Path(file).name if file != "-" else "stdin"
     t0 = time.perf_counter()
     if reading_task.is_snapshot(file):
@@ -327,7 +333,7 @@ def code(
     max_tokens: Annotated[int, typer.Option(help="Longest answer, in tokens.")] = 96,
     model: ModelOpt = "smollm2-135m-instruct", method: MethodOpt = None, segment: SegmentOpt = 512,
     window: WindowOpt = None, pool: PoolOpt = None, block: BlockOpt = None, rule: RuleOpt = "delta",
-    gate: GateOpt = None, as_json: JsonOpt = False,
+    gate: GateOpt = None, params: ParamsOpt = None, as_json: JsonOpt = False,
 ) -> None:
     """Read a whole repository file by file; give an overview, or answer --question."""
     from infinicli.sources.repo import parse_size, summarize_scan, walk_repo
@@ -344,7 +350,7 @@ def code(
     if not scan.files:
         raise InfiniError(f"{directory} has no text files to read")
     out = Output(as_json)
-    engine, tok, info = _engine(out, model, method, segment, window, pool, block, rule, gate)
+    engine, tok, info = _engine(out, model, method, segment, window, pool, block, rule, gate, params)
     facts = summarize_scan(scan, lambda text: len(tok.encode(text)))
     total = facts["totals"]["tokens"]
     spans: list[tuple[int, str]] = []
@@ -371,6 +377,60 @@ def code(
         out.err.print(f"[dim]{_reading_line(result)}[/dim]")
 
     out.emit(data, render)
+
+
+# --- train -----------------------------------------------------------------------------------------
+
+@app.command()
+def train(
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for parameters, checkpoints and the log; "
+                                          "training resumes from it.")] = Path("models/infini-smollm2-135m"),
+    steps: Annotated[int, typer.Option(help="Train until this many steps in total.")] = 300,
+    rank: Annotated[int, typer.Option(help="Rank of the memory-path q/k adapters (0: gates only).")] = 8,
+    lr: Annotated[float, typer.Option(help="Learning rate of the adapters.")] = 1e-3,
+    gate_lr: Annotated[float, typer.Option(help="Learning rate of the gates.")] = 0.05,
+    eval_every: Annotated[int, typer.Option(help="Held-out greedy passkey check every N steps.")] = 50,
+    checkpoint_every: Annotated[int, typer.Option(help="Checkpoint every N steps.")] = 25,
+    seed: Annotated[int, typer.Option(help="Seed of the training samples.")] = 0,
+    model: ModelOpt = "smollm2-135m-instruct", as_json: JsonOpt = False,
+) -> None:
+    """Train the gates and memory-path adapters by BPTT across segments (resumable)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from infinicli import models
+    from infinicli import train as trainer
+    from infinicli.tokenizer import Tokenizer
+    from infinicli.ui import Output
+
+    if steps < 1 or rank < 0 or lr <= 0 or gate_lr <= 0 or eval_every < 1 or checkpoint_every < 1:
+        raise InfiniError("--steps, --eval-every and --checkpoint-every must be positive, --rank 0 or more, "
+                          "learning rates above 0")
+    out = Output(as_json)
+    out.say(f"Loading {model}")
+    loaded = models.load(model, say=out.say)
+    settings = trainer.Settings(rank=rank, lr=lr, gate_lr=gate_lr, seed=seed, eval_every=eval_every,
+                                checkpoint_every=checkpoint_every)
+    records: list[dict] = []
+    columns = [TextColumn("[bold]training"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("{task.fields[info]}"), TimeRemainingColumn()]
+    with Progress(*columns, console=out.err, disable=out.quiet) as bar:
+        task = bar.add_task("train", total=steps, info="")
+
+        def on_step(r: dict) -> None:
+            records.append(r)
+            recent = records[-20:]
+            loss = sum(x["loss"] for x in recent) / len(recent)
+            info = (f"loss {loss:.3f} · seg {r['segment']}x{r['segments']} · {r['seconds']:.1f} s/step"
+                    + (f" · eval {r['eval_greedy_acc']:.0%}" if "eval_greedy_acc" in r else ""))
+            bar.update(task, completed=r["step"], info=info)
+            if "eval_greedy_acc" in r:
+                out.say(f"step {r['step']}: held-out greedy passkey {r['eval_greedy_acc']:.0%}, "
+                        f"mean loss (last 20) {loss:.3f}")
+
+        sampler = functools.partial(trainer.make_sample, Tokenizer(loaded.tokenizer))
+        trainer.train(loaded.model, sampler, out_dir, steps, settings, loaded.info.name, on_step)
+    out.emit({"out": str(out_dir), "steps": steps, "log": records},
+             lambda c: c.print(f"parameters in {out_dir} (use them with --params {out_dir})"))
 
 
 # --- bench -----------------------------------------------------------------------------------------

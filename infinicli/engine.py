@@ -18,6 +18,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from enum import Enum
+from pathlib import Path
 
 import torch
 
@@ -42,10 +43,115 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+class InfiniParams(torch.nn.Module):
+    """The trainable Infini parameters: one gate logit per layer and query head, and low-rank adapters
+    on the memory path only (its own q/k), so the local attention stays the pretrained model's.
+
+    q_mem = q + x A_q B_q and k_mem = k + x A_k B_k per layer (pre-RoPE, as the memory reads them),
+    with B zero at the start: untrained adapters change nothing.
+    """
+
+    FILE = "infini-params.safetensors"
+
+    def __init__(self, layers: int, hidden: int, heads: int, kv_heads: int, head_dim: int, rank: int = 0,
+                 gate_beta: float = -3.0) -> None:
+        super().__init__()
+        self.shape = dict(layers=layers, hidden=hidden, heads=heads, kv_heads=kv_heads, head_dim=head_dim,
+                          rank=rank)
+        self.beta = torch.nn.Parameter(torch.full((layers, heads), float(gate_beta)))
+        self.rank = rank
+        if rank:
+            self.q_down = torch.nn.Parameter(torch.randn(layers, hidden, rank) / hidden ** 0.5)
+            self.q_up = torch.nn.Parameter(torch.zeros(layers, rank, heads * head_dim))
+            self.k_down = torch.nn.Parameter(torch.randn(layers, hidden, rank) / hidden ** 0.5)
+            self.k_up = torch.nn.Parameter(torch.zeros(layers, rank, kv_heads * head_dim))
+
+    @classmethod
+    def for_model(cls, model, rank: int = 0, gate_beta: float = -3.0) -> InfiniParams:
+        c = model.config
+        head_dim = getattr(c, "head_dim", None) or c.hidden_size // c.num_attention_heads
+        return cls(c.num_hidden_layers, c.hidden_size, c.num_attention_heads, c.num_key_value_heads,
+                   head_dim, rank, gate_beta)
+
+    def memory_qk(self, i: int, x: torch.Tensor, q: torch.Tensor, k: torch.Tensor
+                  ) -> tuple[torch.Tensor, torch.Tensor]:
+        """The memory path's q (H, T, d) and k (Hkv, T, d) for layer i, from the layer input x (T, D)."""
+        if not self.rank:
+            return q, k
+        t, d = x.shape[0], q.shape[-1]
+        xf = x.float()
+        dq = (xf @ self.q_down[i] @ self.q_up[i]).view(t, -1, d).transpose(0, 1)
+        dk = (xf @ self.k_down[i] @ self.k_up[i]).view(t, -1, d).transpose(0, 1)
+        return q.float() + dq, k.float() + dk
+
+    def digest(self) -> str:
+        h = hashlib.sha256()
+        for name, tensor in sorted(self.state_dict().items()):
+            h.update(name.encode())
+            h.update(tensor.detach().float().numpy().tobytes())
+        return "params-" + h.hexdigest()[:16]
+
+    def save(self, directory: str | Path, metadata: dict[str, str] | None = None) -> Path:
+        """Write the parameters as safetensors (atomically), with their shapes in the metadata."""
+        from safetensors.torch import save_file
+
+        from infinicli.atomic import atomic_path
+
+        path = Path(directory) / self.FILE
+        path.parent.mkdir(parents=True, exist_ok=True)
+        meta = {k: str(v) for k, v in self.shape.items()} | (metadata or {})
+        tensors = {k: v.detach().contiguous() for k, v in self.state_dict().items()}
+        with atomic_path(path) as tmp:
+            save_file(tensors, str(tmp), metadata=meta)
+        return path
+
+    @classmethod
+    def load(cls, directory: str | Path, model) -> InfiniParams:
+        """Read parameters saved by save(), refusing a file made for another model's shapes."""
+        from safetensors import safe_open
+
+        path = Path(directory)
+        path = path / cls.FILE if path.is_dir() else path
+        if not path.is_file():
+            raise ModelError(f"no trained Infini parameters at {path}")
+        try:
+            with safe_open(str(path), framework="pt") as f:
+                meta = f.metadata() or {}
+                tensors = {k: f.get_tensor(k) for k in f.keys()}
+        except Exception as exc:  # a damaged or foreign file: one sentence, not a traceback
+            raise ModelError(f"{path} is not a safetensors file of Infini parameters ({exc})") from None
+        params = cls.for_model(model, rank=int(meta.get("rank", 0)))
+        want = {k: tuple(v.shape) for k, v in params.state_dict().items()}
+        got = {k: tuple(v.shape) for k, v in tensors.items()}
+        if want != got:
+            raise ModelError(f"{path} was trained for another model: its tensors {got} do not fit {want}")
+        params.load_state_dict(tensors)
+        params.metadata = meta
+        return params
+
+
+class ListMemory:
+    """The compressive memory as a list of per-layer tensors: what training uses, since replacing a
+    layer's M (rather than writing into one preallocated buffer) keeps every step differentiable."""
+
+    def __init__(self, layers: int, heads: int, dim: int) -> None:
+        self.M = [torch.zeros(heads, dim, dim) for _ in range(layers)]
+        self.z = [torch.zeros(heads, dim) for _ in range(layers)]
+        self.writes = 0
+
+    @property
+    def empty(self) -> bool:
+        return self.writes == 0
+
+    @property
+    def nbytes(self) -> int:
+        return sum(m.numel() * 4 + z.numel() * 4 for m, z in zip(self.M, self.z))
+
+
 class InfiniModel:
     """One engine for every method: full, window, infini, infini+recall (see EngineConfig)."""
 
-    def __init__(self, model, config: EngineConfig, gates: torch.Tensor | None = None) -> None:
+    def __init__(self, model, config: EngineConfig, params: InfiniParams | None = None) -> None:
         c = model.config
         if c.model_type not in SUPPORTED_ARCHITECTURES:
             raise ModelError(
@@ -61,13 +167,11 @@ class InfiniModel:
         self.dtype = next(model.parameters()).dtype
         self._attn = [layer.self_attn for layer in model.model.layers]
         self._rotate_half = sys.modules[type(self._attn[0]).__module__].rotate_half
-        if gates is not None and tuple(gates.shape) != (self.layers, self.heads):
-            raise ModelError(f"gates of shape {tuple(gates.shape)} do not fit this model "
+        if params is not None and tuple(params.beta.shape) != (self.layers, self.heads):
+            raise ModelError(f"gates of shape {tuple(params.beta.shape)} do not fit this model "
                              f"({self.layers} layers x {self.heads} heads)")
-        self.gates = gates
-        # identifies the trained Infini parameters in saved states: none, or a hash of the gates
-        self.parameters_id = "none" if gates is None else "gates-" + hashlib.sha256(
-            gates.float().numpy().tobytes()).hexdigest()[:16]
+        self.params = params
+        self.training = False  # gradients flow through the state (see train.py)
         self._cos = self._sin = torch.zeros(0)
         self._probe_ids: torch.Tensor | None = None
         self._recall_last = False
@@ -83,10 +187,12 @@ class InfiniModel:
     def reset(self, config: EngineConfig | None = None) -> None:
         """An empty state, under the configured settings (or, for one read, the ones given)."""
         cfg = self.config = config or self.base_config
-        self.beta = self.gates if self.gates is not None else torch.full(
+        self.beta = self.params.beta if self.params is not None else torch.full(
             (self.layers, self.heads), float(cfg.gate_beta))
         self.state = InfiniState(self.layers, self.kv_heads, self.head_dim, cfg.window,
                                  cfg.pool_blocks, cfg.block, cfg.sink, self.dtype)
+        if self.training:
+            self.state.memory = ListMemory(self.layers, self.kv_heads, self.head_dim)
         self._stash: list[tuple[torch.Tensor, torch.Tensor]] = [None] * self.layers  # type: ignore
         self._open: list[tuple[torch.Tensor, torch.Tensor] | None] = [None] * self.layers
         self._novelty: torch.Tensor | None = None
@@ -94,6 +200,11 @@ class InfiniModel:
         self.mode = cfg.method
         self.segments = 0
         self.seconds = 0.0
+
+    @property
+    def parameters_id(self) -> str:
+        """Identifies the trained Infini parameters in saved states: none, or a hash of them."""
+        return "none" if self.params is None else self.params.digest()
 
     # --- the attention forward that replaces each layer's ------------------------------------
 
@@ -145,13 +256,14 @@ class InfiniModel:
             self._score_candidates(q, keys[:, self.state.pool.sink_size: s - t], attn.scaling)
 
         mem = self.state.memory
+        q_mem, k_mem = (q, k) if self.params is None else self.params.memory_qk(i, x, q, k)
         if self.config.memory and not mem.empty:
-            out = gate_mix(memory_read(q, mem.M[i], mem.z[i], self.config.eps), out, self.beta[i])
+            out = gate_mix(memory_read(q_mem, mem.M[i], mem.z[i], self.config.eps), out, self.beta[i])
         if self._mode is _Mode.SEGMENT:
             if self.config.memory:
                 if self._novelty is not None:
-                    self._novelty += novelty(k, v, mem.M[i], mem.z[i], self.config.eps) / self.layers
-                mem.M[i], mem.z[i] = memory_write(k, v, mem.M[i], mem.z[i], self.config.rule,
+                    self._novelty += novelty(k_mem, v, mem.M[i], mem.z[i], self.config.eps) / self.layers
+                mem.M[i], mem.z[i] = memory_write(k_mem, v, mem.M[i], mem.z[i], self.config.rule,
                                                   self.config.eps)
             self._stash[i] = (k, v)
         out = out.transpose(0, 1).reshape(1, t, -1)
@@ -177,7 +289,7 @@ class InfiniModel:
         for a in self._attn:
             a.forward = lambda *args, _a=a, **kw: self._attention(_a, *args, **kw)
         try:
-            with torch.inference_mode():
+            with contextlib.nullcontext() if self.training else torch.inference_mode():
                 yield
         finally:
             for a, orig in zip(self._attn, originals):

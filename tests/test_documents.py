@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from infinicli.config import EngineConfig
-from infinicli.engine import InfiniModel
+from infinicli.engine import InfiniModel, InfiniParams
 from infinicli.state import load_snapshot_into, read_snapshot_header, save_snapshot
 from infinicli.tasks.summarize import FANOUT, NoteStack
 from tests.test_cli import assert_one_sentence_error, infini
@@ -110,7 +110,7 @@ def test_saved_state_from_another_model_or_format_is_refused(tiny, tmp_path):
     other = ModelInfo("tiny-b", "llama", 2, 4, 2, 16, 256, 0, "y", "bbb", "none")
     with pytest.raises(InfiniError, match="made with model tiny-a"):
         reading.load(engine, other, path)
-    gated = InfiniModel(tiny, engine.config, gates=torch.zeros(2, 4))
+    gated = InfiniModel(tiny, engine.config, params=InfiniParams.for_model(tiny, gate_beta=0.0))
     with pytest.raises(InfiniError, match="other Infini parameters"):
         reading.load(gated, info, path)
 
