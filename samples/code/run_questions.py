@@ -1,9 +1,13 @@
 """Ask `infini code` the questions in questions.json and record every answer (resumable).
 
-    python samples/code/run_questions.py [--out samples/code/results.json]
+    python samples/code/run_questions.py [--out samples/code/results.json] [--oracle]
 
 Each question is a fresh `infini code DIR --question Q --json` run, so the question steers what the
 recall pool keeps while the repository streams through the model.
+
+--oracle asks instead `infini ask FILE --question Q --json` on the one file that holds the answer,
+which fits the model's context and is read with exact attention: the model's own ceiling on these
+questions, with retrieval taken out.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", type=Path, default=HERE / "results.json")
     parser.add_argument("--project", help="Only the project whose name starts with this.")
+    parser.add_argument("--oracle", action="store_true", help="Ask the answer's own file only.")
     args = parser.parse_args()
     spec = json.loads((HERE / "questions.json").read_text())
     results = json.loads(args.out.read_text()) if args.out.exists() else {}
@@ -39,6 +44,9 @@ def main() -> None:
                 continue
             cmd = [sys.executable, "-m", "infinicli", "code", path, *project["args"], "--question", item["q"],
                    "--json"]
+            if args.oracle:
+                cmd = [sys.executable, "-m", "infinicli", "ask", str(Path(path) / item["file"]), "--question",
+                       item["q"], "--json"]
             proc = subprocess.run(cmd, capture_output=True, text=True)
             if proc.returncode != 0:
                 sys.exit(f"failed: {' '.join(cmd)}\n{proc.stderr[-2000:]}")
@@ -51,7 +59,7 @@ def main() -> None:
                 "names_file": Path(item["file"]).name in answer
                 or any(Path(f).name == Path(item["file"]).name for f in data.get("files", [])),
                 "files_recalled": data.get("files", []),
-                "files": data["totals"]["files"], "tokens": data["reading"]["tokens"],
+                "files": data["totals"]["files"] if "totals" in data else 1, "tokens": data["reading"]["tokens"],
                 "seconds": data["reading"]["seconds"], "peak_rss_mb": data["reading"]["peak_rss_mb"],
                 "mode": data["reading"]["mode"],
             }
