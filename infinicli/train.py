@@ -97,7 +97,9 @@ def training_config(stage: Stage) -> EngineConfig:
 
 
 def sample_loss(engine: InfiniModel, sample: Sample) -> tuple[torch.Tensor, float]:
-    """Cross-entropy of the answer tokens after the question, and the share of them predicted."""
+    """Cross-entropy of the answer tokens after the question, and the share of them predicted.
+
+    The engine reads under its configured settings (see training_config), from an empty state."""
     engine.reset()
     for seg in sample.segments:
         engine.consume(seg)
@@ -214,7 +216,7 @@ def train(model, sampler: Sampler, out_dir: Path, steps: int, settings: Settings
         rng = random.Random(settings.seed * 1_000_003 + step)  # resumable without saving RNG state
         sample = sampler(rng, stage)
         t0 = time.perf_counter()
-        engine.reset(training_config(stage))
+        engine.configure(training_config(stage))  # the stage's segment length from here on
         loss, acc = sample_loss(engine, sample)
         opt.zero_grad(set_to_none=True)
         loss.backward()

@@ -97,6 +97,15 @@ def test_interrupted_training_resumes_to_the_same_parameters(tmp_path):
     assert state["step"] == 4 and (tmp_path / "b" / InfiniParams.FILE).exists()
 
 
+def test_the_curriculum_moves_to_longer_segments(tmp_path):
+    stages = (train.Stage(2, 8, 2, 2), train.Stage(10**9, 16, 2, 2))
+    settings = train.Settings(rank=2, eval_every=10, checkpoint_every=10)
+    train.train(tiny_llama(seed=1), recall_sample, tmp_path, 4, settings, "tiny", curriculum=stages)
+    log = [json.loads(ln) for ln in (tmp_path / train.LOG_FILE).read_text().splitlines()]
+    assert [r["segment"] for r in log] == [8, 8, 16, 16]
+    assert train.stage_at(1, stages).segment == 8 and train.stage_at(2, stages).segment == 16
+
+
 def test_saved_parameters_load_only_into_a_model_they_fit(tmp_path, tiny):
     params = InfiniParams.for_model(tiny, rank=3, gate_beta=-1.0)
     with torch.no_grad():
