@@ -64,13 +64,17 @@ def write_json(path: Path, data: object) -> None:
 
 # --- passkey grid -----------------------------------------------------------------------------------
 
+def cell_path(out_dir: Path, method: str, length: int, depth: float) -> Path:
+    return out_dir / f"{method}-{short_length(length)}-d{depth:g}.json"
+
+
 def run_cell(out_dir: Path, method: str, length: int, depth: float, trials: int, seed: int,
              extra: list[str]) -> tuple[Path, dict, bool]:
     """One `infini passkey --json` run in a fresh process, kept as a file; a file already there is read
     back instead (so an interrupted grid resumes, and `bench memory` and `bench passkey` share cells).
     Returns (path, data, resumed)."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / f"{method}-{short_length(length)}-d{depth:g}.json"
+    path = cell_path(out_dir, method, length, depth)
     if path.exists():
         return path, json.loads(path.read_text()), True
     args = ["passkey", "--length", str(length), "--depth", f"{depth:g}", "--trials", str(trials),
@@ -173,12 +177,13 @@ def full_kv_bytes(length: int, layers: int = 30, kv_heads: int = 3, head_dim: in
 
 def bench_memory(methods: list[str], lengths: list[int], out_dir: Path, extra: list[str], full_max: int,
                  on_row: Callable[[MemoryRow], None], depth: float = 0.5, seed: int = 0,
-                 available: int | None = None) -> list[MemoryRow]:
+                 available: int | None = None, run: bool = True) -> list[MemoryRow]:
     """Each (method, length) is one passkey trial in a fresh process (a cell shared with `bench passkey`).
 
     Shorter lengths run first, every method at each. `full` is not run where its KV cache would not fit
     in the available RAM ("needs X GB"), nor above `full_max` tokens, where its time, which grows with
-    the square of the length, would dwarf the rest of the run.
+    the square of the length, would dwarf the rest of the run. With run=False only runs already in
+    `out_dir` are reported (to redraw the table and plot); the others say "not run yet".
     """
     if available is None:
         available = psutil.virtual_memory().available
@@ -195,6 +200,8 @@ def bench_memory(methods: list[str], lengths: list[int], out_dir: Path, extra: l
                     row = MemoryRow(method, length, None, None, None, None, None,
                                     f"not run: above --full-max {short_length(full_max)} (time grows "
                                     "with the square of the length)")
+            if row is None and not run and not cell_path(out_dir, method, length, depth).exists():
+                row = MemoryRow(method, length, None, None, None, None, None, "not run yet")
             if row is None:
                 _, data, _ = run_cell(out_dir, method, length, depth, 1, seed, extra)
                 trial = data["trials"][0]

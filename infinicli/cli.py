@@ -519,7 +519,10 @@ def bench_memory(
     methods: MethodsOpt = "full,infini,infini+recall", segment: SegmentOpt = 512,
     model: ModelOpt = "smollm2-135m-instruct",
     full_max: Annotated[str, typer.Option(help="Longest input `full` is run on.")] = "32k",
-    out_dir: OutDirOpt = DEFAULT_BENCH_DIR, as_json: JsonOpt = False, as_csv: CsvOpt = False,
+    out_dir: OutDirOpt = DEFAULT_BENCH_DIR,
+    no_run: Annotated[bool, typer.Option("--no-run", help="Only report runs already in --out; measure "
+                                         "nothing (redraws the table and plot).")] = False,
+    as_json: JsonOpt = False, as_csv: CsvOpt = False,
 ) -> None:
     """Peak RSS (fresh process each), state bytes and time per method and length, on a passkey trial."""
     from infinicli import bench
@@ -534,10 +537,11 @@ def bench_memory(
         done = f"peak {r.peak_rss_mb:,.0f} MB, {r.seconds} s" if r.peak_rss_mb else r.note
         out.say(f"{r.method} {bench.short_length(r.length) if r.note else f'{r.length:,}'}: {done}")
 
-    rows = bench.bench_memory(method_list, length_list, out_dir, extra, bench.parse_length(full_max), on_row)
+    rows = bench.bench_memory(method_list, length_list, out_dir, extra, bench.parse_length(full_max), on_row,
+                              run=not no_run)
     data = [r.as_dict() for r in rows]
     command = (f"infini bench memory --lengths {lengths} --methods {methods} --segment {segment} "
-               f"--model {model} --full-max {full_max} --out {out_dir}")
+               f"--model {model} --full-max {full_max} --out {out_dir}" + (" --no-run" if no_run else ""))
     bench.write_json(out_dir / "memory.json", {"command": command, "rows": data})
     bench.memory_plot(rows, out_dir / "memory.png")
     out.say(f"wrote {out_dir / 'memory.json'} and {out_dir / 'memory.png'}")

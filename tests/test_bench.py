@@ -91,5 +91,7 @@ def test_bench_memory_reads_passkey_cells_and_skips_full_where_it_cannot_run(tmp
     infini = [r for r in rows if r.method == "infini"]
     assert [r.state_bytes for r in infini if r.peak_rss_mb] == [25_000_000, 25_000_000]
     assert infini[-1].found is True and infini[-1].tokens_per_s == 400.0
+    later = bench.bench_memory(["infini"], [4000, 16000], tmp_path, [], 32000, seen.append, run=False)
+    assert later[0].state_bytes == 25_000_000 and later[1].note == "not run yet"  # nothing was run
     bench.memory_plot(rows, tmp_path / "memory.png")
     assert (tmp_path / "memory.png").read_bytes()[:4] == b"\x89PNG"
