@@ -64,7 +64,7 @@ def _engine(out, model: str, method: str | None, segment: int, window: int | Non
     config = EngineConfig.for_method(
         method or "infini+recall", segment=segment, window=window, pool_blocks=pool, block=block,
         rule=rule, gate_beta=gate, adaptive=method is None)
-    if params is not None and not (params / InfiniParams.FILE if params.is_dir() else params).is_file():
+    if params is not None and not InfiniParams.file_in(params).is_file():  # before the slow model load
         raise InfiniError(f"no trained Infini parameters at {params} (make them with `infini train`)")
     out.say(f"Loading {model}")
     loaded = models.load(model, say=out.say)

@@ -106,12 +106,17 @@ class InfiniParams(torch.nn.Module):
         return path
 
     @classmethod
+    def file_in(cls, directory: str | Path) -> Path:
+        """The parameters file a --params value names: a folder made by `infini train`, or the file."""
+        path = Path(directory)
+        return path / cls.FILE if path.is_dir() else path
+
+    @classmethod
     def load(cls, directory: str | Path, model) -> InfiniParams:
         """Read parameters saved by save(), refusing a file made for another model's shapes."""
         from safetensors import safe_open
 
-        path = Path(directory)
-        path = path / cls.FILE if path.is_dir() else path
+        path = cls.file_in(directory)
         if not path.is_file():
             raise ModelError(f"no trained Infini parameters at {path}")
         try:
