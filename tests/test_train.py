@@ -95,6 +95,8 @@ def test_interrupted_training_resumes_to_the_same_parameters(tmp_path):
     assert sum(log[0]["gates"]) == 4 * 2  # every head of every layer in the histogram
     state = json.loads((tmp_path / "b" / train.STATE_FILE).read_text())
     assert state["step"] == 4 and (tmp_path / "b" / InfiniParams.FILE).exists()
+    card = (tmp_path / "b" / train.CARD_FILE).read_text()  # the card follows the checkpoint
+    assert "- Steps: 4;" in card and "| 3 | 8 x 2-3 |" in card and "rank-2" in card
 
 
 def test_the_curriculum_moves_to_longer_segments(tmp_path):
