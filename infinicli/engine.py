@@ -179,6 +179,7 @@ class InfiniModel:
         self.training = False  # gradients flow through the state (see train.py)
         self._cos = self._sin = torch.zeros(0)
         self._probe_ids: torch.Tensor | None = None
+        self._baseline_ids: torch.Tensor | None = None
         self._recall_last = False
         self.configure(config)
 
@@ -316,9 +317,20 @@ class InfiniModel:
             return "none"
         return "residual" if cfg.score == "residual" or self._probe_ids is None else "probe"
 
-    def set_probe(self, probe_ids: list[int] | torch.Tensor | None) -> None:
-        """The question, when known before reading: it scores which blocks the recall pool keeps."""
-        self._probe_ids = None if probe_ids is None else torch.as_tensor(probe_ids).view(-1)
+    def set_probe(self, probe_ids: list[int] | torch.Tensor | None,
+                  baseline_ids: list[int] | torch.Tensor | None = None) -> None:
+        """The question, when known before reading: it scores which blocks the recall pool keeps.
+
+        With a baseline (a generic question in the same prompt), a token's score is the question's
+        attention mass on it minus the baseline's, each per probe token. On code most of the raw
+        mass goes to the same line breaks and common words whatever the question asks (the tiktoken
+        sources: the same files were recalled for five different questions), and the contrast
+        leaves what is particular to the question.
+        """
+        def ids(x):
+            return None if x is None else torch.as_tensor(x, dtype=torch.long).view(-1)
+
+        self._probe_ids, self._baseline_ids = ids(probe_ids), ids(baseline_ids)
 
     def consume(self, ids: list[int] | torch.Tensor, index: int | None = None,
                 total: int | None = None) -> SegmentStats:
@@ -343,6 +355,10 @@ class InfiniModel:
             self._mass = torch.zeros(st.prefix_len + ids.numel())
             with self._running(_Mode.PROBE):
                 self._hidden(self._probe_ids)
+                if self._baseline_ids is not None:
+                    asked, self._mass = self._mass / self._probe_ids.numel(), torch.zeros_like(self._mass)
+                    self._hidden(self._baseline_ids)
+                    self._mass = asked - self._mass / self._baseline_ids.numel()
             pool_scores = self._mass[st.pool.sink_size: n_prefix_pool]
             carried = self._mass[n_prefix_pool:]  # window then segment, oldest first
             st.window.score[: st.window.size] = carried[: st.window.size]

@@ -181,6 +181,25 @@ def test_recall_pool_fills_keeps_sink_and_input_order(tiny):
         assert engine.pool_score == ("probe" if probe else "residual")
 
 
+def test_contrastive_pool_score_is_question_minus_baseline_per_probe_token(tiny):
+    cfg = EngineConfig.for_method("infini+recall", segment=8, window=16, pool_blocks=3, block=4,
+                                  sink=0, adaptive=False)
+    ids = torch.randint(0, 99, (16,)).tolist()  # two segments, both still in the window
+    question, baseline = [5, 6, 7], [9, 10, 11, 12, 13]
+
+    def window_scores(probe, base=None):
+        engine = InfiniModel(tiny, cfg)
+        engine.set_probe(probe, base)
+        engine.read(ids)
+        assert engine.state.window.size == 16
+        return engine.state.window.score[:16].clone()
+
+    asked, generic = window_scores(question), window_scores(baseline)
+    assert asked.sum() > 0
+    torch.testing.assert_close(window_scores(question, baseline), asked / 3 - generic / 5)
+    torch.testing.assert_close(window_scores(question, question), torch.zeros(16))
+
+
 def test_adaptive_runs_exact_attention_when_input_fits(tiny):
     engine = InfiniModel(tiny, EngineConfig.for_method("infini+recall", segment=16))
     engine.read(list(range(50)), reserve=10)

@@ -10,6 +10,7 @@ from infinicli.engine import InfiniModel
 from infinicli.tokenizer import Tokenizer
 
 PROMPT = "\n\nQuestion: {question}\nAnswer:"
+BASELINE_QUESTION = "What is this text about?"  # the generic question a contrastive pool score subtracts
 
 
 def prompt_ids(tok: Tokenizer, question: str, prefix: str = "") -> list[int]:

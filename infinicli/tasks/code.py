@@ -1,7 +1,8 @@
 """A repository read file by file through the engine, then an overview or an answer about it.
 
 Each file is streamed with a header naming its path, so the memory and the recall pool hold code
-together with where it lives; the question, when given, steers the pool while reading. The files an
+together with where it lives; the question, when given, steers the pool while reading, scored
+against a generic question so that what every question attends to in code does not decide. The files an
 answer relies on are the files of the blocks the recall pool holds when it is asked, ranked by the
 question's attention to them.
 """
@@ -29,7 +30,8 @@ def read_repo(engine: InfiniModel, tok: Tokenizer, scan: RepoScan, question: str
     probe = ask.prompt_ids(tok, question) if question else None
     return reading.read(engine, tok, str(scan.root), iter_repo_chunks(scan), probe,
                         reserve=(len(probe) if probe else 64) + answer_tokens, on_segment=on_segment,
-                        total_tokens=total_tokens, spans=spans)
+                        total_tokens=total_tokens, spans=spans,
+                        baseline=ask.prompt_ids(tok, ask.BASELINE_QUESTION))
 
 
 def recalled_files(engine: InfiniModel, spans: list[tuple[int, str]], top: int = TOP_FILES) -> list[str]:

@@ -71,12 +71,14 @@ def tokens_of(tok: Tokenizer, chunks: Iterable[Chunk], on_chunk: Callable[[Chunk
 def read(engine: InfiniModel, tok: Tokenizer, origin: str, chunks: Iterable[Chunk],
          question: list[int] | None, reserve: int,
          on_segment: Callable[[SegmentStats], None] | None = None,
-         total_tokens: int | None = None, spans: list[tuple[int, str]] | None = None) -> Reading:
+         total_tokens: int | None = None, spans: list[tuple[int, str]] | None = None,
+         baseline: list[int] | None = None) -> Reading:
     """Read a chunk stream into a fresh state; the question, if known, steers the recall pool.
 
-    `spans`, when given, collects where each chunk's tokens start (see tokens_of)."""
+    `spans`, when given, collects where each chunk's tokens start (see tokens_of); `baseline`, a
+    generic question, makes the pool score contrastive (see InfiniModel.set_probe)."""
     engine.reset()
-    engine.set_probe(question)
+    engine.set_probe(question, baseline if question else None)
     t0 = time.perf_counter()
     engine.read(tokens_of(tok, chunks, spans=spans), total_tokens=total_tokens, reserve=reserve, on_segment=on_segment)
     if engine.state.tokens == 0:
