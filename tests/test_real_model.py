@@ -95,3 +95,33 @@ def test_read_save_then_ask_the_saved_state(tmp_path):
     answer = _cli("ask", str(saved), "--question", "Who built the lighthouse on Corran Head?")
     assert answer["reading"]["from_snapshot"] is True
     assert "Quill" in answer["answer"]
+
+
+def _digits_as_set(answer: str, key: int) -> int:
+    """How many of the answer's first five digits occur in the key (each key digit counted once)."""
+    left = list(str(key))
+    n = 0
+    for c in [c for c in answer if c.isdigit()][:5]:
+        if c in left:
+            left.remove(c)
+            n += 1
+    return n
+
+
+def test_shipped_trained_parameters_carry_the_key_through_the_memory(real):
+    """models/infini-smollm2-135m, memory only (no window, pool or sink): the answer holds the key's digits."""
+    from pathlib import Path
+
+    from infinicli.engine import InfiniParams
+
+    tok = Tokenizer(real.tokenizer)
+    cfg = EngineConfig.for_method("infini", segment=128, window=0, adaptive=False)
+    params = InfiniParams.load(Path(__file__).parent.parent / "models" / "infini-smollm2-135m", real.model)
+    keys = (60494, 65125, 15306)
+    got = {}
+    for name, p in (("untrained", None), ("trained", params)):
+        engine = InfiniModel(real.model, cfg, p)
+        trials = [pk.run_trial(engine, tok, 512, 0.2, key) for key in keys]
+        assert all(t.needle_at + 20 < t.tokens - 128 for t in trials)  # the needle left with an earlier segment
+        got[name] = sum(_digits_as_set(t.answer, k) for t, k in zip(trials, keys))
+    assert got["trained"] >= 10 and got["trained"] >= got["untrained"] + 6, got
