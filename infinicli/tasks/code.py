@@ -2,9 +2,9 @@
 
 Each file is streamed with a header naming its path, so the memory and the recall pool hold code
 together with where it lives; the question, when given, steers the pool while reading, scored
-against a generic question so that what every question attends to in code does not decide. The files an
-answer relies on are the files of the blocks the recall pool holds when it is asked, ranked by the
-question's attention to them.
+against a generic question so that what every question attends to in code does not decide. The
+files an answer relies on are the files of the blocks the recall pool holds when it is asked,
+ranked by those scores.
 """
 
 from __future__ import annotations
