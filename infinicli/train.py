@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import random
 import time
 from collections.abc import Callable
@@ -175,17 +176,21 @@ def freeze(model) -> None:
         p.requires_grad_(False)
 
 
+def _read_log(log: Path) -> list[dict]:
+    """The records of train-log.jsonl, oldest first (none if there is no log yet)."""
+    return [json.loads(ln) for ln in log.read_text().splitlines() if ln] if log.exists() else []
+
+
 def _drop_log_after(log: Path, step: int) -> None:
     if log.exists():
-        lines = [ln for ln in log.read_text().splitlines() if ln and json.loads(ln)["step"] <= step]
-        write_text(log, "".join(ln + "\n" for ln in lines))
+        kept = [r for r in _read_log(log) if r["step"] <= step]
+        write_text(log, "".join(json.dumps(r) + "\n" for r in kept))
 
 
 def write_card(out_dir: Path, model_name: str, settings: Settings, step: int,
                curriculum: tuple[Stage, ...] = CURRICULUM) -> None:
     """card.md: the recipe, the CPU time spent and the accuracy reached, all read from the log."""
-    log = out_dir / LOG_FILE
-    records = [json.loads(ln) for ln in log.read_text().splitlines() if ln] if log.exists() else []
+    records = _read_log(out_dir / LOG_FILE)
     seconds = sum(r["seconds"] for r in records)
     evals = [r for r in records if "eval_greedy_acc" in r]
     last = records[-20:]
@@ -205,7 +210,7 @@ def write_card(out_dir: Path, model_name: str, settings: Settings, step: int,
         f"- AdamW, gradient norm clipped at {settings.clip}, seed {settings.seed}.", "",
         "## Result", "",
         f"- Steps: {step}; time spent in steps: {seconds / 60:.1f} min on this machine's CPU "
-        f"(2 cores, float32).",
+        f"({os.cpu_count()} cores, float32).",
     ]
     if last:
         lines.append(f"- Mean loss over the last {len(last)} steps: "
@@ -214,9 +219,10 @@ def write_card(out_dir: Path, model_name: str, settings: Settings, step: int,
     if evals:
         lines += ["", f"Held-out greedy passkey accuracy ({settings.eval_samples} samples at the step's "
                   "stage, whole key exact):", "", "| step | segment x count | accuracy |", "|---:|---|---:|"]
-        lines += [f"| {r['step']} | {r['segment']} x {stage_at(r['step'] - 1, curriculum).min_segments}-"
-                  f"{stage_at(r['step'] - 1, curriculum).max_segments} | {r['eval_greedy_acc']:.0%} |"
-                  for r in evals]
+        for r in evals:
+            stage = stage_at(r["step"] - 1, curriculum)
+            lines.append(f"| {r['step']} | {stage.segment} x {stage.min_segments}-{stage.max_segments} | "
+                         f"{r['eval_greedy_acc']:.0%} |")
     if records:
         lines += ["", f"Gates at the end (heads per tenth of sigmoid(beta), 0-0.1 first): "
                   f"{records[-1]['gates']}."]

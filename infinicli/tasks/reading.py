@@ -78,7 +78,7 @@ def read(engine: InfiniModel, tok: Tokenizer, origin: str, chunks: Iterable[Chun
     `spans`, when given, collects where each chunk's tokens start (see tokens_of); `baseline`, a
     generic question, makes the pool score contrastive (see InfiniModel.set_probe)."""
     engine.reset()
-    engine.set_probe(question, baseline if question else None)
+    engine.set_probe(question, baseline)  # without a question the baseline is unused
     t0 = time.perf_counter()
     engine.read(tokens_of(tok, chunks, spans=spans), total_tokens=total_tokens, reserve=reserve, on_segment=on_segment)
     if engine.state.tokens == 0:
