@@ -327,7 +327,8 @@ def summarize(
 def code(
     directory: Annotated[Path, typer.Argument(help="The repository or folder to read.")],
     question: Annotated[Optional[str], typer.Option("--question", "-q", help="A question about the code.")] = None,
-    include: Annotated[Optional[list[str]], typer.Option(help="Only paths matching this glob (repeatable).")] = None,
+    include: Annotated[Optional[list[str]], typer.Option(
+        help="Only paths matching this glob (repeatable); also reads lock files and *.log/*.jsonl it names.")] = None,
     exclude: Annotated[Optional[list[str]], typer.Option(help="Skip paths matching this glob (repeatable).")] = None,
     max_file_size: Annotated[str, typer.Option(help="Skip files larger than this (e.g. 500k, 1MB).")] = "1MB",
     max_tokens: Annotated[int, typer.Option(help="Longest answer, in tokens.")] = 96,

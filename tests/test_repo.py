@@ -128,10 +128,10 @@ def test_git_repo_lists_tracked_and_untracked_files(git_tree: Path) -> None:
 
 @needs_git
 def test_git_tracked_file_wins_over_gitignore(git_tree: Path) -> None:
-    write(git_tree / "keep.log", "force-added\n")
-    git(git_tree, "add", "-f", "keep.log")
+    write(git_tree / "build/keep.py", "force-added\n")
+    git(git_tree, "add", "-f", "build/keep.py")
     scan = walk_repo(git_tree, max_file_size=MAX_SIZE)
-    assert "keep.log" in paths(scan)
+    assert "build/keep.py" in paths(scan)
     assert reasons(scan)["debug.log"] == "ignored"
 
 
@@ -210,6 +210,20 @@ def test_include_and_exclude_globs(tree: Path, with_git: bool) -> None:
     assert skipped["latin.txt"] == "not included"  # globs are applied before content checks
     assert skipped["empty.py"] == "empty"
     assert skipped["debug.log"] == "ignored"
+
+
+def test_lock_files_and_machine_logs_are_skipped_unless_included(tmp_path: Path) -> None:
+    write(tmp_path / "app.py", "X = 1\n")
+    write(tmp_path / "poetry.lock", "[[package]]\n")
+    write(tmp_path / "web/package-lock.json", "{}\n")
+    write(tmp_path / "runs/train-log.jsonl", '{"step": 1}\n')
+    write(tmp_path / "server.log", "started\n")
+    scan = walk_repo(tmp_path, max_file_size=MAX_SIZE)
+    assert paths(scan) == ["app.py"]
+    assert set(reasons(scan).values()) == {"lock file or machine log"}
+    assert len(reasons(scan)) == 4
+    asked = walk_repo(tmp_path, include=["*.jsonl"], max_file_size=MAX_SIZE)
+    assert paths(asked) == ["runs/train-log.jsonl"]
 
 
 def test_missing_or_file_root_raises_source_error(tmp_path: Path) -> None:

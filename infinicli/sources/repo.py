@@ -10,7 +10,9 @@ Which files count:
 Every candidate then goes through the same filters: ``exclude``/``include`` globs
 (gitignore syntax, matched on the path relative to the root), symlinks (those
 resolving outside the root are refused, symlinked directories are never entered),
-then content checks (empty, binary, too large, not UTF-8). Anything dropped is
+then lock files and machine logs (package-lock.json, *.lock, *.log, *.jsonl, ...: written by tools,
+not people, and often larger than the code; ``--include`` brings them back), then content checks
+(empty, binary, too large, not UTF-8). Anything dropped is
 recorded in ``RepoScan.skipped`` with a reason; ignored directories are recorded
 once, as ``"dir/"``, instead of file by file.
 
@@ -46,6 +48,7 @@ NOT_INCLUDED = "not included"
 EMPTY = "empty"
 UNREADABLE = "unreadable"
 NESTED_REPO = "nested repository"
+GENERATED = "lock file or machine log"
 
 BINARY_SNIFF_BYTES = 8192
 
@@ -155,6 +158,13 @@ def _reading_key(path: str) -> tuple[int, int, str]:
 
 # --- filters ------------------------------------------------------------------
 
+# Files tools write for themselves: what a reader of the code would skip (repomix's defaults skip
+# lock files and logs too). A training log checked into this repository was half of its tokens.
+_GENERATED = GitIgnoreSpec.from_lines([
+    "*.lock", "package-lock.json", "npm-shrinkwrap.json", "pnpm-lock.yaml", "go.sum",
+    "*.log", "*.jsonl",
+])
+
 _TEXT_CONTROL = {7, 8, 9, 10, 12, 13, 27}  # bell, backspace, tab, LF, FF, CR, ESC
 
 
@@ -207,6 +217,8 @@ class _Classifier:
             return Skipped(rel, EXCLUDED)
         if self.include is not None and not self.include.match_file(rel):
             return Skipped(rel, NOT_INCLUDED)
+        if self.include is None and _GENERATED.match_file(rel):
+            return Skipped(rel, GENERATED)
         full = self.root / rel
         if full.is_symlink():
             problem = self.symlink_problem(full)
