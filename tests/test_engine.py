@@ -181,6 +181,21 @@ def test_recall_pool_fills_keeps_sink_and_input_order(tiny):
         assert engine.pool_score == ("probe" if probe else "residual")
 
 
+def test_needle_kept_counts_where_each_span_token_is_held(tiny):
+    from infinicli.tasks.passkey import needle_kept
+
+    cfg = EngineConfig.for_method("infini+recall", segment=8, window=8, pool_blocks=3, block=4,
+                                  sink=4, adaptive=False)
+    engine = InfiniModel(tiny, cfg)
+    engine.read(torch.randint(0, 99, (96,)).tolist())
+    pooled = set(engine.state.pool.pos[: engine.state.pool.size].tolist())
+    for start, length in [(0, 6), (min(pooled) - 2, 8), (86, 10)]:
+        span = range(start, start + length)
+        assert needle_kept(engine, start, length) == {
+            "tokens": length, "window": sum(p >= 88 for p in span), "sink": sum(p < 4 for p in span),
+            "pool": sum(p in pooled for p in span)}
+
+
 def test_contrastive_pool_score_is_question_minus_baseline_per_probe_token(tiny):
     cfg = EngineConfig.for_method("infini+recall", segment=8, window=16, pool_blocks=3, block=4,
                                   sink=0, adaptive=False)

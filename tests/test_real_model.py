@@ -41,12 +41,16 @@ def test_greedy_answer_to_a_simple_question(real):
     assert "Paris" in answer
 
 
-def test_passkey_recalled_from_the_first_segment_at_8k(real):
-    """Regression test for long-range recall: the needle sits in segment 1 of 16."""
+@pytest.mark.parametrize("depth, held_by", [(0.0, "sink"), (0.2, "pool")])
+def test_passkey_recalled_at_8k(real, depth, held_by):
+    """Regression test for long-range recall, 16 segments. At depth 0 the needle sits in the first
+    64 tokens, which the sink keeps for good; at depth 0.2 it sits in segment 4, and only the recall
+    pool can still hold it when the question comes."""
     tok = Tokenizer(real.tokenizer)
     engine = InfiniModel(real.model, EngineConfig.for_method("infini+recall", adaptive=False))
-    trial = pk.run_trial(engine, tok, 8000, 0.0, 48213)
-    assert trial.needle_at < 512 and trial.segments == 16
+    trial = pk.run_trial(engine, tok, 8000, depth, 48213)
+    assert trial.segments == 16 and trial.needle_at < 4 * 512
+    assert trial.needle_kept[held_by] == trial.needle_kept["tokens"] > 0, trial.needle_kept
     assert trial.correct, trial.answer
 
 

@@ -8,6 +8,8 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
+import torch
+
 from infinicli.config import SegmentStats
 from infinicli.engine import InfiniModel, peak_rss_mb
 from infinicli.errors import InfiniError
@@ -27,6 +29,7 @@ class Haystack:
     question: list[int]
     needle_at: int  # token index where the needle starts
     key: int
+    needle_tokens: int = 0  # the needle's length in tokens
 
 
 def build(tok: Tokenizer, length: int, depth: float, key: int) -> Haystack:
@@ -48,7 +51,7 @@ def build(tok: Tokenizer, length: int, depth: float, key: int) -> Haystack:
     ids = prefix + filler * before
     needle_at = len(ids)
     ids += needle + filler * (n - before)
-    return Haystack(ids, question, needle_at, key)
+    return Haystack(ids, question, needle_at, key, len(needle))
 
 
 @dataclass(slots=True)
@@ -65,9 +68,24 @@ class Trial:
     needle_at: int
     mode: str
     final_segment: dict | None = None  # the last SegmentStats of the read, as a dict
+    needle_kept: dict | None = None  # where the needle's tokens are held when the question comes
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+
+def needle_kept(engine: InfiniModel, start: int, length: int) -> dict:
+    """How many of the needle's tokens the state holds exactly when the question is asked: in the
+    window, the sink or the recall pool (the rest live only in the compressive memory, if at all).
+    Tells a found key read from the last segments apart from one the pool recalled."""
+    st = engine.state
+    needle = torch.arange(start, start + length)
+    window = st.window.pos[: st.window.size]
+    pool = st.pool.pos[: st.pool.size]
+    return {"tokens": length,
+            "window": int(torch.isin(needle, window).sum()),
+            "sink": int((needle < st.pool.sink_size).sum()),
+            "pool": int(torch.isin(needle, pool).sum())}
 
 
 def first_integer(text: str) -> int | None:
@@ -90,6 +108,7 @@ def run_trial(engine: InfiniModel, tok: Tokenizer, length: int, depth: float, ke
 
     engine.read(hay.ids, total_tokens=len(hay.ids), reserve=len(hay.question) + ANSWER_TOKENS,
                 on_segment=record)
+    kept = needle_kept(engine, hay.needle_at, hay.needle_tokens)
     answer_ids = engine.generate(hay.question, ANSWER_TOKENS, tok.stop_ids)
     seconds = time.perf_counter() - t0
     answer = tok.decode(answer_ids).strip()
@@ -98,7 +117,7 @@ def run_trial(engine: InfiniModel, tok: Tokenizer, length: int, depth: float, ke
                  segments=engine.segments, seconds=round(seconds, 2),
                  tokens_per_s=round(tokens / seconds, 1), peak_rss_mb=round(peak_rss_mb(), 1),
                  depth=depth, needle_at=hay.needle_at, mode=engine.mode,
-                 final_segment=asdict(last[0]) if last else None)
+                 final_segment=asdict(last[0]) if last else None, needle_kept=kept)
 
 
 def keys(seed: int, trials: int) -> list[int]:
