@@ -69,12 +69,12 @@ def cell_path(out_dir: Path, method: str, length: int, depth: float) -> Path:
 
 
 def run_cell(out_dir: Path, method: str, length: int, depth: float, trials: int, seed: int,
-             extra: list[str]) -> tuple[Path, dict, bool]:
+             extra: list[str], label: str = "") -> tuple[Path, dict, bool]:
     """One `infini passkey --json` run in a fresh process, kept as a file; a file already there is read
     back instead (so an interrupted grid resumes, and `bench memory` and `bench passkey` share cells).
-    Returns (path, data, resumed)."""
+    `label` is appended to the method in the file name (e.g. "+trained"). Returns (path, data, resumed)."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    path = cell_path(out_dir, method, length, depth)
+    path = cell_path(out_dir, method + label, length, depth)
     if path.exists():
         return path, json.loads(path.read_text()), True
     args = ["passkey", "--length", str(length), "--depth", f"{depth:g}", "--trials", str(trials),
@@ -87,14 +87,14 @@ def run_cell(out_dir: Path, method: str, length: int, depth: float, trials: int,
 
 def passkey_grid(out_dir: Path, methods: list[str], lengths: list[int], depths: list[float],
                  trials: int, seed: int, extra: list[str],
-                 on_cell: Callable[[str, dict, bool], None]) -> list[dict]:
+                 on_cell: Callable[[str, dict, bool], None], label: str = "") -> list[dict]:
     """Run every (method, length, depth) cell not already on disk; return all cells' summaries."""
     cells = []
     for method in methods:
         for length in lengths:
             for depth in depths:
-                path, data, resumed = run_cell(out_dir, method, length, depth, trials, seed, extra)
-                cell = _cell(method, length, depth, data)
+                path, data, resumed = run_cell(out_dir, method, length, depth, trials, seed, extra, label)
+                cell = _cell(method + label, length, depth, data)
                 cells.append(cell)
                 on_cell(path.name, cell, resumed)
     return cells
@@ -114,7 +114,7 @@ def load_cells(out_dir: Path) -> list[dict]:
         if m:
             data = json.loads(path.read_text())
             cells.append(_cell(m.group(1), parse_length(m.group(2)), float(m.group(3)), data))
-    order = {"full": 0, "window": 1, "infini": 2, "infini+recall": 3}
+    order = {"full": 0, "window": 1, "infini": 2, "infini+trained": 3, "infini+recall": 4}
     return sorted(cells, key=lambda c: (order.get(c["method"], 9), c["length"], c["depth"]))
 
 

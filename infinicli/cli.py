@@ -464,10 +464,15 @@ def bench_passkey(
     methods: MethodsOpt = "infini+recall", trials: Annotated[int, typer.Option(help="Trials per cell.")] = 3,
     seed: Annotated[int, typer.Option(help="Seed for the keys.")] = 0,
     out_dir: OutDirOpt = DEFAULT_BENCH_DIR,
-    segment: SegmentOpt = 512, model: ModelOpt = "smollm2-135m-instruct", as_json: JsonOpt = False,
+    segment: SegmentOpt = 512, window: WindowOpt = None, params: ParamsOpt = None,
+    model: ModelOpt = "smollm2-135m-instruct", as_json: JsonOpt = False,
 ) -> None:
-    """Passkey accuracy over a depth x length grid; resumable, with a heatmap PNG."""
+    """Passkey accuracy over a depth x length grid; resumable, with a heatmap PNG.
+
+    With --params (trained Infini parameters) each method's cells are kept as METHOD+trained, beside
+    the untrained ones."""
     from infinicli import bench
+    from infinicli.engine import InfiniParams
     from infinicli.ui import Output, heat_cell, table
 
     out = Output(as_json)
@@ -475,18 +480,25 @@ def bench_passkey(
     length_list = bench.parse_list(lengths, bench.parse_length)
     depth_list = bench.parse_list(depths, _depth)
     extra = ["--segment", str(segment), "--model", model]
+    if window is not None:
+        extra += ["--window", str(window)]
+    if params is not None:
+        if not InfiniParams.file_in(params).is_file():
+            raise InfiniError(f"no trained Infini parameters at {params} (make them with `infini train`)")
+        extra += ["--params", str(params)]
 
     def on_cell(name: str, cell: dict, resumed: bool) -> None:
         out.say(f"{'kept' if resumed else 'ran'} {name}: {cell['accuracy']:.0%} over {cell['trials']} "
                 f"trials, {cell['seconds']} s, peak {cell['peak_rss_mb']:,.0f} MB")
 
     _pull_before_cells(model, out)
-    cells = bench.passkey_grid(out_dir, method_list, length_list, depth_list, trials, seed, extra, on_cell)
+    cells = bench.passkey_grid(out_dir, method_list, length_list, depth_list, trials, seed, extra, on_cell,
+                               label="+trained" if params is not None else "")
     png = out_dir / "heatmap.png"
     bench.heatmap_png(bench.load_cells(out_dir), png)  # every cell in the folder, earlier runs too
 
     def render(c) -> None:
-        for method in method_list:
+        for method in dict.fromkeys(c["method"] for c in cells):
             grid = table(f"{method} · passkey accuracy (rows: depth, columns: tokens)",
                          ["depth", *[bench.short_length(n) for n in length_list]], [])
             for d in depth_list:

@@ -43,6 +43,15 @@ def test_passkey_grid_resumes_from_cell_files(tmp_path):
     assert [c["accuracy"] for c in cells] == [1.0, 0.5] and cells[0]["seconds"] == 17.0
     bench.heatmap_png(cells, tmp_path / "heatmap.png")
     assert (tmp_path / "heatmap.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # A labelled grid (trained parameters) keeps its own cells beside the plain ones.
+    (tmp_path / "infini+trained-4k-d0.json").write_text(json.dumps({
+        "accuracy": 0.0, "method": "infini", "tokens_per_s": 400.0, "peak_rss_mb": 1000.0,
+        "trials": [{"seconds": 7.0}]}))
+    cells = bench.passkey_grid(tmp_path, ["infini"], [4000], [0.0], 1, 0, [],
+                               lambda name, cell, resumed: seen.append((name, resumed)), label="+trained")
+    assert seen[-1] == ("infini+trained-4k-d0.json", True)
+    assert [(c["method"], c["accuracy"]) for c in cells] == [("infini+trained", 0.0)]
+    assert [c["method"] for c in bench.load_cells(tmp_path)] == ["infini", "infini", "infini+trained"]
 
 
 def test_summary_coverage_counts_facts_whose_keywords_all_appear():
