@@ -222,7 +222,8 @@ def ask(
     prompt = ask_task.prompt_ids(tok, question, answer_prefix)
     reading = _read_or_load(out, engine, tok, info, file, password, prompt, len(prompt) + max_tokens)
     text = ask_task.answer(engine, tok, question, max_tokens, answer_prefix)
-    data = {"question": question, "answer": text, "reading": reading.as_dict()}
+    data = {"question": question, "answer": text, "reading": reading.as_dict(),
+            "recalled": ask_task.recalled(engine, tok)}
 
     def render(c) -> None:
         c.print(text)

@@ -368,7 +368,7 @@ class InfiniModel:
             score = self._novelty
         else:
             score = torch.zeros(ids.numel())
-        evicted = st.window.push(k, v, pos, score)
+        evicted = st.window.push(k, v, pos, score, ids)
         st.pool.admit(evicted, pool_scores, "sum" if scoring == "probe" else "mean")
         self._stash = [None] * self.layers  # type: ignore
         self._novelty = None

@@ -25,6 +25,10 @@ class Evicted:
     v: torch.Tensor
     pos: torch.Tensor  # (n,) absolute token positions
     score: torch.Tensor  # (n,)
+    ids: torch.Tensor  # (n,) token ids (-1 where unknown), so what is recalled can be shown as text
+
+    def select(self, mask: torch.Tensor) -> Evicted:
+        return Evicted(self.k[:, :, mask], self.v[:, :, mask], self.pos[mask], self.score[mask], self.ids[mask])
 
 
 class CompressiveMemory:
@@ -54,6 +58,7 @@ class KVWindow:
         self.v = torch.zeros_like(self.k)
         self.pos = torch.zeros(n, dtype=torch.long)
         self.score = torch.zeros(n)
+        self.ids = torch.full((n,), -1, dtype=torch.long)
         self.size = 0
 
     def layer(self, i: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -62,27 +67,33 @@ class KVWindow:
     def scores(self) -> torch.Tensor:
         return self.score[: self.size]
 
-    def push(self, k: torch.Tensor, v: torch.Tensor, pos: torch.Tensor, score: torch.Tensor) -> Evicted:
+    def push(self, k: torch.Tensor, v: torch.Tensor, pos: torch.Tensor, score: torch.Tensor,
+             ids: torch.Tensor | None = None) -> Evicted:
         """Append tokens (oldest first); return what no longer fits, oldest first."""
+        if ids is None:
+            ids = torch.full_like(pos, -1)
         all_k = torch.cat([self.k[:, :, : self.size], k], dim=2)
         all_v = torch.cat([self.v[:, :, : self.size], v], dim=2)
         all_pos = torch.cat([self.pos[: self.size], pos])
         all_score = torch.cat([self.score[: self.size], score.float()])
+        all_ids = torch.cat([self.ids[: self.size], ids])
         if self.capacity is None:
-            self.k, self.v, self.pos, self.score = all_k, all_v, all_pos, all_score
+            self.k, self.v, self.pos, self.score, self.ids = all_k, all_v, all_pos, all_score, all_ids
             self.size = all_pos.numel()
-            return Evicted(all_k[:, :, :0], all_v[:, :, :0], all_pos[:0], all_score[:0])
+            return Evicted(all_k[:, :, :0], all_v[:, :, :0], all_pos[:0], all_score[:0], all_ids[:0])
         n_out = max(0, all_pos.numel() - self.capacity)
         self.size = all_pos.numel() - n_out
         self.k[:, :, : self.size] = all_k[:, :, n_out:]
         self.v[:, :, : self.size] = all_v[:, :, n_out:]
         self.pos[: self.size] = all_pos[n_out:]
         self.score[: self.size] = all_score[n_out:]
-        return Evicted(all_k[:, :, :n_out], all_v[:, :, :n_out], all_pos[:n_out], all_score[:n_out])
+        self.ids[: self.size] = all_ids[n_out:]
+        return Evicted(all_k[:, :, :n_out], all_v[:, :, :n_out], all_pos[:n_out], all_score[:n_out],
+                       all_ids[:n_out])
 
     @property
     def nbytes(self) -> int:
-        return _nbytes(self.k, self.v, self.pos, self.score)
+        return _nbytes(self.k, self.v, self.pos, self.score, self.ids)
 
 
 class RecallPool:
@@ -100,6 +111,7 @@ class RecallPool:
         self.k = torch.zeros(layers, heads, cap, dim, dtype=dtype)
         self.v = torch.zeros_like(self.k)
         self.pos = torch.zeros(cap, dtype=torch.long)
+        self.ids = torch.full((cap,), -1, dtype=torch.long)
         self.block_len: list[int] = []  # tokens in each kept block, in input order
         self.block_score: list[float] = []
         self.sink_k = torch.zeros(layers, heads, sink, dim, dtype=dtype)
@@ -133,8 +145,7 @@ class RecallPool:
             self.sink_k[:, :, self.sink_size: self.sink_size + n] = ev.k[:, :, idx]
             self.sink_v[:, :, self.sink_size: self.sink_size + n] = ev.v[:, :, idx]
             self.sink_size += n
-            keep = ~to_sink
-            ev = Evicted(ev.k[:, :, keep], ev.v[:, :, keep], ev.pos[keep], ev.score[keep])
+            ev = ev.select(~to_sink)
         if self.blocks == 0 or ev.pos.numel() == 0:
             return
         agg = torch.sum if reduce == "sum" else torch.mean
@@ -143,7 +154,7 @@ class RecallPool:
             self.block_score = [float(agg(p)) for p in parts]
         # Candidates: the blocks already kept, then the evicted tokens grouped by aligned block id.
         n = self.size
-        cand_k, cand_v, cand_pos = [self.k[:, :, :n]], [self.v[:, :, :n]], [self.pos[:n]]
+        cand_k, cand_v, cand_pos, cand_ids = [self.k[:, :, :n]], [self.v[:, :, :n]], [self.pos[:n]], [self.ids[:n]]
         spans: list[tuple[int, int, float]] = []  # (start in candidate tokens, length, score)
         start = 0
         for length, score in zip(self.block_len, self.block_score):
@@ -154,20 +165,31 @@ class RecallPool:
         for part_score, length in zip(torch.split(ev.score, counts.tolist()), counts.tolist()):
             spans.append((start, length, float(agg(part_score))))
             start += length
-        cand_k.append(ev.k), cand_v.append(ev.v), cand_pos.append(ev.pos)
+        cand_k.append(ev.k), cand_v.append(ev.v), cand_pos.append(ev.pos), cand_ids.append(ev.ids)
         all_k, all_v, all_pos = torch.cat(cand_k, 2), torch.cat(cand_v, 2), torch.cat(cand_pos)
+        all_ids = torch.cat(cand_ids)
         best = sorted(sorted(range(len(spans)), key=lambda i: -spans[i][2])[: self.blocks])  # input order
         index = torch.cat([torch.arange(spans[i][0], spans[i][0] + spans[i][1]) for i in best])
         m = index.numel()
         self.k[:, :, :m] = all_k[:, :, index]
         self.v[:, :, :m] = all_v[:, :, index]
         self.pos[:m] = all_pos[index]
+        self.ids[:m] = all_ids[index]
         self.block_len = [spans[i][1] for i in best]
         self.block_score = [spans[i][2] for i in best]
 
     @property
     def nbytes(self) -> int:
-        return _nbytes(self.k, self.v, self.pos, self.sink_k, self.sink_v)
+        return _nbytes(self.k, self.v, self.pos, self.ids, self.sink_k, self.sink_v)
+
+    def blocks_held(self) -> list[dict]:
+        """The kept blocks in input order: first position, length, score and token ids."""
+        out, first = [], 0
+        for length, score in zip(self.block_len, self.block_score):
+            out.append({"position": int(self.pos[first]), "tokens": length, "score": score,
+                        "ids": self.ids[first: first + length].tolist()})
+            first += length
+        return out
 
 
 class InfiniState:
@@ -220,8 +242,9 @@ def save_snapshot(state: InfiniState, path: str, header: dict) -> None:
     tensors = {
         "memory.M": state.memory.M, "memory.z": state.memory.z,
         "window.k": w.k[:, :, : w.size], "window.v": w.v[:, :, : w.size],
-        "window.pos": w.pos[: w.size], "window.score": w.score[: w.size],
+        "window.pos": w.pos[: w.size], "window.score": w.score[: w.size], "window.ids": w.ids[: w.size],
         "pool.k": p.k[:, :, : p.size], "pool.v": p.v[:, :, : p.size], "pool.pos": p.pos[: p.size],
+        "pool.ids": p.ids[: p.size],
         "sink.k": p.sink_k[:, :, : p.sink_size], "sink.v": p.sink_v[:, :, : p.sink_size],
     }
     meta = {**header, "format": SNAPSHOT_FORMAT, "tokens": state.tokens,
@@ -258,14 +281,17 @@ def load_snapshot_into(state: InfiniState, path: str) -> dict:
     state.memory.writes = int(header["memory_writes"])
     w, p = state.window, state.pool
     n = t["window.pos"].numel()
+    unknown = torch.full((max(n, t["pool.pos"].numel()),), -1, dtype=torch.long)  # snapshots before ids
+    window_ids, pool_ids = t.get("window.ids", unknown[:n]), t.get("pool.ids", unknown[: t["pool.pos"].numel()])
     if w.capacity is None:
-        w.k, w.v, w.pos, w.score = t["window.k"], t["window.v"], t["window.pos"], t["window.score"]
+        w.k, w.v, w.pos, w.score, w.ids = t["window.k"], t["window.v"], t["window.pos"], t["window.score"], window_ids
     else:
         w.k[:, :, :n], w.v[:, :, :n] = t["window.k"], t["window.v"]
-        w.pos[:n], w.score[:n] = t["window.pos"], t["window.score"]
+        w.pos[:n], w.score[:n], w.ids[:n] = t["window.pos"], t["window.score"], window_ids
     w.size = n
     m = t["pool.pos"].numel()
     p.k[:, :, :m], p.v[:, :, :m], p.pos[:m] = t["pool.k"], t["pool.v"], t["pool.pos"]
+    p.ids[:m] = pool_ids
     p.block_len, p.block_score = list(header["pool_blocks"]), list(header["pool_scores"])
     s = t["sink.k"].shape[2]
     p.sink_k[:, :, :s], p.sink_v[:, :, :s] = t["sink.k"], t["sink.v"]

@@ -32,6 +32,9 @@ def test_snapshot_round_trip_answers_identically(tiny, tmp_path, method):
     load_snapshot_into(other.state, str(path))
     torch.testing.assert_close(other.logits([5, 6, 7]), want)
     assert other.state.nbytes == engine.state.nbytes
+    assert other.state.pool.blocks_held() == engine.state.pool.blocks_held()
+    torch.testing.assert_close(other.state.window.ids[:other.state.window.size],
+                               engine.state.window.ids[:engine.state.window.size])
     assert not list(tmp_path.glob("*.tmp*"))  # written atomically, nothing left behind
 
 

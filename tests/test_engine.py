@@ -171,13 +171,18 @@ def test_recall_pool_fills_keeps_sink_and_input_order(tiny):
     for probe in ([5, 6, 7], None):
         engine = InfiniModel(tiny, cfg)
         engine.set_probe(probe)
-        engine.read(torch.randint(0, 99, (96,)).tolist())
+        ids = torch.randint(0, 99, (96,)).tolist()
+        engine.read(ids)
         pool = engine.state.pool
         assert pool.sink_size == 4
         assert len(pool.block_len) == 3 and pool.size == 12
         positions = pool.pos[: pool.size].tolist()
         assert positions == sorted(positions) and min(positions) >= 4
         assert max(positions) < 96 - 8  # pooled tokens have left the window
+        for block in pool.blocks_held():  # each kept block knows its own tokens
+            assert block["ids"] == ids[block["position"]: block["position"] + block["tokens"]]
+        window = engine.state.window
+        assert window.ids[: window.size].tolist() == ids[-window.size:]
         assert engine.pool_score == ("probe" if probe else "residual")
 
 

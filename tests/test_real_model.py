@@ -12,6 +12,7 @@ import torch
 
 from infinicli.config import EngineConfig
 from infinicli.engine import InfiniModel
+from infinicli.tasks import ask
 from infinicli.tasks import passkey as pk
 from infinicli.tokenizer import Tokenizer
 
@@ -52,6 +53,8 @@ def test_passkey_recalled_at_8k(real, depth, held_by):
     assert trial.segments == 16 and trial.needle_at < 4 * 512
     assert trial.needle_kept[held_by] == trial.needle_kept["tokens"] > 0, trial.needle_kept
     assert trial.correct, trial.answer
+    recalled = " ".join(p["text"] for p in ask.recalled(engine, tok))  # what `infini ask --json` shows
+    assert ("48213" in recalled) == (held_by == "pool")
 
 
 def test_passkey_cli_json(tmp_path):

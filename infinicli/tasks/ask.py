@@ -37,3 +37,12 @@ def answer(engine: InfiniModel, tok: Tokenizer, question: str, max_tokens: int =
                           stop_when=paragraph_done, recall_last=True, not_first=breaks | tok.stop_ids)
     text = tok.decode(out).strip().split("\n")[0].strip()
     return f"{prefix.strip()} {text}".strip() if prefix.strip() else text
+
+
+def recalled(engine: InfiniModel, tok: Tokenizer) -> list[dict]:
+    """The passages the recall pool held when the question was asked, in input order, as text with
+    their first token position and score (tokens the state does not know, as from an older
+    snapshot, decode to nothing)."""
+    return [{"position": b["position"], "tokens": b["tokens"], "score": round(b["score"], 4),
+             "text": tok.decode([i for i in b["ids"] if i >= 0])}
+            for b in engine.state.pool.blocks_held()]
