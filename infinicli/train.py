@@ -36,6 +36,7 @@ OPTIMIZER_FILE = "optimizer.safetensors"
 STATE_FILE = "trainer.json"
 LOG_FILE = "train-log.jsonl"
 CARD_FILE = "card.md"
+HAND_WRITTEN = "<!-- written by hand below this line; `infini train` keeps it when it rewrites the card -->"
 EVAL_SEED = 987_654_321  # held-out samples come from their own seed, never from training's
 
 
@@ -189,8 +190,13 @@ def _drop_log_after(log: Path, step: int) -> None:
 
 def write_card(out_dir: Path, model_name: str, settings: Settings, step: int,
                curriculum: tuple[Stage, ...] = CURRICULUM) -> None:
-    """card.md: the recipe, the CPU time spent and the accuracy reached, all read from the log."""
+    """card.md: the recipe, the CPU time spent and the accuracy reached, all read from the log.
+
+    Whatever follows the HAND_WRITTEN line in an existing card (evaluations run by hand) is kept."""
     records = _read_log(out_dir / LOG_FILE)
+    card = out_dir / CARD_FILE
+    old = card.read_text() if card.exists() else ""
+    kept = old[old.index(HAND_WRITTEN):] if HAND_WRITTEN in old else ""
     seconds = sum(r["seconds"] for r in records)
     evals = [r for r in records if "eval_greedy_acc" in r]
     last = records[-20:]
@@ -226,7 +232,7 @@ def write_card(out_dir: Path, model_name: str, settings: Settings, step: int,
     if records:
         lines += ["", f"Gates at the end (heads per tenth of sigmoid(beta), 0-0.1 first): "
                   f"{records[-1]['gates']}."]
-    write_text(out_dir / CARD_FILE, "\n".join(lines) + "\n")
+    write_text(card, "\n".join(lines) + "\n" + ("\n" + kept if kept else ""))
 
 
 def train(model, sampler: Sampler, out_dir: Path, steps: int, settings: Settings, model_name: str,

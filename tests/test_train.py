@@ -97,6 +97,12 @@ def test_interrupted_training_resumes_to_the_same_parameters(tmp_path):
     assert state["step"] == 4 and (tmp_path / "b" / InfiniParams.FILE).exists()
     card = (tmp_path / "b" / train.CARD_FILE).read_text()  # the card follows the checkpoint
     assert "- Steps: 4;" in card and "| 3 | 8 x 2-3 |" in card and "rank-2" in card
+    # A hand-written evaluation below the marker survives a resumed run's rewrite.
+    hand = f"{train.HAND_WRITTEN}\n\n## Evaluated by hand\n\nkept\n"
+    (tmp_path / "b" / train.CARD_FILE).write_text(card + "\n" + hand)
+    train.train(tiny_llama(seed=1), recall_sample, tmp_path / "b", 6, settings, "tiny", curriculum=STAGES)
+    card = (tmp_path / "b" / train.CARD_FILE).read_text()
+    assert "- Steps: 6;" in card and card.endswith(hand) and card.count(train.HAND_WRITTEN) == 1
 
 
 def test_the_curriculum_moves_to_longer_segments(tmp_path):
