@@ -499,7 +499,7 @@ def bench_passkey(
     bench.heatmap_png(bench.load_cells(out_dir), png)  # every cell in the folder, earlier runs too
 
     def render(c) -> None:
-        for method in dict.fromkeys(c["method"] for c in cells):
+        for method in dict.fromkeys(cell["method"] for cell in cells):
             grid = table(f"{method} · passkey accuracy (rows: depth, columns: tokens)",
                          ["depth", *[bench.short_length(n) for n in length_list]], [])
             for d in depth_list:
