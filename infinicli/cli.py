@@ -140,7 +140,10 @@ def passkey(
         results.append(trial)
         if not as_json:
             mark = "[green]found[/green]" if trial.correct else "[red]missed[/red]"
-            out.err.print(f"trial {i}: key {trial.key}, answer {trial.answer!r}: {mark}")
+            kept = trial.needle_kept or {}
+            held = [f"{part} {kept[part]}/{kept['tokens']}" for part in ("window", "sink", "pool") if kept.get(part)]
+            out.err.print(f"trial {i}: key {trial.key}, answer {trial.answer!r}: {mark} "
+                          f"[dim](needle tokens held exactly: {', '.join(held) or 'none, memory only'})[/dim]")
     seconds = sum(t.seconds for t in results)
     tokens = sum(t.tokens for t in results)
     summary = {
