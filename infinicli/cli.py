@@ -53,6 +53,14 @@ def _root(
     """Read inputs far longer than a model's context, with flat memory (Infini-attention)."""
 
 
+def _check_params(params: Path | None) -> None:
+    """Refuse a --params path that holds no trained Infini parameters."""
+    from infinicli.engine import InfiniParams
+
+    if params is not None and not InfiniParams.file_in(params).is_file():
+        raise InfiniError(f"no trained Infini parameters at {params} (make them with `infini train`)")
+
+
 def _engine(out, model: str, method: str | None, segment: int, window: int | None, pool: int | None,
             block: int | None, rule: str, gate: float | None, params: Path | None = None):
     """Load the model (and trained Infini parameters) and build the one engine every command uses."""
@@ -64,8 +72,7 @@ def _engine(out, model: str, method: str | None, segment: int, window: int | Non
     config = EngineConfig.for_method(
         method or "infini+recall", segment=segment, window=window, pool_blocks=pool, block=block,
         rule=rule, gate_beta=gate, adaptive=method is None)
-    if params is not None and not InfiniParams.file_in(params).is_file():  # before the slow model load
-        raise InfiniError(f"no trained Infini parameters at {params} (make them with `infini train`)")
+    _check_params(params)  # before the slow model load
     out.say(f"Loading {model}")
     loaded = models.load(model, say=out.say)
     trained = InfiniParams.load(params, loaded.model) if params is not None else None
@@ -476,7 +483,6 @@ def bench_passkey(
     With --params (trained Infini parameters) each method's cells are kept as METHOD+trained, beside
     the untrained ones."""
     from infinicli import bench
-    from infinicli.engine import InfiniParams
     from infinicli.ui import Output, heat_cell, table
 
     out = Output(as_json)
@@ -486,9 +492,8 @@ def bench_passkey(
     extra = ["--segment", str(segment), "--model", model]
     if window is not None:
         extra += ["--window", str(window)]
+    _check_params(params)
     if params is not None:
-        if not InfiniParams.file_in(params).is_file():
-            raise InfiniError(f"no trained Infini parameters at {params} (make them with `infini train`)")
         extra += ["--params", str(params)]
 
     def on_cell(name: str, cell: dict, resumed: bool) -> None:

@@ -68,10 +68,8 @@ class KVWindow:
         return self.score[: self.size]
 
     def push(self, k: torch.Tensor, v: torch.Tensor, pos: torch.Tensor, score: torch.Tensor,
-             ids: torch.Tensor | None = None) -> Evicted:
+             ids: torch.Tensor) -> Evicted:
         """Append tokens (oldest first); return what no longer fits, oldest first."""
-        if ids is None:
-            ids = torch.full_like(pos, -1)
         all_k = torch.cat([self.k[:, :, : self.size], k], dim=2)
         all_v = torch.cat([self.v[:, :, : self.size], v], dim=2)
         all_pos = torch.cat([self.pos[: self.size], pos])
@@ -280,16 +278,16 @@ def load_snapshot_into(state: InfiniState, path: str) -> dict:
     state.memory.z.copy_(t["memory.z"])
     state.memory.writes = int(header["memory_writes"])
     w, p = state.window, state.pool
-    n = t["window.pos"].numel()
-    unknown = torch.full((max(n, t["pool.pos"].numel()),), -1, dtype=torch.long)  # snapshots before ids
-    window_ids, pool_ids = t.get("window.ids", unknown[:n]), t.get("pool.ids", unknown[: t["pool.pos"].numel()])
+    n, m = t["window.pos"].numel(), t["pool.pos"].numel()
+    # Snapshots made before token ids were kept load with the ids unknown (-1).
+    window_ids = t.get("window.ids", torch.full((n,), -1, dtype=torch.long))
+    pool_ids = t.get("pool.ids", torch.full((m,), -1, dtype=torch.long))
     if w.capacity is None:
         w.k, w.v, w.pos, w.score, w.ids = t["window.k"], t["window.v"], t["window.pos"], t["window.score"], window_ids
     else:
         w.k[:, :, :n], w.v[:, :, :n] = t["window.k"], t["window.v"]
         w.pos[:n], w.score[:n], w.ids[:n] = t["window.pos"], t["window.score"], window_ids
     w.size = n
-    m = t["pool.pos"].numel()
     p.k[:, :, :m], p.v[:, :, :m], p.pos[:m] = t["pool.k"], t["pool.v"], t["pool.pos"]
     p.ids[:m] = pool_ids
     p.block_len, p.block_score = list(header["pool_blocks"]), list(header["pool_scores"])

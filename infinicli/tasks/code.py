@@ -36,18 +36,15 @@ def read_repo(engine: InfiniModel, tok: Tokenizer, scan: RepoScan, question: str
 
 def recalled_files(engine: InfiniModel, spans: list[tuple[int, str]], top: int = TOP_FILES) -> list[str]:
     """The files whose blocks the recall pool holds, by the summed score of their blocks, best first."""
-    pool = engine.state.pool
-    if not spans or pool.blocks == 0 or not pool.block_len:
+    blocks = engine.state.pool.blocks_held()
+    if not spans or not blocks:
         return []
     starts = [s for s, _ in spans]
     score: dict[str, float] = {}
-    first = 0
-    for length, block_score in zip(pool.block_len, pool.block_score):
-        pos = int(pool.pos[first])
-        origin = spans[bisect.bisect_right(starts, pos) - 1][1]
+    for block in blocks:
+        origin = spans[bisect.bisect_right(starts, block["position"]) - 1][1]
         if origin:
-            score[origin] = score.get(origin, 0.0) + block_score
-        first += length
+            score[origin] = score.get(origin, 0.0) + block["score"]
     return sorted(score, key=lambda f: -score[f])[:top]
 
 

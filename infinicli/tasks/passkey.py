@@ -29,7 +29,7 @@ class Haystack:
     question: list[int]
     needle_at: int  # token index where the needle starts
     key: int
-    needle_tokens: int = 0  # the needle's length in tokens
+    needle_tokens: int  # the needle's length in tokens
 
 
 def build(tok: Tokenizer, length: int, depth: float, key: int) -> Haystack:
