@@ -35,6 +35,10 @@ RuleOpt = Annotated[str, typer.Option(help="Memory update rule: delta or linear.
 GateOpt = Annotated[Optional[float], typer.Option(
     "--gate", help="Memory gate logit beta for every head (default -3, i.e. a 5% memory share).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document instead of tables.")]
+ProbeHeadsOpt = Annotated[int, typer.Option(
+    "--probe-heads", help="Score the recall pool with the question's attention in this model's N best "
+                          "retrieval heads only (found once per model and cached); 0: every head.")]
+PROBE_HEADS = 8
 ParamsOpt = Annotated[Optional[Path], typer.Option(
     "--params", help="Trained Infini parameters (gates, memory adapters): a folder made by `infini train`.")]
 
@@ -62,7 +66,8 @@ def _check_params(params: Path | None) -> None:
 
 
 def _engine(out, model: str, method: str | None, segment: int, window: int | None, pool: int | None,
-            block: int | None, rule: str, gate: float | None, params: Path | None = None):
+            block: int | None, rule: str, gate: float | None, params: Path | None = None,
+            probe_heads: int = 0):
     """Load the model (and trained Infini parameters) and build the one engine every command uses."""
     from infinicli import models
     from infinicli.config import EngineConfig
@@ -71,12 +76,18 @@ def _engine(out, model: str, method: str | None, segment: int, window: int | Non
 
     config = EngineConfig.for_method(
         method or "infini+recall", segment=segment, window=window, pool_blocks=pool, block=block,
-        rule=rule, gate_beta=gate, adaptive=method is None)
+        rule=rule, gate_beta=gate, adaptive=method is None, probe_heads=probe_heads)
     _check_params(params)  # before the slow model load
     out.say(f"Loading {model}")
     loaded = models.load(model, say=out.say)
     trained = InfiniParams.load(params, loaded.model) if params is not None else None
-    return InfiniModel(loaded.model, config, trained), Tokenizer(loaded.tokenizer), loaded.info
+    engine, tok = InfiniModel(loaded.model, config, trained), Tokenizer(loaded.tokenizer)
+    if config.probe_heads:
+        from infinicli import heads
+
+        margin = heads.load_or_calibrate(engine, tok, models.infini_home(), say=out.say)
+        engine.set_probe_heads(heads.select(margin, config.probe_heads))
+    return engine, tok, loaded.info
 
 
 # --- models ---------------------------------------------------------------------------------------
@@ -128,7 +139,7 @@ def passkey(
     seed: Annotated[int, typer.Option(help="Seed for the keys.")] = 0,
     model: ModelOpt = "smollm2-135m-instruct", method: MethodOpt = None, segment: SegmentOpt = 512,
     window: WindowOpt = None, pool: PoolOpt = None, block: BlockOpt = None, rule: RuleOpt = "delta",
-    gate: GateOpt = None, params: ParamsOpt = None, as_json: JsonOpt = False,
+    gate: GateOpt = None, params: ParamsOpt = None, probe_heads: ProbeHeadsOpt = PROBE_HEADS, as_json: JsonOpt = False,
 ) -> None:
     """Hide a pass key in filler text and ask for it back (the Landmark / llama.cpp test)."""
     from infinicli.tasks import passkey as pk
@@ -139,7 +150,7 @@ def passkey(
     if not 0.0 <= depth <= 1.0:
         raise InfiniError(f"--depth must be between 0 and 1, got {depth}")
     out = Output(as_json)
-    engine, tok, _ = _engine(out, model, method, segment, window, pool, block, rule, gate, params)
+    engine, tok, _ = _engine(out, model, method, segment, window, pool, block, rule, gate, params, probe_heads)
     results = []
     for i, key in enumerate(pk.keys(seed, trials), 1):
         with out.progress(f"trial {i}/{trials}", -(-length // segment)) as update:
@@ -218,7 +229,8 @@ def ask(
                                                "(e.g. \"The code is\"); small models answer better so.")] = "",
     password: PasswordOpt = None, model: ModelOpt = "smollm2-135m-instruct", method: MethodOpt = None,
     segment: SegmentOpt = 512, window: WindowOpt = None, pool: PoolOpt = None, block: BlockOpt = None,
-    rule: RuleOpt = "delta", gate: GateOpt = None, params: ParamsOpt = None, as_json: JsonOpt = False,
+    rule: RuleOpt = "delta", gate: GateOpt = None, params: ParamsOpt = None, probe_heads: ProbeHeadsOpt = PROBE_HEADS,
+    as_json: JsonOpt = False,
 ) -> None:
     """Answer a question about a long document (or a saved .infini state)."""
     from infinicli.tasks import ask as ask_task
@@ -228,7 +240,8 @@ def ask(
     if not question.strip():
         raise InfiniError("--question is empty")
     out = Output(as_json)
-    engine, tok, info = _engine(out, model, method, segment, window, pool, block, rule, gate, params)
+    engine, tok, info = _engine(out, model, method, segment, window, pool, block, rule, gate, params,
+                                probe_heads)
     prompt = ask_task.prompt_ids(tok, question, answer_prefix)
     reading = _read_or_load(out, engine, tok, info, file, password, prompt, len(prompt) + max_tokens)
     text = ask_task.answer(engine, tok, question, max_tokens, answer_prefix)
@@ -345,7 +358,7 @@ def code(
     max_tokens: Annotated[int, typer.Option(help="Longest answer, in tokens.")] = 96,
     model: ModelOpt = "smollm2-135m-instruct", method: MethodOpt = None, segment: SegmentOpt = 512,
     window: WindowOpt = None, pool: PoolOpt = None, block: BlockOpt = None, rule: RuleOpt = "delta",
-    gate: GateOpt = None, params: ParamsOpt = None, as_json: JsonOpt = False,
+    gate: GateOpt = None, params: ParamsOpt = None, probe_heads: ProbeHeadsOpt = PROBE_HEADS, as_json: JsonOpt = False,
 ) -> None:
     """Read a whole repository file by file; give an overview, or answer --question."""
     from infinicli.sources.repo import parse_size, summarize_scan, walk_repo
@@ -362,7 +375,8 @@ def code(
     if not scan.files:
         raise InfiniError(f"{directory} has no text files to read")
     out = Output(as_json)
-    engine, tok, info = _engine(out, model, method, segment, window, pool, block, rule, gate, params)
+    engine, tok, info = _engine(out, model, method, segment, window, pool, block, rule, gate, params,
+                                probe_heads)
     facts = summarize_scan(scan, lambda text: len(tok.encode(text)))
     total = facts["totals"]["tokens"]
     spans: list[tuple[int, str]] = []
@@ -476,12 +490,12 @@ def bench_passkey(
     seed: Annotated[int, typer.Option(help="Seed for the keys.")] = 0,
     out_dir: OutDirOpt = DEFAULT_BENCH_DIR,
     segment: SegmentOpt = 512, window: WindowOpt = None, params: ParamsOpt = None,
-    model: ModelOpt = "smollm2-135m-instruct", as_json: JsonOpt = False,
+    probe_heads: ProbeHeadsOpt = PROBE_HEADS, model: ModelOpt = "smollm2-135m-instruct", as_json: JsonOpt = False,
 ) -> None:
     """Passkey accuracy over a depth x length grid; resumable, with a heatmap PNG.
 
-    With --params (trained Infini parameters) each method's cells are kept as METHOD+trained, beside
-    the untrained ones."""
+    With --params (trained Infini parameters) each method's cells are kept as METHOD+trained, and
+    with --probe-heads N as METHOD+headsN, beside the default ones."""
     from infinicli import bench
     from infinicli.ui import Output, heat_cell, table
 
@@ -495,6 +509,8 @@ def bench_passkey(
     _check_params(params)
     if params is not None:
         extra += ["--params", str(params)]
+    if probe_heads:
+        extra += ["--probe-heads", str(probe_heads)]
 
     def on_cell(name: str, cell: dict, resumed: bool) -> None:
         out.say(f"{'kept' if resumed else 'ran'} {name}: {cell['accuracy']:.0%} over {cell['trials']} "
@@ -502,7 +518,8 @@ def bench_passkey(
 
     _pull_before_cells(model, out)
     cells = bench.passkey_grid(out_dir, method_list, length_list, depth_list, trials, seed, extra, on_cell,
-                               label="+trained" if params is not None else "")
+                               label=("+trained" if params is not None else "")
+                               + (f"+heads{probe_heads}" if probe_heads else ""))
     png = out_dir / "heatmap.png"
     bench.heatmap_png(bench.load_cells(out_dir), png)  # every cell in the folder, earlier runs too
 
@@ -564,7 +581,9 @@ def bench_memory(
     out = Output(as_json)
     method_list = _methods(methods)
     length_list = bench.parse_list(lengths, bench.parse_length)
-    extra = ["--segment", str(segment), "--model", model]
+    # every head scores the pool here: these cells share their names with `bench passkey --probe-heads 0`
+    # (the heads change which blocks are kept, not how many)
+    extra = ["--segment", str(segment), "--model", model, "--probe-heads", "0"]
 
     def on_row(r) -> None:
         done = f"peak {r.peak_rss_mb:,.0f} MB, {r.seconds} s" if r.peak_rss_mb else r.note

@@ -26,6 +26,8 @@ class EngineConfig:
     rule: str = "delta"  # memory update rule
     gate_beta: float = -3.0  # memory gate logit per head when no trained gates are loaded
     score: str = "auto"  # pool scoring: the question's probe when one is set, else residual
+    probe_heads: int = 0  # heads whose probe attention scores the pool: the N best retrieval heads; 0 = all
+    answer_blocks: int = 8  # a question-scored pool: the answer reads its N best blocks only; 0 = all
     eps: float = 1e-6
     adaptive: bool = True  # inputs that fit the native context run exact attention
 
@@ -40,6 +42,8 @@ class EngineConfig:
             raise InfiniError("--segment must be at least 1 token")
         if self.window is not None and self.window < 0:
             raise InfiniError("--window must be 0 or more tokens")
+        if self.probe_heads < 0 or self.answer_blocks < 0:
+            raise InfiniError("--probe-heads and --answer-blocks must be 0 (every one) or more")
         if self.pool_blocks < 0 or self.block < 1 or self.sink < 0:
             raise InfiniError("pool size and sink must be 0 or more, block size at least 1")
 

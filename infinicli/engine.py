@@ -180,7 +180,10 @@ class InfiniModel:
         self._cos = self._sin = torch.zeros(0)
         self._probe_ids: torch.Tensor | None = None
         self._baseline_ids: torch.Tensor | None = None
+        self.probe_heads: torch.Tensor | None = None  # (L, H) weight of each head in the probe score
+        self.last_probe_mass: torch.Tensor | None = None  # (L, H, n) the question's, last segment
         self._recall_last = False
+        self._answer_index: torch.Tensor | None = None
         self.configure(config)
 
     # --- configuration and state -------------------------------------------------------------
@@ -238,7 +241,10 @@ class InfiniModel:
             q, k = attn.q_norm(q), attn.k_norm(k)
         q, k, v = q.transpose(0, 1), k.transpose(0, 1), v.transpose(0, 1)  # (H, T, d), pre-RoPE
 
-        pk, pv = self.state.prefix(i, recall_last=self._mode is _Mode.OPEN and self._recall_last)
+        if self._mode is _Mode.OPEN:
+            pk, pv = self.state.prefix(i, self._recall_last, self._answer_index)
+        else:
+            pk, pv = self.state.prefix(i)
         if self._mode is _Mode.OPEN:
             if self._open[i] is not None:
                 ok, ov = self._open[i]
@@ -259,7 +265,7 @@ class InfiniModel:
         k_rot = self._apply_rope(keys, cos, sin)
         out = local_attention(q_rot, k_rot, values, attn.scaling)
         if self._mode is _Mode.PROBE:
-            self._score_candidates(q, keys[:, self.state.pool.sink_size: s - t], attn.scaling)
+            self._score_candidates(i, q, keys[:, self.state.pool.sink_size: s - t], attn.scaling)
 
         mem = self.state.memory
         q_mem, k_mem = (q, k) if self.params is None else self.params.memory_qk(i, x, q, k)
@@ -275,17 +281,25 @@ class InfiniModel:
         out = out.transpose(0, 1).reshape(1, t, -1)
         return attn.o_proj(out), None
 
-    def _score_candidates(self, q: torch.Tensor, cand: torch.Tensor, scaling: float) -> None:
-        """Add the probe's attention mass over every candidate token (pool, window, segment).
+    def _score_candidates(self, i: int, q: torch.Tensor, cand: torch.Tensor, scaling: float) -> None:
+        """Add layer i's probe attention mass over every candidate token (pool, window, segment), per
+        query head, summed over the probe's tokens.
 
         Each candidate is scored as if it sat PROBE_DISTANCE tokens before the probe: with their real
         positions the newest tokens win on recency alone and an old needle is evicted.
         """
-        t, n_kv = q.shape[1], cand.shape[0]
+        t, n_kv, n = q.shape[1], cand.shape[0], cand.shape[1]
         cos, sin = self._rope(PROBE_DISTANCE + t)
         q_rot = self._apply_rope(q, cos[PROBE_DISTANCE:], sin[PROBE_DISTANCE:])  # keys at position 0
         scores = q_rot.reshape(n_kv, -1, self.head_dim) @ cand.transpose(-1, -2) * scaling
-        self._mass[self.state.pool.sink_size:] += scores.float().softmax(-1).sum(dim=(0, 1))
+        per_head = scores.float().softmax(-1).view(n_kv, -1, t, n).sum(2).reshape(-1, n)  # (H, n)
+        self._mass[i, :, self.state.pool.sink_size:] += per_head
+
+    def _probe_score(self, mass: torch.Tensor) -> torch.Tensor:
+        """Per-head mass (L, H, n) to one score per token: every head, or the selected heads only."""
+        if self.probe_heads is None:
+            return mass.sum(dim=(0, 1))
+        return (mass * self.probe_heads[:, :, None]).sum(dim=(0, 1))
 
     @contextlib.contextmanager
     def _running(self, mode: _Mode):
@@ -332,6 +346,14 @@ class InfiniModel:
 
         self._probe_ids, self._baseline_ids = ids(probe_ids), ids(baseline_ids)
 
+    def set_probe_heads(self, weights: torch.Tensor | None) -> None:
+        """Weight of each head (L, H) in the probe's pool score, e.g. 1 for the model's retrieval
+        heads and 0 elsewhere (infinicli.heads); None: every head counts the same."""
+        if weights is not None and tuple(weights.shape) != (self.layers, self.heads):
+            raise ModelError(f"head weights of shape {tuple(weights.shape)} do not fit this model "
+                             f"({self.layers} layers x {self.heads} heads)")
+        self.probe_heads = None if weights is None else weights.float()
+
     def consume(self, ids: list[int] | torch.Tensor, index: int | None = None,
                 total: int | None = None) -> SegmentStats:
         """Read one segment (at most config.segment tokens) into the state."""
@@ -352,15 +374,17 @@ class InfiniModel:
         pos = torch.arange(st.tokens, st.tokens + ids.numel())
         pool_scores = None
         if scoring == "probe":
-            self._mass = torch.zeros(st.prefix_len + ids.numel())
+            self._mass = torch.zeros(self.layers, self.heads, st.prefix_len + ids.numel())
             with self._running(_Mode.PROBE):
                 self._hidden(self._probe_ids)
+                self.last_probe_mass = self._mass
+                mass = self._probe_score(self._mass)
                 if self._baseline_ids is not None:
-                    asked, self._mass = self._mass / self._probe_ids.numel(), torch.zeros_like(self._mass)
+                    self._mass = torch.zeros_like(self._mass)
                     self._hidden(self._baseline_ids)
-                    self._mass = asked - self._mass / self._baseline_ids.numel()
-            pool_scores = self._mass[st.pool.sink_size: n_prefix_pool]
-            carried = self._mass[n_prefix_pool:]  # window then segment, oldest first
+                    mass = mass / self._probe_ids.numel() - self._probe_score(self._mass) / self._baseline_ids.numel()
+            pool_scores = mass[st.pool.sink_size: n_prefix_pool]
+            carried = mass[n_prefix_pool:]  # window then segment, oldest first
             st.window.score[: st.window.size] = carried[: st.window.size]
             score = carried[st.window.size:]
             self._mass = None
@@ -439,8 +463,10 @@ class InfiniModel:
         recall_last puts the recall pool right before the prompt, after the window (see
         InfiniState.prefix): on a 12K-token prose haystack it turned a wrong answer into the right one.
         not_first: tokens the answer may not start with (e.g. a line break that would end it empty).
+        When the question scored the pool, the answer reads only its best blocks (answer_blocks).
         """
         self._recall_last = recall_last
+        self._answer_index = self.state.pool.best_index(self.answer_blocks)
         ids = torch.as_tensor(prompt_ids, dtype=torch.long).view(-1)
         stop = set(stop_ids)
         out: list[int] = []
@@ -464,7 +490,14 @@ class InfiniModel:
         finally:
             self._open = [None] * self.layers
             self._recall_last = False
+            self._answer_index = None
         return out
+
+    @property
+    def answer_blocks(self) -> int:
+        """How many pool blocks an answer reads: the config's N when the question scored the pool,
+        else every block (0): scored by the memory's residual, the best blocks are not the relevant ones."""
+        return self.config.answer_blocks if self.pool_score == "probe" else 0
 
 
 def batched(tokens: Iterable[int], n: int) -> Iterator[list[int]]:

@@ -8,6 +8,7 @@ Shapes: L layers, H KV heads, d head dim, n tokens: K/V buffers are (L, H, n, d)
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import torch
@@ -124,11 +125,28 @@ class RecallPool:
     def capacity(self) -> int:
         return self.blocks * self.block
 
-    def layer(self, i: int) -> tuple[torch.Tensor, torch.Tensor]:
-        """Sink then pool, for layer i: (H, n, d) each."""
+    def layer(self, i: int, index: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        """Sink then pool, for layer i: (H, n, d) each; `index` picks some pool tokens (best_index)."""
         n, s = self.size, self.sink_size
-        return (torch.cat([self.sink_k[i, :, :s], self.k[i, :, :n]], dim=1),
-                torch.cat([self.sink_v[i, :, :s], self.v[i, :, :n]], dim=1))
+        k, v = self.k[i, :, :n], self.v[i, :, :n]
+        if index is not None:
+            k, v = k[:, index], v[:, index]
+        return torch.cat([self.sink_k[i, :, :s], k], dim=1), torch.cat([self.sink_v[i, :, :s], v], dim=1)
+
+    def best_blocks(self, k: int) -> list[int]:
+        """The numbers (input order) of the k best-scored kept blocks; all of them when k is 0."""
+        every = range(len(self.block_len))
+        if k <= 0 or k >= len(self.block_len):
+            return list(every)
+        return sorted(sorted(every, key=lambda b: -self.block_score[b])[:k])
+
+    def best_index(self, k: int) -> torch.Tensor | None:
+        """Pool token indices of the k best-scored blocks, in input order; None: every block."""
+        blocks = self.best_blocks(k)
+        if len(blocks) == len(self.block_len):
+            return None
+        starts = [0, *itertools.accumulate(self.block_len)]
+        return torch.cat([torch.arange(starts[b], starts[b + 1]) for b in blocks])
 
     def admit(self, ev: Evicted, pool_scores: torch.Tensor | None, reduce: str) -> None:
         """Offer evicted tokens: the first go to the sink, the rest compete as blocks for the pool.
@@ -200,13 +218,14 @@ class InfiniState:
         self.pool = RecallPool(layers, heads, dim, pool_blocks, block, sink, dtype)
         self.tokens = 0  # tokens read so far
 
-    def prefix(self, i: int, recall_last: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
+    def prefix(self, i: int, recall_last: bool = False, pool_index: torch.Tensor | None = None
+               ) -> tuple[torch.Tensor, torch.Tensor]:
         """Layer i's carried K/V in span order: [sink | pool | window], or [sink | window | pool].
 
         Reading keeps the window next to the segment it continues; a question may put the recalled
-        blocks nearest to itself instead.
+        blocks nearest to itself instead, and attend to some of them only (pool_index).
         """
-        pk, pv = self.pool.layer(i)
+        pk, pv = self.pool.layer(i, pool_index)
         wk, wv = self.window.layer(i)
         if not recall_last:
             return torch.cat([pk, wk], dim=1), torch.cat([pv, wv], dim=1)

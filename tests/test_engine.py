@@ -5,6 +5,7 @@ layer with plain tensor code (its own RoPE, softmax, memory read and delta updat
 cannot agree with it by sharing a bug.
 """
 
+import json
 import math
 
 import pytest
@@ -12,6 +13,8 @@ import torch
 
 from infinicli.config import EngineConfig
 from infinicli.engine import InfiniModel
+from infinicli.errors import ModelError
+from tests.conftest import tiny_llama
 
 
 def hf_logits(model, ids):
@@ -220,6 +223,89 @@ def test_contrastive_pool_score_is_question_minus_baseline_per_probe_token(tiny)
     torch.testing.assert_close(window_scores(question, question), torch.zeros(16))
 
 
+def test_probe_heads_score_the_pool_with_the_chosen_heads_only(tiny):
+    cfg = EngineConfig.for_method("infini+recall", segment=8, window=16, pool_blocks=3, block=4,
+                                  sink=0, adaptive=False)
+    ids = torch.randint(0, 99, (16,)).tolist()  # two segments, both still in the window
+
+    def read(weights):
+        engine = InfiniModel(tiny, cfg)
+        engine.set_probe([5, 6, 7])
+        engine.set_probe_heads(weights)
+        engine.read(ids)
+        return engine.state.window.score[:16].clone(), engine.last_probe_mass
+
+    every, mass = read(None)
+    assert mass.shape[:2] == (2, 4) and bool((mass >= 0).all())
+    # the last probe's per-head mass on the newest segment adds up to what the pool was scored with
+    torch.testing.assert_close(mass.sum(dim=(0, 1))[-8:], every[-8:])
+    torch.testing.assert_close(read(torch.ones(2, 4))[0], every)
+    one = torch.zeros(2, 4)
+    one[1, 2] = 1.0
+    picked, _ = read(one)
+    torch.testing.assert_close(picked[-8:], mass[1, 2, -8:])
+    assert not torch.allclose(picked, every)
+    with pytest.raises(ModelError, match="do not fit"):
+        InfiniModel(tiny, cfg).set_probe_heads(torch.ones(3, 4))
+
+
+def test_answer_reads_only_the_best_scored_blocks(tiny):
+    from infinicli.state import RecallPool
+    from infinicli.tasks import ask
+
+    pool = RecallPool(1, 1, 2, blocks=4, block=2, sink=0, dtype=torch.float32)
+    pool.block_len, pool.block_score = [2, 1, 2, 2], [0.5, 3.0, 0.1, 2.0]
+    pool.k[0, 0, :7] = torch.arange(7.0)[:, None]
+    assert pool.best_blocks(2) == [1, 3] and pool.best_blocks(0) == pool.best_blocks(9) == [0, 1, 2, 3]
+    assert pool.best_index(2).tolist() == [2, 5, 6] and pool.best_index(4) is None
+    assert pool.layer(0, pool.best_index(2))[0][0, :, 0].tolist() == [2.0, 5.0, 6.0]
+
+    cfg = EngineConfig.for_method("infini+recall", segment=8, window=8, pool_blocks=4, block=4, sink=4,
+                                  adaptive=False)
+    ids = torch.randint(0, 99, (96,)).tolist()
+
+    def answer(n, prune=False):
+        engine = InfiniModel(tiny, cfg.with_(answer_blocks=n))
+        engine.set_probe([5, 6, 7])
+        engine.read(ids)
+        p = engine.state.pool
+        if prune:  # drop every block but the best two from the pool itself
+            index = p.best_index(2)
+            m = index.numel()
+            p.k[:, :, :m], p.v[:, :, :m] = p.k[:, :, index].clone(), p.v[:, :, index].clone()
+            p.block_len, p.block_score = [p.block_len[b] for b in p.best_blocks(2)], \
+                [p.block_score[b] for b in p.best_blocks(2)]
+        return engine, engine.generate(ids[:3], 6)
+
+    class NoText:  # the tiny model has no tokenizer
+        def decode(self, ids):
+            return ""
+
+    engine, two = answer(2)
+    assert [b["answer_read"] for b in ask.recalled(engine, NoText())] == [
+        b in engine.state.pool.best_blocks(2) for b in range(4)]
+    assert two == answer(0, prune=True)[1]  # reading 2 of 4 blocks = a pool of those 2 blocks
+    assert answer(4)[1] == answer(0)[1]  # 4 of 4 blocks is all of them
+    engine.set_probe(None)  # a residual-scored pool: every block is read, whatever the setting
+    assert engine.answer_blocks == 0
+
+
+def test_heads_select_and_cache(tiny, tmp_path):
+    from infinicli import heads
+
+    margin = torch.tensor([[0.1, 2.0, -1.0, 0.5], [3.0, 0.0, 0.2, 1.0]])
+    assert heads.select(margin, 2).tolist() == [[0, 1, 0, 0], [1, 0, 0, 0]]
+    assert heads.select(margin, 99).sum() == 8
+    engine = InfiniModel(tiny, EngineConfig())
+    path = heads.cache_file(tmp_path, tiny)
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps({"format": heads.FORMAT, "margin": margin.tolist()}))
+    said = []
+    torch.testing.assert_close(heads.load_or_calibrate(engine, None, tmp_path, say=said.append), margin)
+    assert said == []  # read from the cache, nothing calibrated
+    assert heads.model_key(tiny) != heads.model_key(tiny_llama(seed=1))
+
+
 def test_adaptive_runs_exact_attention_when_input_fits(tiny):
     engine = InfiniModel(tiny, EngineConfig.for_method("infini+recall", segment=16))
     engine.read(list(range(50)), reserve=10)
@@ -247,8 +333,6 @@ def test_qwen2_and_mistral_architectures_run():
 
 def test_unsupported_architecture_is_refused():
     from transformers import GPT2Config, GPT2LMHeadModel
-
-    from infinicli.errors import ModelError
 
     model = GPT2LMHeadModel(GPT2Config(n_layer=1, n_embd=32, n_head=2, vocab_size=99))
     with pytest.raises(ModelError, match="not supported"):

@@ -57,6 +57,47 @@ def test_passkey_recalled_at_8k(real, depth, held_by):
     assert ("48213" in recalled) == (held_by == "pool")
 
 
+def test_shipped_retrieval_heads_are_what_calibration_finds(real):
+    """infinicli/data/heads holds the default model's calibration; running it again gives the same."""
+    from infinicli import heads
+
+    tok = Tokenizer(real.tokenizer)
+    engine = InfiniModel(real.model, EngineConfig())
+    shipped = json.loads((heads.SHIPPED / f"{heads.model_key(real.model)}.json").read_text())
+    margin = heads.calibrate(engine, tok)
+    torch.testing.assert_close(margin, torch.tensor(shipped["margin"]), atol=2e-3, rtol=0)
+    top = heads.select(margin, 8).nonzero().tolist()
+    assert all(12 <= layer <= 24 for layer, _ in top), top  # upper middle layers, as first measured
+
+
+def test_natural_needle_kept_by_the_retrieval_heads_at_8k(real, tmp_path):
+    """The book haystack (samples/make_haystack.py), one sentence-long needle in segment 5 of 16,
+    asked through `ask` with the pool scored by the 8 retrieval heads shipped for the default model."""
+    import importlib.util
+    from pathlib import Path
+
+    from infinicli import heads
+
+    spec = importlib.util.spec_from_file_location(
+        "make_haystack", Path(__file__).parent.parent / "samples" / "make_haystack.py")
+    hay = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hay)
+    text, meta = hay.build(8000, 0.3, 0)
+    tok = Tokenizer(real.tokenizer)
+    engine = InfiniModel(real.model, EngineConfig.for_method("infini+recall", adaptive=False, probe_heads=8))
+    margin = heads.load_or_calibrate(engine, tok, tmp_path, say=pytest.fail)  # shipped: no calibration
+    engine.set_probe_heads(heads.select(margin, 8))
+    prompt = ask.prompt_ids(tok, meta["question"], "The code is")
+    ids = tok.encode(text)
+    before = tok.encode(text[: text.index("Nobody else knew it")])
+    assert 4 * 512 <= len(before) < len(ids) - 2048  # left the window long before the question
+    engine.set_probe(prompt)
+    engine.read(ids, reserve=len(prompt) + 16)
+    recalled = " ".join(p["text"] for p in ask.recalled(engine, tok))
+    assert meta["answer"] in recalled
+    assert meta["answer"] in ask.answer(engine, tok, meta["question"], 16, "The code is")
+
+
 def test_passkey_cli_json(tmp_path):
     env = {**os.environ}
     proc = subprocess.run([sys.executable, "-m", "infinicli", "passkey", "--length", "4000", "--json"],

@@ -41,8 +41,10 @@ def answer(engine: InfiniModel, tok: Tokenizer, question: str, max_tokens: int =
 
 def recalled(engine: InfiniModel, tok: Tokenizer) -> list[dict]:
     """The passages the recall pool held when the question was asked, in input order, as text with
-    their first token position and score (tokens the state does not know, as from an older
-    snapshot, decode to nothing)."""
+    their first token position, score and whether the answer read them (tokens the state does not
+    know, as from an older snapshot, decode to nothing)."""
+    pool = engine.state.pool
+    read = set(pool.best_blocks(engine.answer_blocks))
     return [{"position": b["position"], "tokens": b["tokens"], "score": round(b["score"], 4),
-             "text": tok.decode([i for i in b["ids"] if i >= 0])}
-            for b in engine.state.pool.blocks_held()]
+             "answer_read": n in read, "text": tok.decode([i for i in b["ids"] if i >= 0])}
+            for n, b in enumerate(pool.blocks_held())]
