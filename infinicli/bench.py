@@ -114,7 +114,7 @@ def load_cells(out_dir: Path) -> list[dict]:
         if m:
             data = json.loads(path.read_text())
             cells.append(_cell(m.group(1), parse_length(m.group(2)), float(m.group(3)), data))
-    order = {"full": 0, "window": 1, "infini": 2, "infini+trained": 3, "infini+recall": 4}
+    order = {"full": 0, "window": 1, "infini": 2, "infini+trained": 3, "infini+recall": 4, "infini+recall+heads8": 5}
     return sorted(cells, key=lambda c: (order.get(c["method"], 9), c["length"], c["depth"]))
 
 
