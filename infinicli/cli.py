@@ -82,7 +82,7 @@ def _engine(out, model: str, method: str | None, segment: int, window: int | Non
     loaded = models.load(model, say=out.say)
     trained = InfiniParams.load(params, loaded.model) if params is not None else None
     engine, tok = InfiniModel(loaded.model, config, trained), Tokenizer(loaded.tokenizer)
-    if config.probe_heads:
+    if config.probe_heads and config.pool_blocks:  # the heads score the recall pool; no pool, no heads
         from infinicli import heads
 
         margin = heads.load_or_calibrate(engine, tok, models.infini_home(), say=out.say)
@@ -494,9 +494,10 @@ def bench_passkey(
 ) -> None:
     """Passkey accuracy over a depth x length grid; resumable, with a heatmap PNG.
 
-    With --params (trained Infini parameters) each method's cells are kept as METHOD+trained, and
-    with --probe-heads N as METHOD+headsN, beside the default ones."""
+    With --params (trained Infini parameters) each method's cells are kept as METHOD+trained, and a
+    method with a recall pool scored by N retrieval heads as METHOD+headsN (every head: METHOD)."""
     from infinicli import bench
+    from infinicli.config import EngineConfig
     from infinicli.ui import Output, heat_cell, table
 
     out = Output(as_json)
@@ -509,17 +510,19 @@ def bench_passkey(
     _check_params(params)
     if params is not None:
         extra += ["--params", str(params)]
-    if probe_heads:
-        extra += ["--probe-heads", str(probe_heads)]
 
     def on_cell(name: str, cell: dict, resumed: bool) -> None:
         out.say(f"{'kept' if resumed else 'ran'} {name}: {cell['accuracy']:.0%} over {cell['trials']} "
                 f"trials, {cell['seconds']} s, peak {cell['peak_rss_mb']:,.0f} MB")
 
     _pull_before_cells(model, out)
-    cells = bench.passkey_grid(out_dir, method_list, length_list, depth_list, trials, seed, extra, on_cell,
-                               label=("+trained" if params is not None else "")
-                               + (f"+heads{probe_heads}" if probe_heads else ""))
+    cells = []
+    for method in method_list:
+        label, heads = "+trained" if params is not None else "", []
+        if probe_heads and EngineConfig.for_method(method).pool_blocks:  # the heads only score a pool
+            label, heads = f"{label}+heads{probe_heads}", ["--probe-heads", str(probe_heads)]
+        cells += bench.passkey_grid(out_dir, [method], length_list, depth_list, trials, seed, extra + heads,
+                                    on_cell, label=label)
     png = out_dir / "heatmap.png"
     bench.heatmap_png(bench.load_cells(out_dir), png)  # every cell in the folder, earlier runs too
 

@@ -65,9 +65,12 @@ def test_shipped_retrieval_heads_are_what_calibration_finds(real):
     engine = InfiniModel(real.model, EngineConfig())
     shipped = json.loads((heads.SHIPPED / f"{heads.model_key(real.model)}.json").read_text())
     margin = heads.calibrate(engine, tok)
-    torch.testing.assert_close(margin, torch.tensor(shipped["margin"]), atol=2e-3, rtol=0)
-    top = heads.select(margin, 8).nonzero().tolist()
-    assert all(12 <= layer <= 24 for layer, _ in top), top  # upper middle layers, as first measured
+    top = heads.select(margin, 8)
+    if shipped["filler"] == heads.FILLER:
+        torch.testing.assert_close(margin, torch.tensor(shipped["margin"]), atol=2e-3, rtol=0)
+    else:  # another Python's language reference is other filler text: the same heads should still stand out
+        assert (top * heads.select(torch.tensor(shipped["margin"]), 8)).sum() >= 6
+    assert all(12 <= layer <= 24 for layer, _ in top.nonzero().tolist()), top  # upper middle layers
 
 
 def test_natural_needle_kept_by_the_retrieval_heads_at_8k(real, tmp_path):
