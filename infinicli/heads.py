@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import platform
 import random
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -42,7 +42,7 @@ SEGMENT = 448  # filler tokens per calibration segment, after a 64-token prefix
 BLOCK = 64
 FORMAT = "infini-heads/1"
 SHIPPED = Path(__file__).parent / "data" / "heads"  # calibrations made here, for known models
-FILLER = f"pydoc_data.topics, Python {sys.version_info.major}.{sys.version_info.minor}"  # differs by version
+FILLER = f"pydoc_data.topics, Python {platform.python_version()}"  # the text differs even between patch releases
 
 
 def filler_tokens(tok, n: int) -> list[int]:

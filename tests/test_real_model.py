@@ -68,7 +68,8 @@ def test_shipped_retrieval_heads_are_what_calibration_finds(real):
     top = heads.select(margin, 8)
     if shipped["filler"] == heads.FILLER:
         torch.testing.assert_close(margin, torch.tensor(shipped["margin"]), atol=2e-3, rtol=0)
-    else:  # another Python's language reference is other filler text: the same heads should still stand out
+    else:  # another Python's language reference is other filler text; the heads should still stand out
+        # (measured: Python 3.11.2's and 3.11.7's calibrations share 7 of their 8 best heads)
         assert (top * heads.select(torch.tensor(shipped["margin"]), 8)).sum() >= 6
     assert all(12 <= layer <= 24 for layer, _ in top.nonzero().tolist()), top  # upper middle layers
 
