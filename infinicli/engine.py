@@ -241,10 +241,8 @@ class InfiniModel:
             q, k = attn.q_norm(q), attn.k_norm(k)
         q, k, v = q.transpose(0, 1), k.transpose(0, 1), v.transpose(0, 1)  # (H, T, d), pre-RoPE
 
-        if self._mode is _Mode.OPEN:
-            pk, pv = self.state.prefix(i, self._recall_last, self._answer_index)
-        else:
-            pk, pv = self.state.prefix(i)
+        # recall_last and the answer's blocks are set only while generate() runs (open mode)
+        pk, pv = self.state.prefix(i, self._recall_last, self._answer_index)
         if self._mode is _Mode.OPEN:
             if self._open[i] is not None:
                 ok, ov = self._open[i]

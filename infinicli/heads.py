@@ -77,8 +77,7 @@ def _blocks(mass: torch.Tensor) -> torch.Tensor:
     return torch.nn.functional.pad(mass, (0, nb * BLOCK - n)).view(*mass.shape[:2], nb, BLOCK).sum(-1)
 
 
-def calibrate(engine, tok, hosts: int = 4, distractors: int = 8, seed: int = 0,
-              on_step: Callable[[], None] | None = None) -> torch.Tensor:
+def calibrate(engine, tok, hosts: int = 4, distractors: int = 8, seed: int = 0) -> torch.Tensor:
     """Each head's mean log-margin (L, H): log(needle block mass) - log(best filler block mass)."""
     from infinicli.tasks.ask import prompt_ids
 
@@ -94,8 +93,6 @@ def calibrate(engine, tok, hosts: int = 4, distractors: int = 8, seed: int = 0,
             plain = []
             for s in starts[hosts:]:
                 plain.append(_blocks(_segment_mass(engine, prefix, filler[s: s + SEGMENT], probe)))
-                if on_step:
-                    on_step()
             plain = torch.cat(plain, -1)
             nd = tok.encode(" " + needle + "\n")
             for s in starts[:hosts]:
@@ -107,8 +104,6 @@ def calibrate(engine, tok, hosts: int = 4, distractors: int = 8, seed: int = 0,
                 rest = [b for b in range(mass.shape[-1]) if b not in hit]
                 best_other = torch.cat([plain, mass[:, :, rest]], -1).max(-1).values
                 margins.append(mass[:, :, hit].max(-1).values.log() - best_other.log())
-                if on_step:
-                    on_step()
     finally:
         engine.configure(saved[0])
         engine.set_probe(saved[1], saved[2])
@@ -136,8 +131,7 @@ def cache_file(home: Path, model) -> Path:
     return home / "heads" / f"{model_key(model)}.json"
 
 
-def load_or_calibrate(engine, tok, home: Path, say: Callable[[str], None] = print,
-                      on_step: Callable[[], None] | None = None) -> torch.Tensor:
+def load_or_calibrate(engine, tok, home: Path, say: Callable[[str], None] = print) -> torch.Tensor:
     """The model's head margins (L, H): shipped with infini (the default model's, made by this
     calibration), from the cache, or calibrated once and cached."""
     path = cache_file(home, engine.model)
@@ -148,7 +142,7 @@ def load_or_calibrate(engine, tok, home: Path, say: Callable[[str], None] = prin
             if margin is not None and tuple(margin.shape) == (engine.layers, engine.heads):
                 return margin
     say(f"Finding this model's retrieval heads (once; {steps()} short calibration reads)")
-    margin = calibrate(engine, tok, on_step=on_step)
+    margin = calibrate(engine, tok)
     path.parent.mkdir(parents=True, exist_ok=True)
     write_text(path, json.dumps({"format": FORMAT, "pairs": len(PAIRS), "segment": SEGMENT, "filler": FILLER,
                                  "margin": [[round(float(x), 4) for x in row] for row in margin]}))
