@@ -361,6 +361,8 @@ def code(
     gate: GateOpt = None, params: ParamsOpt = None, probe_heads: ProbeHeadsOpt = PROBE_HEADS, as_json: JsonOpt = False,
 ) -> None:
     """Read a whole repository file by file; give an overview, or answer --question."""
+    from rich.markup import escape
+
     from infinicli.sources.repo import parse_size, summarize_scan, walk_repo
     from infinicli.tasks import code as code_task
     from infinicli.ui import Output, table
@@ -382,10 +384,15 @@ def code(
     spans: list[tuple[int, str]] = []
     with out.progress(f"reading {len(scan.files)} files", None) as update:
         result = code_task.read_repo(engine, tok, scan, question, total, update, max_tokens, spans)
-    text = code_task.respond(engine, tok, question, max_tokens)
-    files = code_task.recalled_files(engine, spans) if question else []
-    data = {"root": str(scan.root), "question": question, "answer": text, "files": files, **facts,
-            "reading": result.as_dict()}
+    cited: list[dict] = []
+    if question:  # the files an answer relies on: those it quotes, else those the pool holds
+        files = code_task.recalled_files(engine, spans)
+        text, cited = code_task.answer(engine, tok, question, scan, spans, max_tokens)
+        files = list(dict.fromkeys(c["path"] for c in cited)) or files
+    else:
+        text, files = code_task.overview(engine, tok, max_tokens), []
+    data = {"root": str(scan.root), "question": question, "answer": text, "quotes": cited, "files": files,
+            **facts, "reading": result.as_dict()}
 
     def render(c) -> None:
         c.print(table(f"{directory} · {facts['totals']['files']} files · {total:,} tokens",
@@ -397,8 +404,12 @@ def code(
             c.print(table("skipped", ["reason", "files", "examples"],
                           [[reason, len(paths), ", ".join(paths[:3]) + (" ..." if len(paths) > 3 else "")]
                            for reason, paths in facts["skipped"].items()]))
-        c.print(f"\n[bold]{'Answer' if question else 'Overview'}[/bold]\n{text}", markup=True)
-        if files:
+        c.print(f"\n[bold]{'Answer' if question else 'Overview'}[/bold]\n{escape(text)}", markup=True)
+        if cited:
+            c.print("[bold]From the code[/bold] (the lines the question attended to most)", markup=True)
+            for q in cited:
+                c.print(f"  [cyan]{escape(q['path'])}:{q['line']}[/cyan]  {escape(q['text'])}", markup=True)
+        elif files:
             c.print(f"[bold]Files recalled for it[/bold]: {', '.join(files)}", markup=True)
         out.err.print(f"[dim]{_reading_line(result)}[/dim]")
 

@@ -372,20 +372,11 @@ class InfiniModel:
         pos = torch.arange(st.tokens, st.tokens + ids.numel())
         pool_scores = None
         if scoring == "probe":
-            self._mass = torch.zeros(self.layers, self.heads, st.prefix_len + ids.numel())
-            with self._running(_Mode.PROBE):
-                self._hidden(self._probe_ids)
-                self.last_probe_mass = self._mass
-                mass = self._probe_score(self._mass)
-                if self._baseline_ids is not None:
-                    self._mass = torch.zeros_like(self._mass)
-                    self._hidden(self._baseline_ids)
-                    mass = mass / self._probe_ids.numel() - self._probe_score(self._mass) / self._baseline_ids.numel()
+            mass = self._probe(st.prefix_len + ids.numel())
             pool_scores = mass[st.pool.sink_size: n_prefix_pool]
             carried = mass[n_prefix_pool:]  # window then segment, oldest first
             st.window.score[: st.window.size] = carried[: st.window.size]
             score = carried[st.window.size:]
-            self._mass = None
         elif scoring == "residual" and self._novelty is not None:
             score = self._novelty
         else:
@@ -399,6 +390,35 @@ class InfiniModel:
         dt = time.perf_counter() - t0
         self.seconds += dt
         return self.stats(ids.numel(), dt, index or self.segments, total)
+
+    def _probe(self, n: int) -> torch.Tensor:
+        """The question's score for each of the n tokens before it (carried state, then the stashed
+        segment): its attention mass, per probe token and less the baseline question's when one is set."""
+        self._mass = torch.zeros(self.layers, self.heads, n)
+        try:
+            with self._running(_Mode.PROBE):
+                self._hidden(self._probe_ids)
+                self.last_probe_mass = self._mass
+                mass = self._probe_score(self._mass)
+                if self._baseline_ids is not None:
+                    self._mass = torch.zeros_like(self._mass)
+                    self._hidden(self._baseline_ids)
+                    mass = mass / self._probe_ids.numel() - self._probe_score(self._mass) / self._baseline_ids.numel()
+        finally:
+            self._mass = None
+        return mass
+
+    def state_scores(self) -> torch.Tensor:
+        """The question's score (set_probe) for every token the state carries, in prefix order
+        [sink | pool | window], as the pool is scored while reading; the sink's stays 0. Nothing is written."""
+        if self._probe_ids is None:
+            raise ValueError("state_scores needs a question: call set_probe first")
+        empty = torch.zeros(self.kv_heads, 0, self.head_dim, dtype=self.dtype)
+        self._stash = [(empty, empty)] * self.layers
+        try:
+            return self._probe(self.state.prefix_len)
+        finally:
+            self._stash = [None] * self.layers  # type: ignore
 
     def stats(self, tokens: int, seconds: float, index: int, total: int | None) -> SegmentStats:
         st = self.state

@@ -223,6 +223,25 @@ def test_contrastive_pool_score_is_question_minus_baseline_per_probe_token(tiny)
     torch.testing.assert_close(window_scores(question, question), torch.zeros(16))
 
 
+def test_state_scores_equal_the_scores_the_window_got_while_reading(tiny):
+    """The question read after the state alone scores each carried token as the last segment's probe
+    did: the same keys, the same memory and the same positions for the question."""
+    cfg = EngineConfig.for_method("infini+recall", segment=8, window=16, pool_blocks=3, block=4,
+                                  sink=0, adaptive=False)
+    ids = torch.randint(0, 99, (16,)).tolist()  # two segments, both still in the window
+    for baseline in (None, [9, 10, 11, 12, 13]):
+        engine = InfiniModel(tiny, cfg)
+        engine.set_probe([5, 6, 7], baseline)
+        engine.set_probe_heads(torch.tensor([[1.0, 0.0, 0.5, 0.0], [0.0, 2.0, 0.0, 1.0]]))
+        engine.read(ids)
+        scores = engine.state_scores()
+        assert scores.shape == (16,)
+        torch.testing.assert_close(scores, engine.state.window.score[:16])
+    engine.set_probe(None)
+    with pytest.raises(ValueError, match="needs a question"):
+        engine.state_scores()
+
+
 def test_probe_heads_score_the_pool_with_the_chosen_heads_only(tiny):
     cfg = EngineConfig.for_method("infini+recall", segment=8, window=16, pool_blocks=3, block=4,
                                   sink=0, adaptive=False)

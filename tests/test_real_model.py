@@ -136,6 +136,29 @@ def test_code_answer_comes_from_a_file_body(tmp_path):
     data = _cli("code", str(repo), "--question", "Which courier company ships the parcels?")
     assert data["totals"]["files"] == 3
     assert "Zephyrline" in data["answer"]
+    best = data["quotes"][0]  # the line the question attended to most, with where it is
+    assert best["path"] == "shop/settings.py" and best["line"] in (3, 4) and "Zephyrline" in best["text"]
+    assert data["files"][0] == "shop/settings.py"
+
+
+def test_code_quotes_the_answer_line_from_the_recall_pool(tmp_path):
+    """Long enough that the answer's file leaves the window: the quoted line comes from the pool.
+    (settings.py is read second: the first 64 tokens of a read stay in the sink, which is not quoted.)"""
+    repo = tmp_path / "shop"
+    (repo / "shop").mkdir(parents=True)
+    (repo / "shop" / "settings.py").write_text(
+        '"""Settings."""\n\nCURRENCY = "EUR"\n# Parcels leave the warehouse with the courier Zephyrline.\n'
+        'COURIER = "Zephyrline"\nTAX_RATE = 0.2\n')
+    for name in ("orders", "stock", "users"):  # about 2,400 tokens each; stock and users come after
+        body = "".join(f"def {name}_{i}(items):\n    return sorted(items, key=lambda x: x.{name}_{i})\n\n\n"
+                       for i in range(90))
+        (repo / "shop" / f"{name}.py").write_text(body)
+    data = _cli("code", str(repo), "--method", "infini+recall", "--question",
+                "Which courier company ships the parcels?")
+    assert data["reading"]["mode"] == "infini+recall" and data["reading"]["segments"] > 10
+    best = data["quotes"][0]
+    assert best["path"] == "shop/settings.py" and best["line"] in (4, 5) and "Zephyrline" in best["text"]
+    assert "Zephyrline" in data["answer"]
 
 
 def test_read_save_then_ask_the_saved_state(tmp_path):

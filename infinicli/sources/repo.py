@@ -371,16 +371,21 @@ def file_header(file: RepoFile) -> str:
     return f"\n\n===== File: {file.path} ({file.language}) =====\n"
 
 
+def file_chunk(scan: RepoScan, file: RepoFile) -> Chunk:
+    """A scanned file as the engine reads it: header + body."""
+    try:
+        data = (scan.root / file.path).read_bytes()
+    except OSError as exc:
+        raise SourceError(f"Cannot read {file.path} from the repository: {exc.strerror}.") from exc
+    # The file passed the UTF-8 check during the scan; tolerate edits made since.
+    text = data.decode("utf-8-sig", errors="replace")
+    return Chunk(text=file_header(file) + text, origin=file.path)
+
+
 def iter_repo_chunks(scan: RepoScan) -> Iterator[Chunk]:
-    """One chunk per scanned file (header + body), reading each file only when it is reached."""
+    """One chunk per scanned file, reading each file only when it is reached."""
     for file in scan.files:
-        try:
-            data = (scan.root / file.path).read_bytes()
-        except OSError as exc:
-            raise SourceError(f"Cannot read {file.path} from the repository: {exc.strerror}.") from exc
-        # The file passed the UTF-8 check during the scan; tolerate edits made since.
-        text = data.decode("utf-8-sig", errors="replace")
-        yield Chunk(text=file_header(file) + text, origin=file.path)
+        yield file_chunk(scan, file)
 
 
 _SIZE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$", re.IGNORECASE)

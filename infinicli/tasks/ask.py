@@ -6,6 +6,10 @@ answers from context this way more often than inside its chat template (issue 4'
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import torch
+
 from infinicli.engine import InfiniModel
 from infinicli.tokenizer import Tokenizer
 
@@ -48,3 +52,40 @@ def recalled(engine: InfiniModel, tok: Tokenizer) -> list[dict]:
     return [{"position": b["position"], "tokens": b["tokens"], "score": round(b["score"], 4),
              "answer_read": n in read, "text": tok.decode([i for i in b["ids"] if i >= 0])}
             for n, b in enumerate(pool.blocks_held())]
+
+
+@dataclass(slots=True)
+class Quote:
+    """A line of the input the question attends to: its first token's position, tokens and score."""
+
+    position: int
+    ids: list[int]
+    score: float
+    text: str
+
+
+def quotes(engine: InfiniModel, tok: Tokenizer, k: int | None = 3) -> list[Quote]:
+    """The k lines (None: every line) of what the state holds exactly, the recall pool and the window,
+    on which the question (set_probe) puts the most attention, best first.
+
+    A line's score is the sum of its tokens' scores (engine.state_scores: the retrieval heads' mass,
+    less a baseline question's); a line ends after a line break or where the held text jumps.
+    """
+    st = engine.state
+    scores = engine.state_scores()[st.pool.sink_size:]
+    ids = torch.cat([st.pool.ids[: st.pool.size], st.window.ids[: st.window.size]]).tolist()
+    pos = torch.cat([st.pool.pos[: st.pool.size], st.window.pos[: st.window.size]]).tolist()
+    breaks = [tid >= 0 and "\n" in tok.decode([tid]) for tid in ids]
+    lines: list[list[int]] = []  # token indices
+    for j in range(len(ids)):
+        if j == 0 or breaks[j - 1] or pos[j] != pos[j - 1] + 1:
+            lines.append([])
+        lines[-1].append(j)
+    out = []
+    for line in lines:
+        line_ids = [ids[j] for j in line]
+        text = tok.decode([i for i in line_ids if i >= 0]).strip()
+        if text:
+            out.append(Quote(pos[line[0]], line_ids, float(scores[line].sum()), text))
+    out.sort(key=lambda q: -q.score)
+    return out if k is None else out[:k]

@@ -2,9 +2,12 @@
 
 Each file is streamed with a header naming its path, so the memory and the recall pool hold code
 together with where it lives; the question, when given, steers the pool while reading, scored
-against a generic question so that what every question attends to in code does not decide. The
-files an answer relies on are the files of the blocks the recall pool holds when it is asked,
-ranked by those scores.
+against a generic question so that what every question attends to in code does not decide.
+
+An answer is given in two parts. First the lines of code the question attends to most in the state
+after reading (ask.quotes: the retrieval heads' attention), each with its file and line number. Then
+the model's answer, written from those lines alone: on these questions the small default model
+answers from a few lines far more often than from the whole pool and window (samples/code/).
 """
 
 from __future__ import annotations
@@ -12,15 +15,17 @@ from __future__ import annotations
 import bisect
 from collections.abc import Callable
 
-from infinicli.config import SegmentStats
+from infinicli.config import EngineConfig, SegmentStats
 from infinicli.engine import InfiniModel
-from infinicli.sources.repo import RepoScan, iter_repo_chunks
+from infinicli.sources.repo import RepoScan, file_chunk, file_header, iter_repo_chunks
 from infinicli.tasks import ask, reading
 from infinicli.tokenizer import Tokenizer
 
 OVERVIEW = ("Describe the codebase above: what it is for, its main parts, and which files each part "
             "lives in.")
 TOP_FILES = 3
+QUOTES = 3  # lines of code quoted for an answer
+QUOTE_CHARS = 240  # a quoted line is cut here (minified code has lines of thousands of characters)
 
 
 def read_repo(engine: InfiniModel, tok: Tokenizer, scan: RepoScan, question: str | None,
@@ -48,9 +53,54 @@ def recalled_files(engine: InfiniModel, spans: list[tuple[int, str]], top: int =
     return sorted(score, key=lambda f: -score[f])[:top]
 
 
-def respond(engine: InfiniModel, tok: Tokenizer, question: str | None, max_tokens: int = 96) -> str:
-    """The answer to the question (its first line), or an overview of the codebase."""
-    if question:
-        return ask.answer(engine, tok, question, max_tokens)
+def cite(engine: InfiniModel, tok: Tokenizer, scan: RepoScan, spans: list[tuple[int, str]],
+         k: int = QUOTES) -> list[dict]:
+    """The k lines of code the question attends to most, best first: file, line number, the whole
+    line as the file has it, and the score. Header lines (a file's name only) are not quoted."""
+    starts = [s for s, _ in spans]
+    files = {f.path: f for f in scan.files}
+    encoded: dict[str, tuple[list[int], list[str]]] = {}
+    out: list[dict] = []
+    for quote in ask.quotes(engine, tok, None):
+        n = bisect.bisect_right(starts, quote.position) - 1
+        file = files.get(spans[n][1]) if n >= 0 else None
+        if file is None:
+            continue
+        if file.path not in encoded:
+            text = file_chunk(scan, file).text
+            encoded[file.path] = (tok.encode(text), text[len(file_header(file)):].splitlines())
+        ids, lines = encoded[file.path]
+        before = tok.decode(ids[: quote.position - spans[n][0]])
+        line = before.count("\n") - file_header(file).count("\n") + 1
+        if not 1 <= line <= len(lines) or any(c["path"] == file.path and c["line"] == line for c in out):
+            continue
+        out.append({"path": file.path, "line": line, "text": lines[line - 1].strip()[:QUOTE_CHARS],
+                    "score": round(quote.score, 4)})
+        if len(out) == k:
+            break
+    return out
+
+
+def evidence_text(cited: list[dict]) -> str:
+    """The quoted lines in file and line order, as `path:line: code` (grep's form)."""
+    return "".join(f"{c['path']}:{c['line']}: {c['text']}\n" for c in sorted(cited, key=lambda c: (c["path"], c["line"])))
+
+
+def answer(engine: InfiniModel, tok: Tokenizer, question: str, scan: RepoScan, spans: list[tuple[int, str]],
+           max_tokens: int = 96) -> tuple[str, list[dict]]:
+    """The answer to a question about the repository just read, and the lines it was written from.
+
+    The state is replaced by the quoted lines: call this last."""
+    cited = cite(engine, tok, scan, spans)
+    if not cited:
+        return ask.answer(engine, tok, question, max_tokens), []
+    engine.set_probe(None)
+    engine.reset(EngineConfig.for_method("full", segment=engine.config.segment))
+    engine.read(tok.encode(evidence_text(cited)))
+    return ask.answer(engine, tok, question, max_tokens), cited
+
+
+def overview(engine: InfiniModel, tok: Tokenizer, max_tokens: int = 96) -> str:
+    """An overview of the codebase just read."""
     out = engine.generate(tok.chat(OVERVIEW), max_tokens, tok.stop_ids)
     return tok.decode(out).strip()

@@ -3,7 +3,8 @@
     python samples/code/run_questions.py [--out samples/code/results.json] [--oracle]
 
 Each question is a fresh `infini code DIR --question Q --json` run, so the question steers what the
-recall pool keeps while the repository streams through the model.
+recall pool keeps while the repository streams through the model. An answer is right when it holds
+every keyword; `quoted_right` says whether one of the lines it quotes does.
 
 --oracle asks instead `infini ask FILE --question Q --json` on the one file that holds the answer,
 which fits the model's context and is read with exact attention: the model's own ceiling on these
@@ -56,6 +57,9 @@ def main() -> None:
                 "project": project["name"], "question": item["q"], "expected": item["keywords"],
                 "file": item["file"], "answer": answer,
                 "right": all(k.lower() in answer.lower() for k in item["keywords"]),
+                "quotes": data.get("quotes", []),
+                "quoted_right": any(all(k.lower() in q["text"].lower() for k in item["keywords"])
+                                    for q in data.get("quotes", [])),
                 "names_file": Path(item["file"]).name in answer
                 or any(Path(f).name == Path(item["file"]).name for f in data.get("files", [])),
                 "files_recalled": data.get("files", []),
@@ -66,9 +70,11 @@ def main() -> None:
             tmp = args.out.with_suffix(".tmp")
             tmp.write_text(json.dumps(results, indent=2) + "\n")
             os.replace(tmp, args.out)
-            print(f"{'RIGHT' if results[key]['right'] else 'wrong'}  {key}\n       -> {answer}", flush=True)
+            print(f"{'RIGHT' if results[key]['right'] else 'wrong'}  {key}\n       -> {answer}"
+                  f"\n       (answer's line quoted: {'yes' if results[key]['quoted_right'] else 'no'})", flush=True)
     right = sum(r["right"] for r in results.values())
-    print(f"{right}/{len(results)} right")
+    quoted = sum(r.get("quoted_right", False) for r in results.values())
+    print(f"{right}/{len(results)} answers right; the answer's line among the quoted lines: {quoted}/{len(results)}")
 
 
 if __name__ == "__main__":
