@@ -118,6 +118,11 @@ def load_cells(out_dir: Path) -> list[dict]:
     return sorted(cells, key=lambda c: (order.get(c["method"], 9), c["length"], c["depth"]))
 
 
+# cells named before the retrieval heads existed were scored by every head (bench passkey --probe-heads 0)
+PANEL_TITLES = {"infini+recall": "infini+recall\n(every head scores the pool)",
+                "infini+recall+heads8": "infini+recall+heads8\n(default)"}
+
+
 def heatmap_png(cells: list[dict], path: Path) -> None:
     """One panel per method: depth (rows) x length (columns), accuracy as colour and number."""
     import matplotlib
@@ -145,7 +150,7 @@ def heatmap_png(cells: list[dict], path: Path) -> None:
         ax.set_xticks(range(len(lengths)), [short_length(n) for n in lengths])
         ax.set_yticks(range(len(depths)), [f"{d:g}" for d in depths])
         ax.set_xlabel("tokens")
-        ax.set_title(method)
+        ax.set_title(PANEL_TITLES.get(method, method), fontsize=10)
     axes[0][0].set_ylabel("needle depth")
     fig.tight_layout()
     with atomic_path(path) as tmp:
