@@ -181,7 +181,7 @@ class InfiniModel:
         self._probe_ids: torch.Tensor | None = None
         self._baseline_ids: torch.Tensor | None = None
         self.probe_heads: torch.Tensor | None = None  # (L, H) weight of each head in the probe score
-        self.last_probe_mass: torch.Tensor | None = None  # (L, H, n) the question's, last segment
+        self.last_probe_mass: torch.Tensor | None = None  # (L, H, n) the question's, last probe
         self._recall_last = False
         self._answer_index: torch.Tensor | None = None
         self.configure(config)

@@ -6,8 +6,8 @@ against a generic question so that what every question attends to in code does n
 
 An answer is given in two parts. First the lines of code the question attends to most in the state
 after reading (ask.quotes: the retrieval heads' attention), each with its file and line number. Then
-the model's answer, written from those lines alone: on these questions the small default model
-answers from a few lines far more often than from the whole pool and window (samples/code/).
+the model's answer, written from those lines alone: on the ten questions in samples/code/ the small
+default model answered 3 right this way, none when it answered from the whole pool and window.
 """
 
 from __future__ import annotations
