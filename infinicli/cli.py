@@ -230,9 +230,13 @@ def ask(
     password: PasswordOpt = None, model: ModelOpt = "smollm2-135m-instruct", method: MethodOpt = None,
     segment: SegmentOpt = 512, window: WindowOpt = None, pool: PoolOpt = None, block: BlockOpt = None,
     rule: RuleOpt = "delta", gate: GateOpt = None, params: ParamsOpt = None, probe_heads: ProbeHeadsOpt = PROBE_HEADS,
+    from_quotes: Annotated[bool, typer.Option(
+        "--from-quotes", help="Answer from the 3 quoted lines alone, not from the whole state.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Answer a question about a long document (or a saved .infini state)."""
+    from rich.markup import escape
+
     from infinicli.tasks import ask as ask_task
     from infinicli.ui import Output
 
@@ -244,12 +248,22 @@ def ask(
                                 probe_heads)
     prompt = ask_task.prompt_ids(tok, question, answer_prefix)
     reading = _read_or_load(out, engine, tok, info, file, password, prompt, len(prompt) + max_tokens)
-    text = ask_task.answer(engine, tok, question, max_tokens, answer_prefix)
-    data = {"question": question, "answer": text, "reading": reading.as_dict(),
-            "recalled": ask_task.recalled(engine, tok)}
+    engine.set_probe(prompt)  # a loaded state was read without it
+    quoted = [{"position": q.position, "score": round(q.score, 4), "text": q.text}
+              for q in ask_task.quotes(engine, tok, ask_task.QUOTES)]
+    recalled = ask_task.recalled(engine, tok)
+    if from_quotes and quoted:
+        lines = [q["text"] for q in sorted(quoted, key=lambda q: q["position"])]
+        text = ask_task.answer_from(engine, tok, question, lines, max_tokens, answer_prefix)
+    else:
+        text = ask_task.answer(engine, tok, question, max_tokens, answer_prefix)
+    data = {"question": question, "answer": text, "answered_from": "quotes" if from_quotes and quoted else "state",
+            "quotes": quoted, "reading": reading.as_dict(), "recalled": recalled}
 
     def render(c) -> None:
         c.print(text)
+        for q in quoted:
+            out.err.print(f"[dim]  token {q['position']:,}: {escape(q['text'][:200])}[/dim]")
         out.err.print(f"[dim]{_reading_line(reading)}[/dim]")
 
     out.emit(data, render)

@@ -163,14 +163,18 @@ def test_code_quotes_the_answer_line_from_the_recall_pool(tmp_path):
 
 def test_read_save_then_ask_the_saved_state(tmp_path):
     doc = tmp_path / "notes.txt"
-    doc.write_text("The lighthouse on Corran Head was built in 1821 by the engineer Tobias Quill. " * 3
-                   + "Seagulls nest on its gallery every spring. " * 40)
+    doc.write_text("Seagulls nest on its gallery every spring.\n" * 20
+                   + "The lighthouse on Corran Head was built in 1821 by the engineer Tobias Quill.\n"
+                   + "Seagulls nest on its gallery every spring.\n" * 20)
     saved = tmp_path / "notes.infini"
     data = _cli("read", str(doc), "--save", str(saved))
     assert saved.exists() and data["bytes"] == saved.stat().st_size
     answer = _cli("ask", str(saved), "--question", "Who built the lighthouse on Corran Head?")
-    assert answer["reading"]["from_snapshot"] is True
+    assert answer["reading"]["from_snapshot"] is True and answer["answered_from"] == "state"
     assert "Quill" in answer["answer"]
+    assert "Tobias Quill" in answer["quotes"][0]["text"]  # the line the question attended to most
+    quoted = _cli("ask", str(saved), "--question", "Who built the lighthouse on Corran Head?", "--from-quotes")
+    assert quoted["answered_from"] == "quotes" and "Quill" in quoted["answer"]
 
 
 def _digits_as_set(answer: str, key: int) -> int:

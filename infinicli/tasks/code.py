@@ -15,7 +15,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Callable
 
-from infinicli.config import EngineConfig, SegmentStats
+from infinicli.config import SegmentStats
 from infinicli.engine import InfiniModel
 from infinicli.sources.repo import RepoScan, file_chunk, file_header, iter_repo_chunks
 from infinicli.tasks import ask, reading
@@ -24,7 +24,7 @@ from infinicli.tokenizer import Tokenizer
 OVERVIEW = ("Describe the codebase above: what it is for, its main parts, and which files each part "
             "lives in.")
 TOP_FILES = 3
-QUOTES = 3  # lines of code quoted for an answer
+QUOTES = ask.QUOTES  # lines of code quoted for an answer
 QUOTE_CHARS = 240  # a quoted line is cut here (minified code has lines of thousands of characters)
 
 
@@ -81,9 +81,9 @@ def cite(engine: InfiniModel, tok: Tokenizer, scan: RepoScan, spans: list[tuple[
     return out
 
 
-def evidence_text(cited: list[dict]) -> str:
+def evidence_lines(cited: list[dict]) -> list[str]:
     """The quoted lines in file and line order, as `path:line: code` (grep's form)."""
-    return "".join(f"{c['path']}:{c['line']}: {c['text']}\n" for c in sorted(cited, key=lambda c: (c["path"], c["line"])))
+    return [f"{c['path']}:{c['line']}: {c['text']}" for c in sorted(cited, key=lambda c: (c["path"], c["line"]))]
 
 
 def answer(engine: InfiniModel, tok: Tokenizer, question: str, scan: RepoScan, spans: list[tuple[int, str]],
@@ -94,10 +94,7 @@ def answer(engine: InfiniModel, tok: Tokenizer, question: str, scan: RepoScan, s
     cited = cite(engine, tok, scan, spans)
     if not cited:
         return ask.answer(engine, tok, question, max_tokens), []
-    engine.set_probe(None)
-    engine.reset(EngineConfig.for_method("full", segment=engine.config.segment))
-    engine.read(tok.encode(evidence_text(cited)))
-    return ask.answer(engine, tok, question, max_tokens), cited
+    return ask.answer_from(engine, tok, question, evidence_lines(cited), max_tokens), cited
 
 
 def overview(engine: InfiniModel, tok: Tokenizer, max_tokens: int = 96) -> str:
