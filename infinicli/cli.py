@@ -248,9 +248,11 @@ def ask(
                                 probe_heads)
     prompt = ask_task.prompt_ids(tok, question, answer_prefix)
     reading = _read_or_load(out, engine, tok, info, file, password, prompt, len(prompt) + max_tokens)
-    engine.set_probe(prompt)  # a loaded state was read without it
+    engine.set_probe(prompt)  # a loaded state was read without the question; the quotes need it
     quoted = [{"position": q.position, "score": round(q.score, 4), "text": q.text}
               for q in ask_task.quotes(engine, tok, ask_task.QUOTES)]
+    if reading.from_snapshot:  # its pool was not kept by this question: the answer reads every block
+        engine.set_probe(None)
     recalled = ask_task.recalled(engine, tok)
     if from_quotes and quoted:
         lines = [q["text"] for q in sorted(quoted, key=lambda q: q["position"])]
