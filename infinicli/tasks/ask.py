@@ -69,10 +69,9 @@ def recalled(engine: InfiniModel, tok: Tokenizer) -> list[dict]:
 
 @dataclass(slots=True)
 class Quote:
-    """A line of the input the question attends to: its first token's position, tokens and score."""
+    """A line of the input the question attends to: its first token's position, score and text."""
 
     position: int
-    ids: list[int]
     score: float
     text: str
 
@@ -100,9 +99,8 @@ def quotes(engine: InfiniModel, tok: Tokenizer, k: int | None = 3) -> list[Quote
         lines[-1].append(j)
     out = []
     for line in lines:
-        line_ids = [ids[j] for j in line]
-        text = tok.decode([i for i in line_ids if i >= 0]).strip()
+        text = tok.decode([ids[j] for j in line if ids[j] >= 0]).strip()
         if text:
-            out.append(Quote(pos[line[0]], line_ids, float(scores[line].sum()), text))
+            out.append(Quote(pos[line[0]], float(scores[line].sum()), text))
     out.sort(key=lambda q: -q.score)
     return out if k is None else out[:k]

@@ -24,7 +24,6 @@ from infinicli.tokenizer import Tokenizer
 OVERVIEW = ("Describe the codebase above: what it is for, its main parts, and which files each part "
             "lives in.")
 TOP_FILES = 3
-QUOTES = ask.QUOTES  # lines of code quoted for an answer
 QUOTE_CHARS = 240  # a quoted line is cut here (minified code has lines of thousands of characters)
 
 
@@ -54,7 +53,7 @@ def recalled_files(engine: InfiniModel, spans: list[tuple[int, str]], top: int =
 
 
 def cite(engine: InfiniModel, tok: Tokenizer, scan: RepoScan, spans: list[tuple[int, str]],
-         k: int = QUOTES) -> list[dict]:
+         k: int = ask.QUOTES) -> list[dict]:
     """The k lines of code the question attends to most, best first: file, line number, the whole
     line as the file has it, and the score. Header lines (a file's name only) are not quoted."""
     starts = [s for s, _ in spans]
