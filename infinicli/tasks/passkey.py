@@ -69,6 +69,7 @@ class Trial:
     mode: str
     final_segment: dict | None = None  # the last SegmentStats of the read, as a dict
     needle_kept: dict | None = None  # where the needle's tokens are held when the question comes
+    threads: int = 0  # torch's intra-op threads: the speed depends on them (OMP_NUM_THREADS)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -117,7 +118,8 @@ def run_trial(engine: InfiniModel, tok: Tokenizer, length: int, depth: float, ke
                  segments=engine.segments, seconds=round(seconds, 2),
                  tokens_per_s=round(tokens / seconds, 1), peak_rss_mb=round(peak_rss_mb(), 1),
                  depth=depth, needle_at=hay.needle_at, mode=engine.mode,
-                 final_segment=asdict(last[0]) if last else None, needle_kept=kept)
+                 final_segment=asdict(last[0]) if last else None, needle_kept=kept,
+                 threads=torch.get_num_threads())
 
 
 def keys(seed: int, trials: int) -> list[int]:
