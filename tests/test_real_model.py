@@ -104,7 +104,7 @@ def test_natural_needle_kept_by_the_retrieval_heads_at_8k(real, tmp_path):
 
 
 def test_passkey_cli_json(tmp_path):
-    env = {**os.environ}
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}  # the trial records the threads it ran on
     proc = subprocess.run([sys.executable, "-m", "infinicli", "passkey", "--length", "4000", "--json"],
                           capture_output=True, text=True, env=env, timeout=600)
     assert proc.returncode == 0, proc.stderr
@@ -112,6 +112,7 @@ def test_passkey_cli_json(tmp_path):
     assert data["accuracy"] == 1.0
     trial = data["trials"][0]
     assert {"key", "answer", "correct", "tokens", "segments", "seconds"} <= set(trial)
+    assert trial["threads"] == 1
     assert str(trial["key"]) in trial["answer"]
     assert data["peak_rss_mb"] > 0 and data["tokens_per_s"] > 0
 
