@@ -1,7 +1,8 @@
 """Benchmarks: every method side by side on the same input, each configuration in a fresh process.
 
 `passkey`: a depth x length grid; each cell is one `infini passkey --json` run whose JSON is kept as
-a file, so an interrupted grid resumes where it stopped.
+a file, so an interrupted grid resumes where it stopped. Cells may run a few at a time, the cores
+shared among them.
 `memory`: peak RSS (ru_maxrss of a fresh process), state bytes and wall time per method and length,
 each measured on one passkey trial (reading the haystack and answering), so the memory numbers come
 with a check that the method still recalled what it read.
@@ -12,12 +13,14 @@ plain model's chunked prefill (its own KV cache) as the reference row.
 from __future__ import annotations
 
 import json
+import os
 import re
 import statistics
 import subprocess
 import sys
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -49,12 +52,17 @@ def short_length(n: int) -> str:
     return f"{n // 1000}k" if n % 1000 == 0 else str(n)
 
 
-def _run_json(args: list[str], timeout: float | None = None) -> dict:
-    """Run `infini ARGS --json` in a fresh process and return its JSON (stderr passes through)."""
+def _run_json(args: list[str], timeout: float | None = None, env: dict[str, str] | None = None,
+              quiet: bool = False) -> dict:
+    """Run `infini ARGS --json` in a fresh process and return its JSON. Its stderr (progress, notes)
+    passes through, or with `quiet` is kept back and only its last line shown if the run fails."""
     cmd = [sys.executable, "-m", "infinicli", *args, "--json"]
-    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=None, text=True, timeout=timeout)
+    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE if quiet else None, text=True,
+                          timeout=timeout, env=env)
     if proc.returncode != 0:
-        raise InfiniError(f"`infini {' '.join(args)}` failed with exit code {proc.returncode}")
+        said = (proc.stderr or "").strip().splitlines()[-1:] if quiet else []
+        raise InfiniError(f"`infini {' '.join(args)}` failed with exit code {proc.returncode}"
+                          + (f": {said[0]}" if said else ""))
     return json.loads(proc.stdout)
 
 
@@ -68,36 +76,65 @@ def cell_path(out_dir: Path, method: str, length: int, depth: float) -> Path:
     return out_dir / f"{method}-{short_length(length)}-d{depth:g}.json"
 
 
+def cell_threads(jobs: int) -> int | None:
+    """Torch threads for each of `jobs` cells run at once: the cores shared out among them. None (torch's
+    own default) for one cell at a time, or when OMP_NUM_THREADS is already set."""
+    if jobs <= 1 or "OMP_NUM_THREADS" in os.environ:
+        return None
+    return max(1, (os.cpu_count() or 1) // jobs)
+
+
 def run_cell(out_dir: Path, method: str, length: int, depth: float, trials: int, seed: int,
-             extra: list[str], label: str = "") -> tuple[Path, dict, bool]:
+             extra: list[str], label: str = "", threads: int | None = None,
+             quiet: bool = False) -> tuple[Path, dict, bool]:
     """One `infini passkey --json` run in a fresh process, kept as a file; a file already there is read
     back instead (so an interrupted grid resumes, and `bench memory` and `bench passkey` share cells).
-    `label` is appended to the method in the file name (e.g. "+trained"). Returns (path, data, resumed)."""
+    `label` is appended to the method in the file name (e.g. "+trained"). With `threads` the process
+    runs with OMP_NUM_THREADS set to it; `quiet` keeps its progress off the terminal (for cells that
+    run side by side). Returns (path, data, resumed)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     path = cell_path(out_dir, method + label, length, depth)
     if path.exists():
         return path, json.loads(path.read_text()), True
     args = ["passkey", "--length", str(length), "--depth", f"{depth:g}", "--trials", str(trials),
             "--seed", str(seed), "--method", method, *extra]
-    data = _run_json(args)
-    data["command"] = "infini " + " ".join(args) + " --json"
+    env = None if threads is None else {**os.environ, "OMP_NUM_THREADS": str(threads)}
+    data = _run_json(args, env=env, quiet=quiet)
+    data["command"] = ("" if threads is None else f"OMP_NUM_THREADS={threads} ") + "infini " + " ".join(args) + " --json"
     write_json(path, data)
     return path, data, False
 
 
 def passkey_grid(out_dir: Path, methods: list[str], lengths: list[int], depths: list[float],
                  trials: int, seed: int, extra: list[str],
-                 on_cell: Callable[[str, dict, bool], None], label: str = "") -> list[dict]:
-    """Run every (method, length, depth) cell not already on disk; return all cells' summaries."""
-    cells = []
-    for method in methods:
-        for length in lengths:
-            for depth in depths:
-                path, data, resumed = run_cell(out_dir, method, length, depth, trials, seed, extra, label)
-                cell = _cell(method + label, length, depth, data)
-                cells.append(cell)
-                on_cell(path.name, cell, resumed)
-    return cells
+                 on_cell: Callable[[str, dict, bool], None], label: str = "", jobs: int = 1) -> list[dict]:
+    """Run every (method, length, depth) cell not already on disk, `jobs` of them at a time (each in its
+    own process, see cell_threads); return all cells' summaries in grid order. `on_cell` hears of each
+    cell as it ends."""
+    keys = [(method, length, depth) for method in methods for length in lengths for depth in depths]
+    to_run = sum(not cell_path(out_dir, m + label, n, d).exists() for m, n, d in keys)
+    jobs = max(1, min(jobs, to_run))  # cells on disk are only read back: they need no share of the cores
+    threads = cell_threads(jobs)
+    done: dict[tuple, dict] = {}
+
+    def finish(key: tuple, result: tuple[Path, dict, bool]) -> None:
+        path, data, resumed = result
+        done[key] = _cell(key[0] + label, key[1], key[2], data)
+        on_cell(path.name, done[key], resumed)
+
+    if jobs <= 1:
+        for key in keys:
+            finish(key, run_cell(out_dir, *key, trials, seed, extra, label))
+    else:
+        pool = ThreadPoolExecutor(jobs)
+        try:
+            running = {pool.submit(run_cell, out_dir, *key, trials, seed, extra, label, threads, True): key
+                       for key in keys}
+            for future in as_completed(running):
+                finish(running[future], future.result())
+        finally:  # on Ctrl-C or a failed cell, start no more cells (the running ones end with theirs)
+            pool.shutdown(wait=True, cancel_futures=True)
+    return [done[key] for key in keys]
 
 
 def _cell(method: str, length: int, depth: float, data: dict) -> dict:

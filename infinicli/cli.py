@@ -517,7 +517,10 @@ def bench_passkey(
     seed: Annotated[int, typer.Option(help="Seed for the keys.")] = 0,
     out_dir: OutDirOpt = DEFAULT_BENCH_DIR,
     segment: SegmentOpt = 512, window: WindowOpt = None, params: ParamsOpt = None,
-    probe_heads: ProbeHeadsOpt = PROBE_HEADS, model: ModelOpt = "smollm2-135m-instruct", as_json: JsonOpt = False,
+    probe_heads: ProbeHeadsOpt = PROBE_HEADS, model: ModelOpt = "smollm2-135m-instruct",
+    jobs: Annotated[int, typer.Option(help="Cells to run at once, each in its own process with the CPU "
+                                           "cores shared among them (OMP_NUM_THREADS).")] = 1,
+    as_json: JsonOpt = False,
 ) -> None:
     """Passkey accuracy over a depth x length grid; resumable, with a heatmap PNG.
 
@@ -531,6 +534,8 @@ def bench_passkey(
     method_list = _methods(methods)
     length_list = bench.parse_list(lengths, bench.parse_length)
     depth_list = bench.parse_list(depths, _depth)
+    if jobs < 1:
+        raise InfiniError(f"--jobs must be at least 1, got {jobs}")
     extra = ["--segment", str(segment), "--model", model]
     if window is not None:
         extra += ["--window", str(window)]
@@ -543,13 +548,16 @@ def bench_passkey(
                 f"trials, {cell['seconds']} s, peak {cell['peak_rss_mb']:,.0f} MB")
 
     _pull_before_cells(model, out)
+    if jobs > 1:
+        out.say(f"Up to {jobs} cells at a time, each in its own process; a cell is reported when it ends "
+                "(their progress bars would overwrite each other, so they are not shown)")
     cells = []
     for method in method_list:
         label, heads = "+trained" if params is not None else "", []
         if probe_heads and EngineConfig.for_method(method).pool_blocks:  # the heads only score a pool
             label, heads = f"{label}+heads{probe_heads}", ["--probe-heads", str(probe_heads)]
         cells += bench.passkey_grid(out_dir, [method], length_list, depth_list, trials, seed, extra + heads,
-                                    on_cell, label=label)
+                                    on_cell, label=label, jobs=jobs)
     png = out_dir / "heatmap.png"
     bench.heatmap_png(bench.load_cells(out_dir), png)  # every cell in the folder, earlier runs too
 

@@ -1,6 +1,7 @@
 """Benchmark plumbing: lengths, tables, the resumable passkey grid and its heatmap."""
 
 import json
+import os
 
 import pytest
 
@@ -52,6 +53,25 @@ def test_passkey_grid_resumes_from_cell_files(tmp_path):
     assert seen[-1] == ("infini+trained-4k-d0.json", True)
     assert [(c["method"], c["accuracy"]) for c in cells] == [("infini+trained", 0.0)]
     assert [c["method"] for c in bench.load_cells(tmp_path)] == ["infini", "infini", "infini+trained"]
+
+
+def test_cells_side_by_side_share_the_cores_and_keep_grid_order(tmp_path, monkeypatch):
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    cores = os.cpu_count() or 1
+    assert bench.cell_threads(1) is None  # one at a time: torch's own default
+    assert bench.cell_threads(2) == max(1, cores // 2) and bench.cell_threads(cores * 4) == 1
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")
+    assert bench.cell_threads(2) is None  # the user's setting stands
+    # Cells on disk are read back in grid order whatever order they end in (running one needs the model).
+    for depth in (0.0, 0.5, 1.0):
+        (tmp_path / f"infini-4k-d{depth:g}.json").write_text(json.dumps({
+            "accuracy": depth, "method": "infini", "tokens_per_s": 500.0, "peak_rss_mb": 1200.0,
+            "trials": [{"seconds": 8.0}]}))
+    seen = []
+    cells = bench.passkey_grid(tmp_path, ["infini"], [4000], [0.0, 0.5, 1.0], 1, 0, [],
+                               lambda name, cell, resumed: seen.append(resumed), jobs=2)
+    assert [c["depth"] for c in cells] == [0.0, 0.5, 1.0] and [c["accuracy"] for c in cells] == [0.0, 0.5, 1.0]
+    assert seen == [True, True, True]
 
 
 def test_summary_coverage_counts_facts_whose_keywords_all_appear():

@@ -78,6 +78,7 @@ def test_no_network_when_the_model_must_be_pulled(tmp_path):
     (["passkey", "--method", "bogus"], "unknown method"),
     (["passkey", "--trials", "0"], "--trials"),
     (["passkey", "--probe-heads", "-1"], "--probe-heads"),
+    (["bench", "passkey", "--jobs", "0"], "--jobs"),
 ])
 def test_bad_options_fail_before_loading_anything(tmp_path, args, needle):
     assert_one_sentence_error(infini(*args, home=tmp_path), needle)

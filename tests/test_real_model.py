@@ -117,6 +117,23 @@ def test_passkey_cli_json(tmp_path):
     assert data["peak_rss_mb"] > 0 and data["tokens_per_s"] > 0
 
 
+def test_bench_passkey_runs_two_cells_side_by_side(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "OMP_NUM_THREADS"}
+    proc = subprocess.run([sys.executable, "-m", "infinicli", "bench", "passkey", "--lengths", "1000",
+                           "--depths", "0,1", "--trials", "1", "--jobs", "2", "--out", str(tmp_path), "--json"],
+                          capture_output=True, text=True, env=env, timeout=900)
+    assert proc.returncode == 0, proc.stderr
+    cells = json.loads(proc.stdout)
+    assert [(c["depth"], c["accuracy"]) for c in cells] == [(0.0, 1.0), (1.0, 1.0)]
+    threads = max(1, (os.cpu_count() or 1) // 2)  # the two cores shared out
+    files = sorted(tmp_path.glob("*-d*.json"))
+    assert len(files) == 2
+    for path in files:
+        data = json.loads(path.read_text())
+        assert data["command"].startswith(f"OMP_NUM_THREADS={threads} infini passkey")
+        assert data["trials"][0]["threads"] == threads
+
+
 def _cli(*args: str) -> dict:
     proc = subprocess.run([sys.executable, "-m", "infinicli", *args, "--json"], capture_output=True,
                           text=True, timeout=900)
