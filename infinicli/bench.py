@@ -122,18 +122,14 @@ def passkey_grid(out_dir: Path, methods: list[str], lengths: list[int], depths: 
         done[key] = _cell(key[0] + label, key[1], key[2], data)
         on_cell(path.name, done[key], resumed)
 
-    if jobs <= 1:
-        for key in keys:
-            finish(key, run_cell(out_dir, *key, trials, seed, extra, label))
-    else:
-        pool = ThreadPoolExecutor(jobs)
-        try:
-            running = {pool.submit(run_cell, out_dir, *key, trials, seed, extra, label, threads, True): key
-                       for key in keys}
-            for future in as_completed(running):
-                finish(running[future], future.result())
-        finally:  # on Ctrl-C or a failed cell, start no more cells (the running ones end with theirs)
-            pool.shutdown(wait=True, cancel_futures=True)
+    pool = ThreadPoolExecutor(jobs)  # one worker: the cells in grid order, each's progress on the terminal
+    try:
+        running = {pool.submit(run_cell, out_dir, *key, trials, seed, extra, label, threads, jobs > 1): key
+                   for key in keys}
+        for future in as_completed(running):
+            finish(running[future], future.result())
+    finally:  # on Ctrl-C or a failed cell, start no more cells (the running ones end with theirs)
+        pool.shutdown(wait=True, cancel_futures=True)
     return [done[key] for key in keys]
 
 

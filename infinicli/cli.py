@@ -254,12 +254,13 @@ def ask(
     if reading.from_snapshot:  # its pool was not kept by this question: the answer reads every block
         engine.set_probe(None)
     recalled = ask_task.recalled(engine, tok)
-    if from_quotes and quoted:
+    answered_from = "quotes" if from_quotes and quoted else "state"
+    if answered_from == "quotes":
         lines = [q["text"] for q in sorted(quoted, key=lambda q: q["position"])]
         text = ask_task.answer_from(engine, tok, question, lines, max_tokens, answer_prefix)
     else:
         text = ask_task.answer(engine, tok, question, max_tokens, answer_prefix)
-    data = {"question": question, "answer": text, "answered_from": "quotes" if from_quotes and quoted else "state",
+    data = {"question": question, "answer": text, "answered_from": answered_from,
             "quotes": quoted, "reading": reading.as_dict(), "recalled": recalled}
 
     def render(c) -> None:
