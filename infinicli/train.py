@@ -2,7 +2,8 @@
 
 A sample is a passkey haystack read segment by segment with no carried window, pool or sink, so the
 compressive memory is the only way the key can reach the question; the loss is the cross-entropy of
-the answer (" 12345", leading space included) after the question, in the open segment. Gradients
+the answer (" 12345.", leading space and full stop included: the stop teaches the model to end the
+key rather than run on into more digits) after the question, in the open segment. Gradients
 flow back through every memory write to the first segment. Only the Infini parameters train; the
 model's own weights are frozen, and local attention is exactly the pretrained model's.
 
@@ -50,7 +51,7 @@ class Stage:
     max_segments: int
 
 
-CURRICULUM = (Stage(300, 128, 2, 4), Stage(600, 128, 8, 8), Stage(900, 256, 4, 8),
+CURRICULUM = (Stage(600, 128, 2, 4), Stage(900, 128, 8, 8), Stage(1200, 256, 4, 8),
               Stage(10**9, 512, 4, 8))
 
 
@@ -75,7 +76,7 @@ class Settings:
 class Sample:
     segments: list[list[int]]
     question: list[int]
-    answer: list[int]  # " 12345": the key with its leading space
+    answer: list[int]  # " 12345.": the key with its leading space and the full stop that ends it
     key: int
 
 
@@ -91,7 +92,7 @@ def make_sample(tok: Tokenizer, rng: random.Random, stage: Stage) -> Sample:
     if hay.needle_at + 16 > len(ids):  # keep the whole needle inside what is read
         ids = hay.ids[: hay.needle_at + 16]
     segments = [ids[i: i + stage.segment] for i in range(0, len(ids), stage.segment)]
-    return Sample(segments, hay.question, tok.encode(f" {key}"), key)
+    return Sample(segments, hay.question, tok.encode(f" {key}."), key)
 
 
 def training_config(stage: Stage) -> EngineConfig:
@@ -210,8 +211,8 @@ def write_card(out_dir: Path, model_name: str, settings: Settings, step: int,
         f"rank-{settings.rank} q/k adapters on the memory path only (lr {settings.lr}); the model's own "
         "weights are frozen.",
         "- Samples: passkey haystacks read with no window, pool or sink, so only the compressive memory "
-        "can carry the key; loss: cross-entropy of the key's tokens (leading space included) after "
-        "the question; BPTT through every memory write.",
+        "can carry the key; loss: cross-entropy of the key's tokens (leading space and the full stop "
+        "after the key included) after the question; BPTT through every memory write.",
         f"- Curriculum: {stages}.",
         f"- AdamW, gradient norm clipped at {settings.clip}, seed {settings.seed}.", "",
         "## Result", "",
