@@ -103,12 +103,17 @@ def test_natural_needle_kept_by_the_retrieval_heads_at_8k(real, tmp_path):
     assert meta["answer"] in ask.answer(engine, tok, meta["question"], 16, "The code is")
 
 
+def _cli(*args: str, env: dict[str, str] | None = None, timeout: float = 900) -> dict:
+    """`infini ARGS --json` in a fresh process (with `env` as its whole environment, if given)."""
+    proc = subprocess.run([sys.executable, "-m", "infinicli", *args, "--json"], capture_output=True,
+                          text=True, env=env, timeout=timeout)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
 def test_passkey_cli_json(tmp_path):
     env = {**os.environ, "OMP_NUM_THREADS": "1"}  # the trial records the threads it ran on
-    proc = subprocess.run([sys.executable, "-m", "infinicli", "passkey", "--length", "4000", "--json"],
-                          capture_output=True, text=True, env=env, timeout=600)
-    assert proc.returncode == 0, proc.stderr
-    data = json.loads(proc.stdout)
+    data = _cli("passkey", "--length", "4000", env=env, timeout=600)
     assert data["accuracy"] == 1.0
     trial = data["trials"][0]
     assert {"key", "answer", "correct", "tokens", "segments", "seconds"} <= set(trial)
@@ -119,11 +124,8 @@ def test_passkey_cli_json(tmp_path):
 
 def test_bench_passkey_runs_two_cells_side_by_side(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "OMP_NUM_THREADS"}
-    proc = subprocess.run([sys.executable, "-m", "infinicli", "bench", "passkey", "--lengths", "1000",
-                           "--depths", "0,1", "--trials", "1", "--jobs", "2", "--out", str(tmp_path), "--json"],
-                          capture_output=True, text=True, env=env, timeout=900)
-    assert proc.returncode == 0, proc.stderr
-    cells = json.loads(proc.stdout)
+    cells = _cli("bench", "passkey", "--lengths", "1000", "--depths", "0,1", "--trials", "1", "--jobs", "2",
+                 "--out", str(tmp_path), env=env)
     assert [(c["depth"], c["accuracy"]) for c in cells] == [(0.0, 1.0), (1.0, 1.0)]
     threads = max(1, (os.cpu_count() or 1) // 2)  # the two cores shared out
     files = sorted(tmp_path.glob("*-d*.json"))
@@ -132,13 +134,6 @@ def test_bench_passkey_runs_two_cells_side_by_side(tmp_path):
         data = json.loads(path.read_text())
         assert data["command"].startswith(f"OMP_NUM_THREADS={threads} infini passkey")
         assert data["trials"][0]["threads"] == threads
-
-
-def _cli(*args: str) -> dict:
-    proc = subprocess.run([sys.executable, "-m", "infinicli", *args, "--json"], capture_output=True,
-                          text=True, timeout=900)
-    assert proc.returncode == 0, proc.stderr
-    return json.loads(proc.stdout)
 
 
 def test_code_answer_comes_from_a_file_body(tmp_path):
