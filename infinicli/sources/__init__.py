@@ -12,11 +12,13 @@ from infinicli.errors import InfiniError
 
 @dataclass(frozen=True, slots=True)
 class Chunk:
-    """A piece of text and where it came from (file, and page for PDFs)."""
+    """A piece of text and where it came from: the file, the page for PDFs, and the line its text
+    starts on (1-based, in the file or, for PDFs, in the page), so every token can be cited."""
 
     text: str
     origin: str  # a path, or "-" for stdin
     page: int | None = None  # 1-based page number for PDFs
+    line: int = 1  # line of the file (or page) on which `text` starts; lines below 1 are headers
 
     @property
     def where(self) -> str:
