@@ -230,15 +230,16 @@ def ask(
     password: PasswordOpt = None, model: ModelOpt = "smollm2-135m-instruct", method: MethodOpt = None,
     segment: SegmentOpt = 512, window: WindowOpt = None, pool: PoolOpt = None, block: BlockOpt = None,
     rule: RuleOpt = "delta", gate: GateOpt = None, params: ParamsOpt = None, probe_heads: ProbeHeadsOpt = PROBE_HEADS,
-    from_quotes: Annotated[bool, typer.Option(
-        "--from-quotes", help="Answer from the 3 quoted lines alone, not from the whole state.")] = False,
+    from_state: Annotated[bool, typer.Option(
+        "--from-state", help="Answer from the whole memory state, not from the quoted evidence.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Answer a question about a long document (or a saved .infini state)."""
-    from rich.markup import escape
+    """Answer a question about a long document (or a saved .infini state), citing the lines it rests on.
 
+    Example: infini ask manual.pdf -q "What port does the mail example use?"
+    """
     from infinicli.tasks import ask as ask_task
-    from infinicli.ui import Output
+    from infinicli.ui import Output, clean, safe
 
     _check_input(file)
     if not question.strip():
@@ -246,30 +247,39 @@ def ask(
     out = Output(as_json)
     engine, tok, info = _engine(out, model, method, segment, window, pool, block, rule, gate, params,
                                 probe_heads)
-    prompt = ask_task.prompt_ids(tok, question, answer_prefix)
-    reading = _read_or_load(out, engine, tok, info, file, password, prompt, len(prompt) + max_tokens)
-    engine.set_probe(prompt)  # a loaded state was read without the question; the quotes need it
-    quoted = [{"position": q.position, "score": round(q.score, 4), "text": q.text}
-              for q in ask_task.quotes(engine, tok, ask_task.QUOTES)]
-    if reading.from_snapshot:  # its pool was not kept by this question: the answer reads every block
-        engine.set_probe(None)
-    recalled = ask_task.recalled(engine, tok)
-    answered_from = "quotes" if from_quotes and quoted else "state"
-    if answered_from == "quotes":
-        lines = [q["text"] for q in sorted(quoted, key=lambda q: q["position"])]
-        text = ask_task.answer_from(engine, tok, question, lines, max_tokens, answer_prefix)
-    else:
-        text = ask_task.answer(engine, tok, question, max_tokens, answer_prefix)
-    data = {"question": question, "answer": text, "answered_from": answered_from,
-            "quotes": quoted, "reading": reading.as_dict(), "recalled": recalled}
+    streamed = []
+
+    def show(piece: str) -> None:  # the answer appears as it is written
+        if not as_json:
+            if not streamed and answer_prefix.strip():
+                out.write(answer_prefix.strip() + " ")
+            streamed.append(piece)
+            out.write(piece)
+
+    with out.progress(f"reading {_name(file)}", None) as update:
+        result = ask_task.run(engine, tok, info, file, question, password=password, max_tokens=max_tokens,
+                              answer_prefix=answer_prefix, from_state=from_state, on_segment=update,
+                              on_text=show)
 
     def render(c) -> None:
-        c.print(text)
-        for q in quoted:
-            out.err.print(f"[dim]  token {q['position']:,}: {escape(q['text'][:200])}[/dim]")
-        out.err.print(f"[dim]{_reading_line(reading)}[/dim]")
+        if streamed:
+            out.write("\n")
+            if result.dropped:
+                out.err.print("[yellow]dropped from the answer, naming what the document does not contain:[/yellow] "
+                              + "; ".join(safe(", ".join(d["unsupported"])) for d in result.dropped))
+        else:
+            c.print(clean(result.answer or "(no answer the document supports)"), markup=False)
+        for e in result.evidence:
+            where = (f"p. {e['page']}" if "page" in e else f"{e['path']}:{e['line']}" if "path" in e
+                     else f"token {e.get('position', 0):,}")
+            c.print(f"  [cyan]{safe(where)}[/cyan]  {safe(e['text'][:240])}", markup=True)
+        out.err.print(f"[dim]{safe(_reading_line(result.reading))} · answered from {result.answered_from}[/dim]")
 
-    out.emit(data, render)
+    out.emit(result.as_dict(), render)
+
+
+def _name(path: str) -> str:
+    return "stdin" if path == "-" else Path(path).name
 
 
 @app.command()
@@ -303,20 +313,22 @@ def summarize(
     out_path: Annotated[Optional[Path], typer.Option("--out", help="Write the markdown here (atomically).")] = None,
     force: Annotated[bool, typer.Option(help="Replace an existing --out file.")] = False,
     length: Annotated[str, typer.Option(help="short, medium or long.")] = "medium",
-    notes: Annotated[bool, typer.Option("--notes", help="Append the notes the summary was written from.")] = False,
+    notes: Annotated[bool, typer.Option("--notes/--quotes-only", help="Have the model write a note per "
+                                        "section, or show the quoted sentences alone.")] = True,
     strategy: Annotated[str, typer.Option(hidden=True, help="infini, or a baseline: first, last, mapreduce.")]
     = "infini",
     password: PasswordOpt = None, model: ModelOpt = "smollm2-135m-instruct", method: MethodOpt = None,
     segment: SegmentOpt = 512, window: WindowOpt = None, pool: PoolOpt = None, block: BlockOpt = None,
-    rule: RuleOpt = "delta", gate: GateOpt = None, params: ParamsOpt = None, as_json: JsonOpt = False,
+    rule: RuleOpt = "delta", gate: GateOpt = None, params: ParamsOpt = None, probe_heads: ProbeHeadsOpt = PROBE_HEADS,
+    as_json: JsonOpt = False,
 ) -> None:
-    """Summarize a long document (or a saved .infini state) as markdown, with bounded memory."""
+    """Summarize a long document as markdown: per section a short note and quoted sentences with their page.
+
+    Example: infini summarize book.pdf --out summary.md
+    """
     from infinicli.atomic import write_text
-    from infinicli.engine import peak_rss_mb
-    from infinicli.sources import open_source
-    from infinicli.tasks import reading as reading_task
     from infinicli.tasks import summarize as sm
-    from infinicli.ui import Output
+    from infinicli.ui import Output, clean, safe
 
     _check_input(file)
     if length not in sm.LENGTHS:
@@ -326,40 +338,49 @@ def summarize(
     if out_path is not None and out_path.exists() and not force:
         raise InfiniError(f"{out_path} exists; pass --force to replace it")
     out = Output(as_json)
-    # the note for a stretch is written while the whole stretch is still in the carried window
-    stretch_window = window or (None if method == "full" else sm.STRETCH)
-    engine, tok, info = _engine(out, model, method, segment, stretch_window, pool, block, rule, gate, params)
-    name = Path(file).name if file != "-" else "stdin"
-    t0 = time.perf_counter()
-    if reading_task.is_snapshot(file):
-        reading_task.load(engine, info, file)
-        result = sm.summarize_from_state(engine, tok, length)
-    else:
-        tokens = reading_task.tokens_of(tok, open_source(file, password))
-        with out.progress(f"summarizing {name}", None) as update:
-            if strategy == "infini":
-                result = sm.summarize_streaming(engine, tok, tokens, length, update)
-            else:
-                result = sm.summarize_baseline(engine, tok, tokens, strategy, length, update)
-    seconds = time.perf_counter() - t0
-    markdown = f"# Summary of {name}\n\n{result.summary}\n"
-    if notes and result.notes:
-        markdown += "\n## Notes\n\n" + "\n".join(f"- {n}" for n in result.notes) + "\n"
+    engine, tok, info = _engine(out, model, method, segment, window, pool, block, rule, gate, params,
+                                probe_heads)
+    if strategy != "infini":
+        return _summarize_baseline(out, engine, tok, file, password, strategy, length, out_path)
+    with out.progress(f"reading {_name(file)}", None) as update:
+        with out.writing("writing notes") as on_note:
+            summary = sm.run(engine, tok, file, password=password, length=length, notes=notes,
+                             on_segment=update, on_note=on_note)
+    markdown = summary.markdown()
     if out_path is not None:
         write_text(out_path, markdown)
-    data = {"summary": result.summary, "notes": result.notes, "strategy": result.strategy,
-            "notes_written": result.notes_written, "most_notes_held": result.most_notes_held,
-            "tokens": result.tokens, "seconds": round(seconds, 1), "peak_rss_mb": round(peak_rss_mb(), 1),
-            "mode": engine.mode, "out": str(out_path) if out_path else None}
+    data = summary.as_dict() | {"out": str(out_path) if out_path else None}
 
     def render(c) -> None:
         if out_path is None:
-            c.print(markdown, markup=False)
-        out.err.print(f"[dim]{result.tokens:,} tokens · {seconds:,.0f} s · peak RSS {data['peak_rss_mb']:,.0f} MB · "
-                      f"{result.notes_written} notes written, at most {result.most_notes_held} held · "
-                      f"{engine.mode}{' · wrote ' + str(out_path) if out_path else ''}[/dim]")
+            c.print(clean(markdown), markup=False, soft_wrap=True)
+        out.err.print(f"[dim]{safe(_reading_line(summary.reading))} · {len(summary.sections)} sections "
+                      f"({summary.structure}) · {summary.tokens_written} tokens written · "
+                      f"{summary.dropped_total} sentences dropped for unsupported names · "
+                      f"{summary.seconds:,.0f} s{' · wrote ' + safe(str(out_path)) if out_path else ''}[/dim]")
 
     out.emit(data, render)
+
+
+def _summarize_baseline(out, engine, tok, file, password, strategy, length, out_path) -> None:
+    """The bench's baselines (first / last / mapreduce): the model summarises what fits its context."""
+    from infinicli.atomic import write_text
+    from infinicli.engine import peak_rss_mb
+    from infinicli.sources import open_source
+    from infinicli.tasks import summarize as sm
+    from infinicli.tokens import token_stream
+
+    t0 = time.perf_counter()
+    tokens = (tid for tid, _ in token_stream(tok, open_source(file, password)))
+    with out.progress(f"summarizing {_name(file)}", None) as update:
+        result = sm.summarize_baseline(engine, tok, tokens, strategy, length, update)
+    markdown = f"# Summary of {_name(file)}\n\n{result.summary}\n"
+    if out_path is not None:
+        write_text(out_path, markdown)
+    out.emit({"summary": result.summary, "notes": result.notes, "strategy": strategy, "tokens": result.tokens,
+              "notes_written": result.notes_written, "most_notes_held": result.most_notes_held,
+              "seconds": round(time.perf_counter() - t0, 1), "peak_rss_mb": round(peak_rss_mb(), 1),
+              "markdown": markdown}, lambda c: c.print(markdown, markup=False))
 
 
 # --- code ------------------------------------------------------------------------------------------
@@ -398,18 +419,11 @@ def code(
                                 probe_heads)
     facts = summarize_scan(scan, lambda text: len(tok.encode(text)))
     total = facts["totals"]["tokens"]
-    spans: list[tuple[int, str]] = []
     with out.progress(f"reading {len(scan.files)} files", None) as update:
-        result = code_task.read_repo(engine, tok, scan, question, total, update, max_tokens, spans)
-    cited: list[dict] = []
-    if question:  # the files an answer relies on: those it quotes, else those the pool holds
-        files = code_task.recalled_files(engine, spans)
-        text, cited = code_task.answer(engine, tok, question, scan, spans, max_tokens)
-        files = list(dict.fromkeys(c["path"] for c in cited)) or files
-    else:
-        text, files = code_task.overview(engine, tok, max_tokens), []
-    data = {"root": str(scan.root), "question": question, "answer": text, "quotes": cited, "files": files,
-            **facts, "reading": result.as_dict()}
+        result = code_task.run(engine, tok, scan, question, max_tokens=max_tokens, total_tokens=total,
+                               on_segment=update)
+    text, cited, files = result.answer, result.evidence, result.files
+    data = result.as_dict() | facts
 
     def render(c) -> None:
         c.print(table(f"{directory} · {facts['totals']['files']} files · {total:,} tokens",
@@ -428,7 +442,7 @@ def code(
                 c.print(f"  [cyan]{escape(q['path'])}:{q['line']}[/cyan]  {escape(q['text'])}", markup=True)
         elif files:
             c.print(f"[bold]Files recalled for it[/bold]: {', '.join(files)}", markup=True)
-        out.err.print(f"[dim]{_reading_line(result)}[/dim]")
+        out.err.print(f"[dim]{_reading_line(result.reading)}[/dim]")
 
     out.emit(data, render)
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+import torch
+
 from infinicli.errors import InfiniError
 
 METHODS = ("full", "window", "infini", "infini+recall")
@@ -87,3 +89,6 @@ class SegmentStats:
     state_bytes: int  # everything the state holds: memory, window, sink, pool
     peak_rss_mb: float
     mode: str = field(default="")  # the method that ran
+    # the question's score for each token of this segment (set_probe), when one was probed: what
+    # the evidence for an answer is chosen by; not part of the progress record
+    scores: torch.Tensor | None = field(default=None, repr=False, compare=False)

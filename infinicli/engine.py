@@ -179,6 +179,7 @@ class InfiniModel:
         self.training = False  # gradients flow through the state (see train.py)
         self._cos = self._sin = torch.zeros(0)
         self._probe_ids: torch.Tensor | None = None
+        self._probe_every_segment = False
         self._baseline_ids: torch.Tensor | None = None
         self.probe_heads: torch.Tensor | None = None  # (L, H) weight of each head in the probe score
         self.last_probe_mass: torch.Tensor | None = None  # (L, H, n) the question's, last probe
@@ -329,8 +330,14 @@ class InfiniModel:
             return "none"
         return "residual" if cfg.score == "residual" or self._probe_ids is None else "probe"
 
+    @property
+    def probing(self) -> bool:
+        """Whether each segment is probed with the question: to score the pool, or, when asked for
+        (set_probe(..., every_segment=True)), to score the segment's tokens as evidence."""
+        return self.pool_score == "probe" or (self._probe_ids is not None and self._probe_every_segment)
+
     def set_probe(self, probe_ids: list[int] | torch.Tensor | None,
-                  baseline_ids: list[int] | torch.Tensor | None = None) -> None:
+                  baseline_ids: list[int] | torch.Tensor | None = None, every_segment: bool = False) -> None:
         """The question, when known before reading: it scores which blocks the recall pool keeps.
 
         With a baseline (a generic question in the same prompt), a token's score is the question's
@@ -338,11 +345,15 @@ class InfiniModel:
         mass goes to the same line breaks and common words whatever the question asks (the tiktoken
         sources: the same files were recalled for five different questions), and the contrast
         leaves what is particular to the question.
+
+        every_segment: probe each segment even where no pool is scored (e.g. exact attention on a
+        short input), so that SegmentStats.scores rates every token read.
         """
         def ids(x):
             return None if x is None else torch.as_tensor(x, dtype=torch.long).view(-1)
 
         self._probe_ids, self._baseline_ids = ids(probe_ids), ids(baseline_ids)
+        self._probe_every_segment = every_segment
 
     def set_probe_heads(self, weights: torch.Tensor | None) -> None:
         """Weight of each head (L, H) in the probe's pool score, e.g. 1 for the model's retrieval
@@ -371,12 +382,15 @@ class InfiniModel:
         v = torch.stack([s[1] for s in self._stash])
         pos = torch.arange(st.tokens, st.tokens + ids.numel())
         pool_scores = None
-        if scoring == "probe":
+        segment_scores = None
+        if self.probing:
             mass = self._probe(st.prefix_len + ids.numel())
-            pool_scores = mass[st.pool.sink_size: n_prefix_pool]
             carried = mass[n_prefix_pool:]  # window then segment, oldest first
+            segment_scores = carried[st.window.size:]
+        if scoring == "probe":
+            pool_scores = mass[st.pool.sink_size: n_prefix_pool]
             st.window.score[: st.window.size] = carried[: st.window.size]
-            score = carried[st.window.size:]
+            score = segment_scores
         elif scoring == "residual" and self._novelty is not None:
             score = self._novelty
         else:
@@ -389,7 +403,9 @@ class InfiniModel:
         self.segments += 1
         dt = time.perf_counter() - t0
         self.seconds += dt
-        return self.stats(ids.numel(), dt, index or self.segments, total)
+        stats = self.stats(ids.numel(), dt, index or self.segments, total)
+        stats.scores = segment_scores
+        return stats
 
     def _probe(self, n: int) -> torch.Tensor:
         """The question's score for each of the n tokens before it (carried state, then the stashed
@@ -474,7 +490,8 @@ class InfiniModel:
     def generate(self, prompt_ids: list[int] | torch.Tensor, max_new_tokens: int = 32,
                  stop_ids: Iterable[int] = (), on_token: Callable[[int], None] | None = None,
                  stop_when: Callable[[list[int]], bool] | None = None,
-                 recall_last: bool = False, not_first: Iterable[int] = ()) -> list[int]:
+                 recall_last: bool = False, not_first: Iterable[int] = (), no_repeat_ngram: int = 0
+                 ) -> list[int]:
         """Greedy decoding from the prompt, reading the state but never writing it.
 
         Stops before a token in stop_ids, or after the token for which stop_when(output) is true.
@@ -482,6 +499,8 @@ class InfiniModel:
         InfiniState.prefix): on a 12K-token prose haystack it turned a wrong answer into the right one.
         not_first: tokens the answer may not start with (e.g. a line break that would end it empty).
         When the question scored the pool, the answer reads only its best blocks (answer_blocks).
+        no_repeat_ngram: n > 0 blocks any n-gram from occurring twice in the output (greedy decoding
+        of a small model otherwise loops on a phrase).
         """
         self._recall_last = recall_last
         self._answer_index = self.state.pool.best_index(self.answer_blocks)
@@ -496,6 +515,9 @@ class InfiniModel:
                     logits = self.model.lm_head(h[:, -1])[0]
                     if step == 0 and banned.numel():
                         logits[banned] = float("-inf")
+                    repeats = repeated_ngram_ends(out, no_repeat_ngram)
+                    if repeats:
+                        logits[torch.tensor(repeats)] = float("-inf")
                     nxt = int(logits.argmax(-1))
                     if nxt in stop:
                         break
@@ -516,6 +538,14 @@ class InfiniModel:
         """How many pool blocks an answer reads: the config's N when the question scored the pool,
         else every block (0): scored by the memory's residual, the best blocks are not the relevant ones."""
         return self.config.answer_blocks if self.pool_score == "probe" else 0
+
+
+def repeated_ngram_ends(out: list[int], n: int) -> list[int]:
+    """The tokens that would complete an n-gram already in `out` (none when n < 1)."""
+    if n < 1 or len(out) < n:
+        return []
+    tail = out[len(out) - n + 1:] if n > 1 else []
+    return sorted({out[j + n - 1] for j in range(len(out) - n + 1) if out[j: j + n - 1] == tail})
 
 
 def batched(tokens: Iterable[int], n: int) -> Iterator[list[int]]:

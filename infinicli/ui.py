@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import sys
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -14,6 +16,22 @@ from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, 
 from rich.table import Table
 
 from infinicli.config import SegmentStats
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def clean(text: str) -> str:
+    """Text from an input made harmless for a terminal: control characters (ESC and the rest, except
+    tab and newline) become U+FFFD."""
+    return _CONTROL.sub("\ufffd", text)
+
+
+def safe(text: str) -> str:
+    """Text from an input, cleaned and with rich markup escaped, for a line printed with markup."""
+    from rich.markup import escape
+
+    return escape(clean(text))
 
 
 def human_bytes(n: float) -> str:
@@ -48,6 +66,37 @@ class Output:
 
     def warn(self, msg: str) -> None:
         self.err.print(f"[yellow]warning:[/yellow] {msg}")
+
+    def write(self, text: str) -> None:
+        """Text on stdout as it is produced (an answer being written), control characters removed."""
+        sys.stdout.write(clean(text))
+        sys.stdout.flush()
+
+    @contextlib.contextmanager
+    def writing(self, description: str) -> Iterator[Callable[[int, int, int], None]]:
+        """A progress bar over what the model writes; yields on_note(i, n, tokens written so far)."""
+        columns = [TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                   TextColumn("· {task.fields[written]} tokens · {task.fields[speed]}"), TimeElapsedColumn(),
+                   TextColumn("eta"), TimeRemainingColumn()]
+        bar = Progress(*columns, console=self.err, transient=False, disable=self.quiet)
+        task = None
+        t0 = time.perf_counter()
+
+        def update(i: int, n: int, written: int) -> None:
+            nonlocal task, t0
+            if task is None:
+                bar.start()
+                task = bar.add_task(description, total=n, written=0, speed="-")
+                t0 = time.perf_counter()
+            dt = time.perf_counter() - t0
+            bar.update(task, completed=i, total=n, written=f"{written:,}",
+                       speed=f"{written / dt:,.1f} tok/s" if dt > 0 else "-")
+
+        try:
+            yield update
+        finally:
+            if task is not None:
+                bar.stop()
 
     def emit(self, data: Any, render: Callable[[Console], None]) -> None:
         if self.as_json:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
-import math
 
 import pytest
 import torch
@@ -11,7 +9,6 @@ import torch
 from infinicli.config import EngineConfig
 from infinicli.engine import InfiniModel, InfiniParams
 from infinicli.state import load_snapshot_into, read_snapshot_header, save_snapshot
-from infinicli.tasks.summarize import FANOUT, NoteStack
 from tests.test_cli import assert_one_sentence_error, infini
 
 
@@ -47,25 +44,6 @@ def test_snapshot_header_rejects_other_files(tmp_path):
     (tmp_path / "junk.infini").write_bytes(b"not a safetensors file at all")
     with pytest.raises(ValueError, match="not an infini snapshot"):
         read_snapshot_header(str(tmp_path / "junk.infini"))
-
-
-def test_note_stack_holds_logarithmically_many_notes():
-    merges = []
-
-    def merge(notes):
-        merges.append(len(notes))
-        return "+".join(notes)
-
-    stack = NoteStack(merge=merge)
-    n = 1000
-    for i in range(n):
-        stack.add(f"n{i}")
-        assert stack.held <= (FANOUT - 1) * (math.floor(math.log(i + 1, FANOUT)) + 1)
-    assert all(m == FANOUT for m in merges)
-    # every note survives inside the held ones, in reading order
-    joined = "+".join(stack.in_order())
-    assert joined.split("+") == [f"n{i}" for i in range(n)]
-    assert stack.most_held <= (FANOUT - 1) * (math.floor(math.log(n, FANOUT)) + 1)
 
 
 def test_document_commands_refuse_bad_input(tmp_path):
@@ -131,27 +109,3 @@ def test_atomic_write_leaves_the_old_file_when_writing_fails(tmp_path):
     write_text(target, "new")
     assert target.read_text() == "new"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["summary.md"]
-
-
-def test_recalled_files_are_the_files_the_pool_blocks_come_from(tiny):
-    from infinicli.tasks.code import recalled_files
-
-    cfg = EngineConfig.for_method("infini+recall", segment=8, window=8, pool_blocks=3, block=4, sink=4,
-                                  adaptive=False)
-    engine = InfiniModel(tiny, cfg)
-    engine.set_probe([7, 8, 9])
-    torch.manual_seed(1)
-    sizes = {"a.py": 30, "b.py": 45, "c.py": 25}
-    spans, start = [], 0
-    for name, n in sizes.items():
-        spans.append((start, name))
-        start += n
-    engine.read(torch.randint(0, 99, (start,)).tolist())
-    pool = engine.state.pool
-    firsts = [int(pool.pos[i]) for i in itertools.accumulate([0, *pool.block_len[:-1]])]
-    owner = [next(name for s, name in reversed(spans) if s <= p) for p in firsts]
-    got = recalled_files(engine, spans)
-    assert got and set(got) == set(owner)  # every pool block's file, and no other
-    totals = {f: sum(sc for o, sc in zip(owner, pool.block_score) if o == f) for f in got}
-    assert [totals[f] for f in got] == sorted(totals.values(), reverse=True)
-    assert recalled_files(engine, []) == []

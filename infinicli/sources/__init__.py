@@ -44,10 +44,12 @@ def open_binary(path: str) -> BinaryIO:
 
 
 def open_source(path: str, password: str | None = None) -> Iterator[Chunk]:
-    """Stream `path` as Chunks: "-" is stdin text, `.pdf` is a PDF, anything else is text.
+    """Stream `path` as Chunks: "-" is stdin text, a file starting with `%PDF-` is a PDF
+    (whatever its name), anything else is text.
 
-    A missing path or a directory fails here, before anything is read; other
-    problems surface as SourceError when the iterator is first advanced.
+    A missing, unreadable or directory path, or a `.pdf` name on a file that is not
+    a PDF, fails here, before anything is streamed; other problems surface as
+    SourceError when the iterator is first advanced.
     """
     # Imported here because the submodules import Chunk and SourceError from this module.
     from .pdf import iter_pdf
@@ -59,6 +61,13 @@ def open_source(path: str, password: str | None = None) -> Iterator[Chunk]:
         raise SourceError(f"{path} is a directory; use `infini code` for repositories.")
     if not os.path.exists(path):
         raise SourceError(f"{path} does not exist.")
-    if path.lower().endswith(".pdf"):
+    with open_binary(path) as fh:
+        head = fh.read(1024)
+    named_pdf = path.lower().endswith(".pdf")
+    # PDF readers accept a header anywhere in the first 1,024 bytes; that leniency is kept
+    # for files named .pdf only, so a text file that merely mentions "%PDF-" stays text.
+    if head.startswith(b"%PDF-") or (named_pdf and b"%PDF-" in head):
         return iter_pdf(path, password=password)
+    if named_pdf:
+        raise SourceError(f"{path} is named .pdf but is not a PDF (it does not start with %PDF-).")
     return iter_text(path)

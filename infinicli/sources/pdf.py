@@ -1,18 +1,24 @@
-"""PDF source: stream a PDF's text layer page by page with pypdf.
+"""PDF source: stream a PDF's text layer page by page with PDFium (pypdfium2).
 
-Only one page's text is held at a time. Pages without text are skipped (their
+PDFium keeps the spaces between words on XeLaTeX- and groff-made PDFs, where
+pypdf runs them together, and is over ten times faster (samples/bench/pdf-text).
+PDFium is not thread-safe: read one PDF at a time.
+
+Only one page is loaded at a time. Pages without text are skipped (their
 numbers are still counted, so every Chunk carries its real 1-based page number).
-Errors surface as SourceError when the generator is first advanced.
+A page PDFium cannot load is skipped with a warning; errors about the whole
+document surface as SourceError when the generator is first advanced.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterator
-from typing import BinaryIO
+import ctypes
+import re
+import sys
+from collections.abc import Callable, Iterator
 
-from pypdf import PdfReader
-from pypdf.errors import DependencyError, FileNotDecryptedError
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 
 from . import Chunk, SourceError, open_binary
 
@@ -20,87 +26,163 @@ from . import Chunk, SourceError, open_binary
 # leading pages without text instead of walking the whole file to say "no text".
 PROBE_PAGES = 10
 
-# pypdf logs recoverable problems ("EOF marker not found") as warnings; without this,
-# an app that never configured logging prints them raw next to our own message.
-# Apps that do configure logging still receive them through propagation.
-logging.getLogger("pypdf").addHandler(logging.NullHandler())
+# Outlines are user data: a deep or looping bookmark tree must not recurse forever.
+_MAX_OUTLINE_DEPTH = 32
+
+# PDFium marks a hyphen that TeX (or another typesetter) put at a line break with
+# U+0002 (U+FFFE from some text calls) and usually drops the line break after it;
+# a soft hyphen U+00AD can stand there too. Between two letters the break is
+# undone: the word is joined, keeping the hyphen only before a capital
+# ("S-Plus"), since a lower-case continuation is almost always hyphenation.
+_BREAK_HYPHEN = re.compile(r"(?<=\w)[\x02\xad\ufffe](?:\r\n|\r|\n)?[ \t]*(?=(\w))")
+_LEFTOVER_HYPHEN = re.compile(r"[\x02\ufffe]")
+_LINE_END = re.compile(r"\r\n?")
 
 
-def iter_pdf(path: str, password: str | None = None) -> Iterator[Chunk]:
+def _warn_stderr(message: str) -> None:
+    print(f"warning: {message}", file=sys.stderr)
+
+
+def iter_pdf(
+    path: str,
+    password: str | None = None,
+    on_warning: Callable[[str], None] | None = None,
+) -> Iterator[Chunk]:
     """Yield one Chunk per page that has text, in page order."""
-    fh = open_binary(path)
-
-    # Passing the open file (not the path) lets pypdf read objects on demand
-    # instead of copying the whole file into memory first.
-    with fh:
-        reader = _open_reader(fh, path, password)
-        page_count = _page_count(reader, path)
+    warn = on_warning or _warn_stderr
+    pdf = _open_document(path, password)
+    try:
+        page_count = len(pdf)
         if page_count == 0:
             raise SourceError(f"{path} has no pages.")
         found_text = False
+        failed = 0
         for index in range(page_count):
-            text = _page_text(reader, index, path)
+            try:
+                text = normalize_text(_page_text(pdf, index))
+            except pdfium.PdfiumError as exc:
+                failed += 1
+                warn(f"page {index + 1} of {path} could not be read and was skipped ({_brief(exc)}).")
+                continue
             if text.strip():
                 found_text = True
-                yield Chunk(text=text, origin=path, page=index + 1)
+                yield Chunk(text=text, origin=path, page=index + 1, line=1)
             elif not found_text and index + 1 >= PROBE_PAGES:
                 break
         if not found_text:
+            if failed == page_count:
+                raise SourceError(f"None of the {page_count} pages of {path} could be read.")
             raise SourceError(
                 f"{path} has no text layer (it looks scanned or image-only) and needs OCR, "
                 "which infini does not do."
             )
+    finally:
+        pdf.close()
 
 
-def _open_reader(fh: BinaryIO, path: str, password: str | None) -> PdfReader:
+def normalize_text(text: str) -> str:
+    """PDFium's page text with "\\n" line ends and words hyphenated across lines joined."""
+    text = _BREAK_HYPHEN.sub(lambda m: "-" if m.group(1).isupper() else "", text)
+    text = _LEFTOVER_HYPHEN.sub("-", text)
+    return _LINE_END.sub("\n", text)
+
+
+def pdf_outline(path: str, password: str | None = None) -> list[tuple[int, str, int]]:
+    """The PDF's bookmarks as (level, title, page) in document order; level 1 is the top.
+
+    Pages are 1-based. Bookmarks that lead to no page of this document (links,
+    broken destinations) are left out. A PDF without bookmarks, or one that
+    cannot be opened, gives an empty list.
+    """
     try:
-        reader = PdfReader(fh, strict=False)
-        if reader.is_encrypted and password is not None:
-            if not reader.decrypt(password):
-                raise SourceError(f"The password given with --password does not open {path}.")
+        pdf = _open_document(path, password)
     except SourceError:
-        raise
-    except DependencyError:
-        raise _needs_cryptography(path) from None
-    except Exception as exc:
-        # pypdf raises assorted exception types on malformed input, not only PdfReadError.
-        raise _unreadable(path, exc) from exc
-    return reader
-
-
-def _page_count(reader: PdfReader, path: str) -> int:
+        return []
     try:
-        return len(reader.pages)
-    except FileNotDecryptedError:
-        raise _needs_password(path) from None
-    except Exception as exc:
-        raise _unreadable(path, exc) from exc
+        outline: list[tuple[int, str, int]] = []
+        _walk_outline(pdf, None, 1, outline, set())
+        return outline
+    except Exception:
+        return []
+    finally:
+        pdf.close()
 
 
-def _page_text(reader: PdfReader, index: int, path: str) -> str:
+def _walk_outline(pdf: pdfium.PdfDocument, parent, level: int, out: list, seen: set[int]) -> None:
+    # The raw API is used because pypdfium2's bookmark helpers changed between
+    # major versions and do not follow bookmarks that jump through a GoTo action.
+    bookmark = pdfium_c.FPDFBookmark_GetFirstChild(pdf.raw, parent)
+    while bookmark:
+        address = ctypes.addressof(bookmark.contents)
+        if address in seen:  # a sibling or child loop in a damaged outline
+            return
+        seen.add(address)
+        page = _bookmark_page(pdf, bookmark)
+        if page is not None:
+            out.append((level, _bookmark_title(bookmark), page))
+        if level < _MAX_OUTLINE_DEPTH:
+            _walk_outline(pdf, bookmark, level + 1, out, seen)
+        bookmark = pdfium_c.FPDFBookmark_GetNextSibling(pdf.raw, bookmark)
+
+
+def _bookmark_title(bookmark) -> str:
+    size = pdfium_c.FPDFBookmark_GetTitle(bookmark, None, 0)
+    if size <= 2:
+        return ""
+    buffer = ctypes.create_string_buffer(size)
+    pdfium_c.FPDFBookmark_GetTitle(bookmark, buffer, size)
+    return " ".join(buffer.raw[: size - 2].decode("utf-16-le", errors="replace").split())
+
+
+def _bookmark_page(pdf: pdfium.PdfDocument, bookmark) -> int | None:
+    dest = pdfium_c.FPDFBookmark_GetDest(pdf.raw, bookmark)
+    if not dest:
+        action = pdfium_c.FPDFBookmark_GetAction(bookmark)
+        if not action or pdfium_c.FPDFAction_GetType(action) != pdfium_c.PDFACTION_GOTO:
+            return None
+        dest = pdfium_c.FPDFAction_GetDest(pdf.raw, action)
+        if not dest:
+            return None
+    index = pdfium_c.FPDFDest_GetDestPageIndex(pdf.raw, dest)
+    return index + 1 if 0 <= index < len(pdf) else None
+
+
+def _open_document(path: str, password: str | None) -> pdfium.PdfDocument:
+    # Opening through open_binary first gives the usual one-sentence messages for
+    # a missing, unreadable or directory path; PDFium then reads the file itself,
+    # on demand, without copying it into memory.
+    open_binary(path).close()
     try:
-        return reader.pages[index].extract_text()
-    except FileNotDecryptedError:
-        raise _needs_password(path) from None
-    except DependencyError:
-        raise _needs_cryptography(path) from None
-    except Exception as exc:
-        raise SourceError(f"Page {index + 1} of {path} could not be read ({_brief(exc)}).") from exc
+        return pdfium.PdfDocument(path, password=password)
+    except pdfium.PdfiumError as exc:
+        # pypdfium2 4 does not attach the error code to the exception; PDFium still holds it.
+        code = getattr(exc, "err_code", None)
+        if code is None:
+            code = pdfium_c.FPDF_GetLastError()
+        if code == pdfium_c.FPDF_ERR_PASSWORD:
+            if password is None:
+                raise SourceError(f"{path} is encrypted; pass its password with --password.") from None
+            raise SourceError(f"The password given with --password does not open {path}.") from None
+        if code == pdfium_c.FPDF_ERR_SECURITY:
+            raise SourceError(f"{path} uses an encryption scheme PDFium does not support.") from None
+        if code == pdfium_c.FPDF_ERR_FORMAT:
+            # PDFium reports a PDF whose page tree is empty as a format error too.
+            raise SourceError(f"{path} is not a readable PDF: it is damaged or has no pages.") from None
+        raise SourceError(f"{path} is not a readable PDF ({_brief(exc)}).") from None
 
 
-def _needs_password(path: str) -> SourceError:
-    return SourceError(f"{path} is encrypted; pass its password with --password.")
-
-
-def _needs_cryptography(path: str) -> SourceError:
-    return SourceError(f"{path} uses AES encryption, which needs the `cryptography` package (pip install cryptography).")
-
-
-def _unreadable(path: str, exc: Exception) -> SourceError:
-    # By name: LimitReachedError is missing from the older pypdf releases we allow.
-    if type(exc).__name__ == "LimitReachedError":
-        return SourceError(f"{path} exceeds one of pypdf's safety limits and was not read ({_brief(exc)}).")
-    return SourceError(f"{path} is not a readable PDF ({_brief(exc)}).")
+def _page_text(pdf: pdfium.PdfDocument, index: int) -> str:
+    page = pdf[index]
+    try:
+        textpage = page.get_textpage()
+        try:
+            # Not get_text_range(): it is limited to UCS-2, and pypdfium2 4.28+ redirects
+            # its default call here with a warning.
+            return textpage.get_text_bounded()
+        finally:
+            textpage.close()
+    finally:
+        page.close()
 
 
 def _brief(exc: Exception) -> str:

@@ -379,7 +379,8 @@ def file_chunk(scan: RepoScan, file: RepoFile) -> Chunk:
         raise SourceError(f"Cannot read {file.path} from the repository: {exc.strerror}.") from exc
     # The file passed the UTF-8 check during the scan; tolerate edits made since.
     text = data.decode("utf-8-sig", errors="replace")
-    return Chunk(text=file_header(file) + text, origin=file.path)
+    header = file_header(file)
+    return Chunk(text=header + text, origin=file.path, line=1 - header.count("\n"))  # the body starts at line 1
 
 
 def iter_repo_chunks(scan: RepoScan) -> Iterator[Chunk]:

@@ -83,15 +83,20 @@ def _read_blocks(fh: BinaryIO, origin: str, block_chars: int, warn: Callable[[st
         encoding = detect_encoding(data, at_eof=len(data) < block_chars)
         decoder = codecs.getincrementaldecoder(encoding)(errors=_ERROR_HANDLER)
         warned = False
+        line, held = 1, ""  # the next chunk's first line; a partial last line waits for its end
         while True:
             at_eof = not data
             before = getattr(_replacements, "count", 0)
-            text = decoder.decode(data, final=at_eof)
+            text = held + decoder.decode(data, final=at_eof)
             if not warned and getattr(_replacements, "count", 0) != before:
                 warned = True
                 warn(f"{origin} is not valid {encoding}; undecodable bytes were replaced with U+FFFD.")
+            # chunks end at a line end (unless a line is longer than a block), so no line is cut in two
+            cut = len(text) if at_eof else text.rfind("\n") + 1 or (len(text) if len(text) >= block_chars else 0)
+            text, held = text[:cut], text[cut:]
             if text:
-                yield Chunk(text=text, origin=origin)
+                yield Chunk(text=text, origin=origin, line=line)
+                line += text.count("\n")
             if at_eof:
                 return
             data = fh.read(block_chars)

@@ -1,83 +1,44 @@
 """A repository read file by file through the engine, then an overview or an answer about it.
 
 Each file is streamed with a header naming its path, so the memory and the recall pool hold code
-together with where it lives; the question, when given, steers the pool while reading, scored
-against a generic question so that what every question attends to in code does not decide.
-
-An answer is given in two parts. First the lines of code the question attends to most in the state
-after reading (ask.quotes: the retrieval heads' attention), each with its file and line number. Then
-the model's answer, written from those lines alone: on the ten questions in samples/code/ the small
-default model answered 3 right this way, none when it answered from the whole pool and window.
+together with where it lives. With a question, every line of code is rated as it streams past by the
+question's attention in the retrieval heads, less a generic question's (in code most attention goes
+to the same line breaks and common words whatever is asked), fused with a lexical match of the
+question's words (evidence.Evidence). The answer is written by the model from the best lines alone,
+and given with them as path:line.
 """
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from infinicli.config import SegmentStats
 from infinicli.engine import InfiniModel
-from infinicli.sources.repo import RepoScan, file_chunk, file_header, iter_repo_chunks
+from infinicli.evidence import DocumentWords, Evidence
+from infinicli.sources.repo import RepoScan, iter_repo_chunks
 from infinicli.tasks import ask, reading
 from infinicli.tokenizer import Tokenizer
 
 OVERVIEW = ("Describe the codebase above: what it is for, its main parts, and which files each part "
             "lives in.")
-TOP_FILES = 3
 QUOTE_CHARS = 240  # a quoted line is cut here (minified code has lines of thousands of characters)
 
 
-def read_repo(engine: InfiniModel, tok: Tokenizer, scan: RepoScan, question: str | None,
-              total_tokens: int, on_segment: Callable[[SegmentStats], None] | None = None,
-              answer_tokens: int = 96, spans: list[tuple[int, str]] | None = None) -> reading.Reading:
-    """Stream every file; `spans` collects where each file's tokens start (for recalled_files)."""
-    probe = ask.prompt_ids(tok, question) if question else None
-    return reading.read(engine, tok, str(scan.root), iter_repo_chunks(scan), probe,
-                        reserve=(len(probe) if probe else 64) + answer_tokens, on_segment=on_segment,
-                        total_tokens=total_tokens, spans=spans,
-                        baseline=ask.prompt_ids(tok, ask.BASELINE_QUESTION))
+@dataclass(slots=True)
+class CodeResult:
+    root: str
+    question: str | None
+    answer: str
+    evidence: list[dict]  # path, line, text, score: the lines the answer was written from, best first
+    dropped: list[dict]
+    reading: reading.Reading
+    files: list[str] = field(default_factory=list)  # the files the evidence comes from
 
-
-def recalled_files(engine: InfiniModel, spans: list[tuple[int, str]], top: int = TOP_FILES) -> list[str]:
-    """The files whose blocks the recall pool holds, by the summed score of their blocks, best first."""
-    blocks = engine.state.pool.blocks_held()
-    if not spans or not blocks:
-        return []
-    starts = [s for s, _ in spans]
-    score: dict[str, float] = {}
-    for block in blocks:
-        origin = spans[bisect.bisect_right(starts, block["position"]) - 1][1]
-        if origin:
-            score[origin] = score.get(origin, 0.0) + block["score"]
-    return sorted(score, key=lambda f: -score[f])[:top]
-
-
-def cite(engine: InfiniModel, tok: Tokenizer, scan: RepoScan, spans: list[tuple[int, str]],
-         k: int = ask.QUOTES) -> list[dict]:
-    """The k lines of code the question attends to most, best first: file, line number, the whole
-    line as the file has it, and the score. Header lines (a file's name only) are not quoted."""
-    starts = [s for s, _ in spans]
-    files = {f.path: f for f in scan.files}
-    encoded: dict[str, tuple[list[int], list[str]]] = {}
-    out: list[dict] = []
-    for quote in ask.quotes(engine, tok, None):
-        n = bisect.bisect_right(starts, quote.position) - 1
-        file = files.get(spans[n][1]) if n >= 0 else None
-        if file is None:
-            continue
-        if file.path not in encoded:
-            text = file_chunk(scan, file).text
-            encoded[file.path] = (tok.encode(text), text[len(file_header(file)):].splitlines())
-        ids, lines = encoded[file.path]
-        before = tok.decode(ids[: quote.position - spans[n][0]])
-        line = before.count("\n") - file_header(file).count("\n") + 1
-        if not 1 <= line <= len(lines) or any(c["path"] == file.path and c["line"] == line for c in out):
-            continue
-        out.append({"path": file.path, "line": line, "text": lines[line - 1].strip()[:QUOTE_CHARS],
-                    "score": round(quote.score, 4)})
-        if len(out) == k:
-            break
-    return out
+    def as_dict(self) -> dict:
+        return {"root": self.root, "question": self.question, "answer": self.answer, "evidence": self.evidence,
+                "quotes": self.evidence, "files": self.files, "dropped": self.dropped,
+                "reading": self.reading.as_dict()}
 
 
 def evidence_lines(cited: list[dict]) -> list[str]:
@@ -85,18 +46,34 @@ def evidence_lines(cited: list[dict]) -> list[str]:
     return [f"{c['path']}:{c['line']}: {c['text']}" for c in sorted(cited, key=lambda c: (c["path"], c["line"]))]
 
 
-def answer(engine: InfiniModel, tok: Tokenizer, question: str, scan: RepoScan, spans: list[tuple[int, str]],
-           max_tokens: int = 96) -> tuple[str, list[dict]]:
-    """The answer to a question about the repository just read, and the lines it was written from.
+def run(engine: InfiniModel, tok: Tokenizer, scan: RepoScan, question: str | None, *, max_tokens: int = 96,
+        total_tokens: int | None = None, on_segment: Callable[[SegmentStats], None] | None = None) -> CodeResult:
+    """Read every file of the scan; answer the question from its best lines, or give an overview."""
+    probe = ask.prompt_ids(tok, question) if question else None
+    evidence, words = (Evidence(question), DocumentWords()) if question else (None, None)
 
-    The state is replaced by the quoted lines: call this last."""
-    cited = cite(engine, tok, scan, spans)
-    if not cited:
-        return ask.answer(engine, tok, question, max_tokens), []
-    return ask.answer_from(engine, tok, question, evidence_lines(cited), max_tokens), cited
+    def on_passages(passages, stats) -> None:
+        evidence.add(passages, stats.scores)
+        last = None
+        for p in passages:
+            if p is not last:
+                words.add(p.text)
+                last = p
 
-
-def overview(engine: InfiniModel, tok: Tokenizer, max_tokens: int = 96) -> str:
-    """An overview of the codebase just read."""
-    out = engine.generate(tok.chat(OVERVIEW), max_tokens, tok.stop_ids)
-    return tok.decode(out).strip()
+    result = reading.read(engine, tok, str(scan.root), iter_repo_chunks(scan), probe,
+                          reserve=(len(probe) if probe else 64) + max_tokens, on_segment=on_segment,
+                          total_tokens=total_tokens, baseline=ask.prompt_ids(tok, ask.BASELINE_QUESTION),
+                          on_passages=on_passages if question else None, by="line")
+    if not question:
+        out = engine.generate(tok.chat(OVERVIEW), max_tokens, tok.stop_ids, no_repeat_ngram=ask.NO_REPEAT)
+        return CodeResult(str(scan.root), None, tok.decode(out).strip(), [], [], result)
+    cited = [{"path": c.passage.origin, "line": c.passage.line, "text": c.passage.text[:QUOTE_CHARS],
+              "score": round(c.score, 5)} for c in evidence.best(ask.QUOTES)]
+    if cited:
+        lines = evidence_lines(cited)
+        text = ask.answer_from(engine, tok, question, lines, max_tokens)
+    else:
+        lines, text = None, ask.answer(engine, tok, question, max_tokens)
+    kept, dropped = words.check(text, None if lines is None else lines + [question])
+    return CodeResult(str(scan.root), question, kept, cited, dropped, result,
+                      list(dict.fromkeys(c["path"] for c in cited)))

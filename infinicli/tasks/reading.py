@@ -6,6 +6,7 @@ reading, provided it was made by the same model, parameters and snapshot format.
 
 from __future__ import annotations
 
+import collections
 import hashlib
 import os
 import time
@@ -20,6 +21,7 @@ from infinicli.models import ModelInfo
 from infinicli.sources import Chunk
 from infinicli.state import SNAPSHOT_FORMAT, load_snapshot_into, read_snapshot_header, save_snapshot
 from infinicli.tokenizer import Tokenizer
+from infinicli.tokens import Passage, token_stream
 
 SNAPSHOT_SUFFIX = ".infini"
 
@@ -54,33 +56,36 @@ def file_sha256(path: str) -> str:
     return h.hexdigest()
 
 
-def tokens_of(tok: Tokenizer, chunks: Iterable[Chunk], on_chunk: Callable[[Chunk], None] | None = None,
-              spans: list[tuple[int, str]] | None = None) -> Iterator[int]:
-    """Token ids of a chunk stream; `spans`, when given, collects (first token index, origin) per chunk."""
-    n = 0
-    for chunk in chunks:
-        if on_chunk is not None:
-            on_chunk(chunk)
-        ids = tok.encode(chunk.text)
-        if spans is not None:
-            spans.append((n, chunk.origin))
-        n += len(ids)
-        yield from ids
-
-
 def read(engine: InfiniModel, tok: Tokenizer, origin: str, chunks: Iterable[Chunk],
          question: list[int] | None, reserve: int,
          on_segment: Callable[[SegmentStats], None] | None = None,
-         total_tokens: int | None = None, spans: list[tuple[int, str]] | None = None,
-         baseline: list[int] | None = None) -> Reading:
+         total_tokens: int | None = None, baseline: list[int] | None = None,
+         on_passages: Callable[[list[Passage], SegmentStats], None] | None = None,
+         by: str = "sentence") -> Reading:
     """Read a chunk stream into a fresh state; the question, if known, steers the recall pool.
 
-    `spans`, when given, collects where each chunk's tokens start (see tokens_of); `baseline`, a
-    generic question, makes the pool score contrastive (see InfiniModel.set_probe)."""
+    `baseline`, a generic question, makes the question's score contrastive (see
+    InfiniModel.set_probe). `on_passages`, when given, gets after each segment the passage of each of
+    its tokens (sentences, or lines with by="line") with the segment's stats, whose `scores` rate
+    every token by the question: that is how evidence is chosen while the document streams past."""
     engine.reset()
-    engine.set_probe(question, baseline)  # without a question the baseline is unused
+    engine.set_probe(question, baseline, every_segment=on_passages is not None)
+    held: collections.deque[Passage] = collections.deque()  # passages of tokens read, not yet reported
+
+    def ids() -> Iterator[int]:
+        for tid, passage in token_stream(tok, chunks, by):
+            held.append(passage)
+            yield tid
+
+    def after_segment(stats: SegmentStats) -> None:
+        passages = [held.popleft() for _ in range(stats.tokens)]
+        if on_passages is not None:
+            on_passages(passages, stats)
+        if on_segment is not None:
+            on_segment(stats)
+
     t0 = time.perf_counter()
-    engine.read(tokens_of(tok, chunks, spans=spans), total_tokens=total_tokens, reserve=reserve, on_segment=on_segment)
+    engine.read(ids(), total_tokens=total_tokens, reserve=reserve, on_segment=after_segment)
     if engine.state.tokens == 0:
         raise InfiniError(f"{origin} has no text to read")
     seconds = time.perf_counter() - t0

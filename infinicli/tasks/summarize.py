@@ -1,75 +1,352 @@
-"""Streaming summaries with bounded buffers, and the baselines they are measured against.
+"""Summaries a reader can trust: the document speaks, the model points.
 
-`infini` strategy: the document streams through the engine; after each stretch (the carried window,
-so the stretch is still seen exactly) the model writes a short note while the memory carries
-everything before it. Notes merge level by level, `FANOUT` per level like a counter in base FANOUT,
-so at most (FANOUT - 1) notes wait on each of O(log n) levels. The final summary is written from the
-remaining notes, oldest first, with the memory of the whole document behind it.
+The document streams through the engine once, probed after every segment with a generic question
+(GENERIC): the retrieval heads' attention rates every sentence as it passes. Sections come from the
+PDF's outline, else from headings found in the text, else from fixed stretches. Each section keeps
+only its best-rated sentences (a bounded heap); after reading, the few it quotes are picked by their
+attention fused with their centrality among those sentences and how particular their words are to
+the section (see choose). After reading, the model writes a
+one- or two-sentence note per section from its key sentences alone (exact attention, no repeated
+3-grams), and a short summary of the whole from the notes; every generated sentence that names what
+the document never contains is dropped and counted.
 
-Baselines, on the same model: `first` (only the first native window), `last` (only the last window),
-`mapreduce` (summarise every window-sized chunk, then summarise the summaries; the chunk summaries
-grow with the input, which is what the streaming strategy avoids).
+Baselines for the bench, on the same model: `first` (only the first native window), `last` (only the
+last window), `mapreduce` (summarise every window-sized chunk, then summarise the summaries).
 """
 
 from __future__ import annotations
 
+import heapq
+import itertools
+import math
+import time
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from infinicli.config import EngineConfig, SegmentStats
-from infinicli.engine import InfiniModel, batched
+from infinicli.engine import InfiniModel, batched, peak_rss_mb
+from infinicli.errors import InfiniError
+from infinicli.evidence import DocumentWords, PassageScores, terms
+from infinicli.sources import open_source
+from infinicli.tasks import ask, reading
 from infinicli.tokenizer import Tokenizer
+from infinicli.tokens import Passage
 
 STRATEGIES = ("infini", "first", "last", "mapreduce")
-FANOUT = 2
-STRETCH = 1024  # tokens per note; also the carried window while summarising
 # (note tokens, summary tokens) per --length
-LENGTHS = {"short": (48, 120), "medium": (64, 220), "long": (80, 400)}
+LENGTHS = {"short": (40, 80), "medium": (56, 120), "long": (80, 200)}
+GENERIC = "What happens here?"  # the probe when no question is asked: it rates sentences for every section
+NO_REPEAT = 3
+SIGNALS = ("attention", "centrality", "distinct")  # what picks a section's key sentences (see choose)
+CANDIDATES = 32  # best-rated sentences a section holds while it is read
+CONTEXT = 5  # sentences a section's note is written from
+QUOTED = 2  # sentences quoted per section
+MIN_SECTION = 150  # tokens: a shorter "section" (a contents page, a title) takes the next heading's name
+LONGEST_SECTION = 8192  # tokens: a longer stretch without a heading is cut into parts
 
-NOTE_PROMPT = ("Summarize the passage above in two sentences. Name the people, places and events "
-               "it mentions.")
-MERGE_PROMPT = ("Combine these notes on consecutive parts of a text into one short note that keeps "
-                "every name and event:\n\n{notes}")
+NOTE_QUESTION = "What happens in these lines? Answer in one or two sentences."
+SUMMARY_QUESTION = "What is this text about? Answer in two or three sentences."
+CHUNK_PROMPT = "Summarize the text above. Name the people, places and events it mentions."
 FINAL_PROMPT = ("Here are notes on a long text, in reading order:\n\n{notes}\n\nWrite a {length} "
                 "summary of the whole text. Name the main people, places and events.")
-CHUNK_PROMPT = "Summarize the text above. Name the people, places and events it mentions."
-
-
-@dataclass(slots=True)
-class NoteStack:
-    """Notes by level; adding one may merge a full level into a single note one level up."""
-
-    merge: Callable[[list[str]], str]
-    levels: list[list[str]] = field(default_factory=list)
-    written: int = 0  # notes and merges produced, for the record
-    most_held: int = 0  # the largest number of notes held at once
-
-    def add(self, note: str, level: int = 0) -> None:
-        while len(self.levels) <= level:
-            self.levels.append([])
-        self.levels[level].append(note)
-        self.written += 1
-        self.most_held = max(self.most_held, self.held)
-        if len(self.levels[level]) == FANOUT:
-            merged = self.merge(self.levels[level])
-            self.levels[level] = []
-            self.add(merged, level + 1)
-
-    @property
-    def held(self) -> int:
-        return sum(len(x) for x in self.levels)
-
-    def in_order(self) -> list[str]:
-        """Held notes, oldest first: higher levels cover earlier stretches."""
-        return [n for level in reversed(self.levels) for n in level]
 
 
 def _bullets(notes: Iterable[str]) -> str:
     return "\n".join(f"- {n}" for n in notes)
 
 
+@dataclass(slots=True)
+class Candidate:
+    passage: Passage
+    attention: float
+    score: float = 0.0
+
+    def as_dict(self) -> dict:
+        return {"text": self.passage.text, **self.passage.where(), "score": round(self.score, 5)}
+
+
+@dataclass(slots=True)
+class Section:
+    """One section of the document: where it lies, its best sentences, and what was written of it."""
+
+    title: str
+    first: Passage
+    last: Passage
+    tokens: int = 0
+    named: bool = True  # titled by the outline or a heading, not a stretch of pages
+    heap: list = field(default_factory=list)  # (attention, n, Candidate), at most CANDIDATES
+    named_heap: list = field(default_factory=list)  # (names, n, Candidate): those naming the most
+    key: list[Candidate] = field(default_factory=list)  # chosen when the section closes, best first
+    note: str = ""
+    dropped: list[dict] = field(default_factory=list)
+
+    def span(self) -> dict:
+        if self.first.page is not None:
+            return {"pages": [self.first.page, self.last.page]}
+        return {"lines": [max(self.first.line, 1), self.last.line]}
+
+    def where(self) -> str:
+        if self.first.page is not None:
+            a, b = self.first.page, self.last.page
+            return f"p. {a}" if a == b else f"pp. {a}\u2013{b}"
+        return f"lines {max(self.first.line, 1)}\u2013{self.last.line}"
+
+    @property
+    def quotes(self) -> list[Candidate]:
+        return self.key[:QUOTED]
+
+    def as_dict(self) -> dict:
+        return {"title": self.title, **self.span(), "tokens": self.tokens, "note": self.note,
+                "quotes": [c.as_dict() for c in self.quotes], "dropped": len(self.dropped),
+                "dropped_sentences": self.dropped}
+
+
+def centrality(cands: list[Candidate]) -> list[float]:
+    """Each sentence's summed cosine similarity (tf-idf over these sentences) to the others: LexRank's
+    degree centrality, on a bounded set."""
+    bags = [Counter(terms(c.passage.text)) for c in cands]
+    df = Counter(w for b in bags for w in b)
+    n = len(bags)
+    vecs = []
+    for b in bags:
+        v = {w: tf * math.log((1 + n) / (1 + df[w])) for w, tf in b.items()}
+        norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
+        vecs.append({w: x / norm for w, x in v.items()})
+    return [sum(sum(x * v2.get(w, 0.0) for w, x in v1.items()) for j, v2 in enumerate(vecs) if j != i)
+            for i, v1 in enumerate(vecs)]
+
+
+def names(text: str) -> float:
+    """Capitalised words past a sentence's first, per word: how much a sentence names people and places."""
+    words = text.split()
+    return sum(w[:1].isupper() for w in words[1:]) / math.sqrt(len(words) or 1)
+
+
+def distinctiveness(sections: list[list[Candidate]]) -> list[list[float]]:
+    """Each sentence's weight of words particular to its section: the sum of log(S / sections whose
+    sentences use the word) over its words, over the square root of their number. A sentence every
+    chapter could have ("She thought about the people who would one day read it") scores low."""
+    bags = [[set(terms(c.passage.text)) for c in cands] for cands in sections]
+    sf = Counter(w for sec in bags for w in set().union(*sec)) if any(bags) else Counter()
+    n = len(sections)
+    return [[sum(math.log((1 + n) / sf[w]) for w in b) / math.sqrt(len(b) or 1) for b in sec] for sec in bags]
+
+
+def choose(cands: list[Candidate], distinct: list[float], k: int, signals: tuple[str, ...] = SIGNALS
+           ) -> list[Candidate]:
+    """The k key sentences: the chosen signals fused by reciprocal rank, near-duplicates skipped."""
+    if not cands:
+        return []
+    values = {"attention": [c.attention for c in cands], "centrality": centrality(cands),
+              "distinct": distinct}
+    for name in signals:
+        ranking = sorted(range(len(cands)), key=lambda i: -values[name][i])
+        for rank, i in enumerate(ranking, 1):
+            cands[i].score += 1.0 / (60 + rank)
+    out: list[Candidate] = []
+    for c in sorted(cands, key=lambda c: -c.score):
+        words = set(terms(c.passage.text))
+        if all(len(words & set(terms(o.passage.text))) < 0.6 * max(len(words), 1) for o in out):
+            out.append(c)
+        if len(out) == k:
+            break
+    return out
+
+
+class Sections:
+    """Splits the passage stream into sections and keeps each one's best sentences (bounded)."""
+
+    def __init__(self, outline: dict[int, str]) -> None:
+        self.outline = outline  # first page -> title
+        self.done: list[Section] = []
+        self.current: Section | None = None
+        self.scores = PassageScores()
+        self.words = DocumentWords()
+        self._n = itertools.count()
+        self._subtitle = False  # a heading was just seen: a short title line may follow it
+
+    def add(self, passages: list[Passage], scores) -> None:
+        for c in self.scores.feed(passages, scores):
+            self._place(c.passage, c.attention, c.tokens)
+
+    def finish(self, signals: tuple[str, ...] = SIGNALS) -> list[Section]:
+        """The sections, each with its key sentences chosen (only those stay)."""
+        for c in self.scores.close():
+            self._place(c.passage, c.attention, c.tokens)
+        self._close()
+        cands = [list({id(c): c for _, _, c in s.heap + s.named_heap}.values()) for s in self.done]
+        for s, mine, distinct in zip(self.done, cands, distinctiveness(cands)):
+            s.key = choose(mine, distinct, CONTEXT, signals)
+            s.heap, s.named_heap = [], []
+        return self.done
+
+    def _place(self, p: Passage, attention: float, tokens: int) -> None:
+        self.words.add(p.text)
+        cur = self.current
+        title = None
+        if self.outline and p.page in self.outline and (cur is None or cur.first.page != p.page):
+            title = self.outline[p.page]
+        elif not self.outline and p.is_heading:
+            title = p.text
+        if title is not None:
+            if cur is not None and cur.tokens < MIN_SECTION and cur.named:
+                cur.title, cur.first, cur.heap, cur.named_heap = title, p, [], []  # a contents or title page
+            else:
+                self._open(title, p)
+            self._subtitle = p.is_heading
+            self.current.tokens += tokens
+            return
+        if cur is None:
+            cur = self._open("Opening", p, named=False)
+        elif cur.tokens >= LONGEST_SECTION:
+            cur = self._open(cur.title.split(" (part")[0] + f" (part {self._part(cur)})", p, named=cur.named)
+        if self._subtitle and len(p.text.split()) <= 8 and p.text[-1:] not in ".!?\"'":
+            cur.title = f"{cur.title} {p.text}"  # "CHAPTER I." then "Down the Rabbit-Hole"
+        self._subtitle = False
+        cur.tokens += tokens
+        cur.last = p
+        if len(p.text.split()) >= 5 and not p.is_heading:
+            c, n = Candidate(p, attention), next(self._n)
+            for heap, key in ((cur.heap, attention), (cur.named_heap, names(p.text))):
+                if len(heap) < CANDIDATES:
+                    heapq.heappush(heap, (key, n, c))
+                elif key > heap[0][0]:
+                    heapq.heapreplace(heap, (key, n, c))
+
+    def _part(self, cur: Section) -> int:
+        base = cur.title.split(" (part")[0]
+        if cur.title == base:
+            cur.title = f"{base} (part 1)"
+            return 2
+        return int(cur.title.split(" (part")[1].rstrip(")")) + 1
+
+    def _open(self, title: str, p: Passage, named: bool = True) -> Section:
+        self._close()
+        self.current = Section(title, p, p, named=named)
+        return self.current
+
+    def _close(self) -> None:
+        cur, self.current = self.current, None
+        if cur is None:
+            return
+        if not cur.heap and cur.tokens < MIN_SECTION and self.done:
+            self.done[-1].last = cur.last  # a stray tail (a page number, a closing line)
+            return
+        self.done.append(cur)
+
+
+@dataclass(slots=True)
+class Summary:
+    """A summary of a document: a short overview, then each section's note and quotes."""
+
+    name: str
+    overview: str
+    sections: list[Section]
+    dropped: list[dict]  # sentences of the overview dropped for naming what the document lacks
+    reading: reading.Reading
+    seconds: float
+    tokens_written: int
+    structure: str  # where the sections came from: outline, headings or stretches
+
+    @property
+    def dropped_total(self) -> int:
+        return len(self.dropped) + sum(len(s.dropped) for s in self.sections)
+
+    def markdown(self) -> str:
+        out = [f"# Summary of {self.name}", ""]
+        if self.overview:
+            out += [self.overview, ""]
+        for s in self.sections:
+            out += [f"## {s.title} ({s.where()})", ""]
+            if s.note:
+                out += [s.note, ""]
+            for c in s.quotes:
+                out += [f"> {c.passage.text} ({c.passage.cite()})", ">"]
+            if s.quotes:
+                out[-1] = ""
+        return "\n".join(out).rstrip() + "\n"
+
+    def as_dict(self) -> dict:
+        return {"name": self.name, "summary": self.overview, "structure": self.structure,
+                "sections": [s.as_dict() for s in self.sections], "dropped": self.dropped_total,
+                "overview_dropped": self.dropped, "reading": self.reading.as_dict(),
+                "tokens": self.reading.tokens, "seconds": round(self.seconds, 1),
+                "tokens_written": self.tokens_written, "peak_rss_mb": round(peak_rss_mb(), 1),
+                "markdown": self.markdown()}
+
+
+def _write(engine: InfiniModel, tok: Tokenizer, lines: list[str], question: str, max_tokens: int) -> str:
+    """The model's answer to `question` from `lines` alone, read with exact attention."""
+    return ask.answer_from(engine, tok, question, lines, max_tokens)
+
+
+def run(engine: InfiniModel, tok: Tokenizer, path: str, *, password: str | None = None,
+        length: str = "medium", notes: bool = True,
+        on_segment: Callable[[SegmentStats], None] | None = None,
+        on_note: Callable[[int, int, int], None] | None = None) -> Summary:
+    """Summarize the document at `path`. on_note(i, n, tokens written so far) reports the writing."""
+    if length not in LENGTHS:
+        raise InfiniError(f"the length must be one of {', '.join(LENGTHS)}, got {length}")
+    if reading.is_snapshot(path):
+        raise InfiniError(f"{path} is a saved state, which keeps no sentences to quote; summarize the "
+                          "document itself")
+    t0 = time.perf_counter()
+    note_tokens, summary_tokens = LENGTHS[length]
+    outline = _outline(path, password)
+    sections = Sections(outline)
+    probe = ask.prompt_ids(tok, GENERIC)
+    result = reading.read(engine, tok, path, open_source(path, password), probe, summary_tokens + 256,
+                          on_segment, on_passages=lambda ps, stats: sections.add(ps, stats.scores))
+    done = sections.finish()
+    structure = "outline" if outline else "headings" if any(s.named for s in done) else "stretches"
+    written = 0
+    if notes:
+        for i, s in enumerate(done, 1):
+            lines = [c.passage.text for c in sorted(s.key, key=lambda c: (c.passage.page or 0, c.passage.line))]
+            if lines:
+                raw = _write(engine, tok, lines, NOTE_QUESTION, note_tokens)
+                written += len(tok.encode(raw))
+                s.note, s.dropped = sections.words.check(raw, lines)
+            if on_note is not None:
+                on_note(i, len(done) + 1, written)
+    overview, dropped = "", []
+    written_notes = [s.note for s in done if s.note]
+    if written_notes:
+        raw = _write(engine, tok, written_notes, SUMMARY_QUESTION, summary_tokens)
+        written += len(tok.encode(raw))
+        overview, dropped = sections.words.check(raw, written_notes)
+    if on_note is not None:
+        on_note(len(done) + 1, len(done) + 1, written)
+    name = "stdin" if path == "-" else path.rsplit("/", 1)[-1]
+    return Summary(name, overview, done, dropped, result, time.perf_counter() - t0, written, structure)
+
+
+def _outline(path: str, password: str | None) -> dict[int, str]:
+    """First page -> title of the outline's top level, for a PDF that has one."""
+    if path == "-":
+        return {}
+    try:
+        with open(path, "rb") as f:
+            if f.read(5) != b"%PDF-":
+                return {}
+    except OSError:
+        return {}
+    from infinicli.sources.pdf import pdf_outline
+
+    entries = pdf_outline(path, password)
+    if not entries:
+        return {}
+    top = min(level for level, _, _ in entries)
+    out: dict[int, str] = {}
+    for level, title, page in entries:
+        if level == top and page not in out:
+            out[page] = " ".join(title.split())
+    return out
+
+
 def _ask(engine: InfiniModel, tok: Tokenizer, instruction: str, max_tokens: int) -> str:
-    ids = engine.generate(tok.chat(instruction), max_tokens, tok.stop_ids)
+    ids = engine.generate(tok.chat(instruction), max_tokens, tok.stop_ids, no_repeat_ngram=NO_REPEAT)
     return tok.decode(ids).strip()
 
 
@@ -81,42 +358,6 @@ class SummaryResult:
     most_notes_held: int
     tokens: int
     strategy: str
-
-
-def summarize_streaming(engine: InfiniModel, tok: Tokenizer, tokens: Iterable[int], length: str,
-                        on_segment: Callable[[SegmentStats], None] | None = None,
-                        total_tokens: int | None = None) -> SummaryResult:
-    note_tokens, summary_tokens = LENGTHS[length]
-    stack = NoteStack(merge=lambda notes: _ask(engine, tok, MERGE_PROMPT.format(notes=_bullets(notes)),
-                                               note_tokens))
-    since_note = 0
-
-    def after_segment(stats: SegmentStats) -> None:
-        nonlocal since_note
-        since_note += stats.tokens
-        if on_segment is not None:
-            on_segment(stats)
-        if since_note >= STRETCH:
-            stack.add(_ask(engine, tok, NOTE_PROMPT, note_tokens))
-            since_note = 0
-
-    engine.reset()
-    engine.set_probe(None)
-    engine.read(tokens, total_tokens=total_tokens, reserve=summary_tokens + 256, on_segment=after_segment)
-    if since_note:
-        stack.add(_ask(engine, tok, NOTE_PROMPT, note_tokens))
-    held = stack.in_order()
-    prompt = FINAL_PROMPT.format(notes=_bullets(held), length=length)
-    summary = _ask(engine, tok, prompt, summary_tokens)
-    return SummaryResult(summary, held, stack.written, stack.most_held, engine.state.tokens, "infini")
-
-
-def summarize_from_state(engine: InfiniModel, tok: Tokenizer, length: str) -> SummaryResult:
-    """A summary from a saved state alone (no notes were kept while reading)."""
-    _, summary_tokens = LENGTHS[length]
-    summary = _ask(engine, tok, f"Write a {length} summary of the text above. Name the main people, "
-                                "places and events.", summary_tokens)
-    return SummaryResult(summary, [], 0, 0, engine.state.tokens, "infini (saved state)")
 
 
 def summarize_baseline(engine: InfiniModel, tok: Tokenizer, tokens: Iterable[int], strategy: str,

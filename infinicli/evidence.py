@@ -1,0 +1,205 @@
+"""Evidence: the passages of a document an answer or a summary rests on, chosen as they stream past.
+
+The engine rates every token it reads by the question's attention in the retrieval heads
+(SegmentStats.scores); a passage's attention is the sum over its tokens. Beside it runs a lexical
+match of the question's words (BM25, with document frequencies counted for the question's own terms
+only, so nothing grows with the input). At most `keep` passages are held by each signal; at the end
+the two rankings are fused by reciprocal rank. Everything here is bounded by `keep`, not by the input.
+
+Grounding: the words of the document (a set, bounded by its vocabulary) let a generated sentence be
+checked: one that names a person, place, number or capitalised term the document never contains is
+not the document's, and neither is one whose content words are mostly absent from the lines it was
+written from ("The child was very nervous" from lines about a lighthouse keeper).
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import torch
+
+from infinicli.tokens import Passage, passage_bounds
+
+SINK_TOKENS = 64  # the input's first tokens take attention whatever is asked (the attention sink)
+RRF_K = 60  # reciprocal rank fusion's constant (Cormack et al. 2009)
+BM25_K1, BM25_B = 1.2, 0.75
+SUPPORT = 0.5  # a generated sentence needs this share of its content words in the lines it was written from
+
+STOPWORDS = frozenset("""a an and are as at be been but by can could did do does for from had has have how i if in
+into is it its may might must no not of on or our shall should so such than that the their them then there these
+they this those to was we were what when where which while who whom whose why will with would you your about
+after all also any before between both each few more most other over same some through under until very""".split())
+
+
+def terms(text: str) -> list[str]:
+    """Lower-case content words with a plural's s cut off: the units of lexical match."""
+    out = []
+    for w in re.findall(r"[a-z0-9]+", text.lower()):
+        if w in STOPWORDS or len(w) < 2:
+            continue
+        out.append(w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w)
+    return out
+
+
+@dataclass(slots=True)
+class Candidate:
+    """A passage with what each signal made of it."""
+
+    passage: Passage
+    attention: float  # the question's attention mass on its tokens
+    tokens: int
+    tf: dict[str, int] = field(default_factory=dict)  # the question's terms in it
+    length: int = 0  # its terms, for BM25's length normalisation
+    score: float = 0.0  # fused
+    lexical: float = 0.0
+
+    def as_dict(self) -> dict:
+        return {"text": self.passage.text, **self.passage.where(), "score": round(self.score, 5),
+                "attention": round(self.attention, 4), "lexical": round(self.lexical, 3)}
+
+
+class PassageScores:
+    """Token scores summed per passage across segment boundaries; a passage is complete when a token of
+    another passage follows it."""
+
+    def __init__(self) -> None:
+        self.open: Candidate | None = None
+        self.position = 0  # tokens seen
+
+    def feed(self, passages: list[Passage], scores: torch.Tensor | None) -> list[Candidate]:
+        done = []
+        values = scores.tolist() if scores is not None else [0.0] * len(passages)
+        for p, s in zip(passages, values):
+            if self.open is None or self.open.passage is not p:
+                if self.open is not None:
+                    done.append(self.open)
+                self.open = Candidate(p, 0.0, 0)
+            if self.position >= SINK_TOKENS:
+                self.open.attention += s
+            self.open.tokens += 1
+            self.position += 1
+        return done
+
+    def close(self) -> list[Candidate]:
+        done, self.open = ([self.open] if self.open is not None else []), None
+        return done
+
+
+class Evidence:
+    """The passages that best answer one question, kept as the document streams past."""
+
+    def __init__(self, question: str, keep: int = 64) -> None:
+        self.query = list(dict.fromkeys(terms(question)))
+        self.keep = keep
+        self.df = dict.fromkeys(self.query, 0)
+        self.seen = 0  # passages
+        self.total_length = 0
+        self._by_attention: list[tuple[float, int, Candidate]] = []  # min-heaps
+        self._by_lexical: list[tuple[float, int, Candidate]] = []
+        self._order = itertools.count()
+        self.scores = PassageScores()
+
+    def add(self, passages: list[Passage], scores: torch.Tensor | None) -> None:
+        """One segment's tokens: each token's passage and the question's score of it."""
+        for c in self.scores.feed(passages, scores):
+            self._offer(c)
+
+    def _offer(self, c: Candidate) -> None:
+        words = terms(c.passage.text)
+        if not words or c.passage.line < 1:  # blank, or a file header (not the document's text)
+            return
+        self.seen += 1
+        self.total_length += len(words)
+        c.length = len(words)
+        for w in words:
+            if w in self.df:
+                c.tf[w] = c.tf.get(w, 0) + 1
+        for w in c.tf:
+            self.df[w] += 1
+        n = next(self._order)
+        for heap, key in ((self._by_attention, c.attention), (self._by_lexical, self._bm25(c))):
+            if len(heap) < self.keep:
+                heapq.heappush(heap, (key, n, c))
+            elif key > heap[0][0]:
+                heapq.heapreplace(heap, (key, n, c))
+
+    def _bm25(self, c: Candidate) -> float:
+        if not c.tf:
+            return 0.0
+        avg = self.total_length / max(self.seen, 1)
+        score = 0.0
+        for w, tf in c.tf.items():
+            idf = math.log(1 + (self.seen - self.df[w] + 0.5) / (self.df[w] + 0.5))
+            score += idf * tf * (BM25_K1 + 1) / (tf + BM25_K1 * (1 - BM25_B + BM25_B * c.length / avg))
+        return score
+
+    def best(self, k: int, attention: bool = True, lexical: bool = True) -> list[Candidate]:
+        """The k best passages, best first: the two rankings fused by reciprocal rank (or one alone)."""
+        for c in self.scores.close():
+            self._offer(c)
+        pool = {id(c): c for _, _, c in itertools.chain(self._by_attention, self._by_lexical)}
+        cands = list(pool.values())
+        for c in cands:
+            c.lexical = self._bm25(c)
+        use_lex = lexical and any(c.lexical > 0 for c in cands)
+        use_att = attention and any(c.attention != 0 for c in cands)
+        for c in cands:
+            c.score = 0.0
+        for on, key in ((use_att, lambda c: -c.attention), (use_lex, lambda c: -c.lexical)):
+            if on:
+                for rank, c in enumerate(sorted(cands, key=key), 1):
+                    c.score += 1.0 / (RRF_K + rank)
+        return sorted(cands, key=lambda c: -c.score)[:k]
+
+
+class DocumentWords:
+    """Every word the document contains, lower-cased: what a generated sentence is checked against."""
+
+    def __init__(self) -> None:
+        self.words: set[str] = set()
+
+    def add(self, text: str) -> None:
+        self.words.update(w.lower() for w in _WORD.findall(text))
+
+    def unsupported(self, sentence: str) -> list[str]:
+        """The names, numbers and capitalised terms of a sentence that the document never contains."""
+        out = []
+        for w in _WORD.findall(sentence):
+            if (any(ch.isupper() for ch in w) or any(ch.isdigit() for ch in w)) and w != "I":
+                if w.lower() not in self.words and w.lower().rstrip("s") not in self.words:
+                    out.append(w)
+        return list(dict.fromkeys(out))
+
+    def check(self, text: str, sources: list[str] | None = None, support: float = SUPPORT
+              ) -> tuple[str, list[dict]]:
+        """Keep the sentences of a generated text whose every name the document contains and, when the
+        lines it was written from are given, at least `support` of whose content words they hold;
+        report the others (the sentence, its unsupported names, the share of its words supported)."""
+        source_terms = set(terms(" ".join(sources))) if sources is not None else None
+        kept, dropped = [], []
+        starts = passage_bounds(text, "sentence")
+        for n, s in enumerate(starts):
+            sentence = " ".join(text[s: starts[n + 1] if n + 1 < len(starts) else len(text)].split())
+            if not sentence:
+                continue
+            bad = self.unsupported(sentence)
+            words = terms(sentence)
+            share = sum(w in source_terms for w in words) / len(words) if words and source_terms is not None else 1.0
+            if bad or share < support:
+                dropped.append({"sentence": sentence, "unsupported": bad, "supported_words": round(share, 2)})
+            else:
+                kept.append(sentence)
+        return " ".join(kept), dropped
+
+
+_WORD = re.compile(r"[A-Za-z0-9]+(?:['\u2019][A-Za-z]+)?")
+
+
+def document_order(cands: Iterable[Candidate]) -> list[Candidate]:
+    """Candidates in the order the document has them (file, page, line)."""
+    return sorted(cands, key=lambda c: (c.passage.origin, c.passage.page or 0, c.passage.line))

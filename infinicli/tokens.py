@@ -1,0 +1,137 @@
+"""Tokens that remember where they came from: each token id travels with the passage it belongs to.
+
+A passage is what a reader can be shown and find again: a sentence of prose, or a line of code,
+with its file, page (PDFs) and line. Chunks are tokenized one at a time with the model's own
+tokenizer; its character offsets put every token in the passage where its last character lies.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from infinicli.sources import Chunk
+from infinicli.tokenizer import Tokenizer
+
+LONGEST_PASSAGE = 600  # characters: a run-on "sentence" (a table, a list) is cut at a line break past this
+
+# A sentence ends at . ! ? (and any closing quotes or brackets) followed by white space; not after a
+# title or an initial ("Mr. Hyde", "J. Smith"), which would cut a name in two.
+_END = re.compile(r"""[.!?]+["'\u201d\u2019)\]]*(?=\s)""")
+_NOT_AN_END = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Dr|St|Mt|Jr|Sr|Prof|Rev|Capt|Col|Gen|Lt|No|vs|etc|e\.g|i\.e|cf|Fig|Vol|ch|p|pp)|\b[A-Z])\.$")
+_HEADING = [
+    re.compile(r"^(?:chapter|book|part|stave|section|act|canto|letter)\s+(?:[ivxlcdm]+|\d+|[a-z]+)\b[^a-z]{0,3}.{0,70}$",
+               re.IGNORECASE),
+    re.compile(r"^#{1,6}\s+\S.{0,100}$"),  # markdown
+    re.compile(r"^\d+(?:\.\d+){0,3}\.?\s+[A-Z][^.!?]{1,70}$"),  # "4.2 Title"
+    re.compile(r"^[IVXLC]+\.?$"),  # a roman numeral alone on its line
+    re.compile(r"^(?=.*[A-Z]{2})[^a-z]{3,60}$"),  # A TITLE IN CAPITALS
+]
+
+
+def heading(line: str) -> str | None:
+    """The title when a line looks like a heading ("CHAPTER IV.", "Chapter 4: Title", "4.2 Title",
+    "# Title", "STORY OF THE DOOR"), else None."""
+    text = line.strip()
+    if not text or len(text) > 100 or text.isdigit():
+        return None
+    if any(p.match(text) for p in _HEADING):
+        words = re.findall(r"[A-Za-z]+", text)
+        if _HEADING[-1].match(text) and not 1 <= len(words) <= 10:
+            return None
+        return text.lstrip("#").strip()
+    return None
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Passage:
+    """A sentence (or a line of code) of the input and where a reader finds it."""
+
+    text: str
+    origin: str  # file path ("-" for stdin)
+    page: int | None  # 1-based PDF page
+    line: int  # 1-based line of the file (or of the PDF page) where it starts; below 1: a file header
+    is_heading: bool = False
+
+    def where(self) -> dict:
+        """Its place as --json reports it: page and line for a PDF, line for text, path and line for code."""
+        if self.page is not None:
+            return {"page": self.page, "line": self.line}
+        return {"path": self.origin, "line": self.line}
+
+    def cite(self, with_path: bool = False) -> str:
+        """Its place as a reader looks it up: "p. 12", "line 40", or "src/app.py:40"."""
+        if self.page is not None:
+            return f"p. {self.page}"
+        return f"{self.origin}:{self.line}" if with_path else f"line {self.line}"
+
+
+def _clean(text: str) -> str:
+    """A passage's text as shown: words split at a line-end hyphen rejoined, white space collapsed."""
+    text = re.sub(r"(?<=[a-z])-\n\s*(?=[a-z])", "", text)
+    return " ".join(text.split())
+
+
+def passage_bounds(text: str, by: str) -> list[int]:
+    """Character offsets where passages start (the first is 0): each line (by="line"), or each
+    sentence, paragraph and heading (by="sentence")."""
+    starts = [0]
+    line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+    if by == "line":
+        return [s for s in line_starts if s < len(text)] or [0]
+    cuts = set()
+    for n, s in enumerate(line_starts):
+        end = line_starts[n + 1] if n + 1 < len(line_starts) else len(text)
+        line = text[s:end]
+        if not line.strip() or heading(line) is not None:  # a blank line or a heading stands alone
+            cuts.add(s)
+            cuts.add(end)
+    for m in _END.finditer(text):
+        if not _NOT_AN_END.search(text[max(0, m.start() - 6): m.start() + 1]):
+            cut = m.end()
+            while cut < len(text) and text[cut] in " \t\n":
+                cut += 1
+            cuts.add(cut)
+    starts = sorted(c for c in cuts | {0} if c < len(text))
+    # cut run-ons at the first line break past LONGEST_PASSAGE characters
+    out = []
+    for n, s in enumerate(starts):
+        out.append(s)
+        end = starts[n + 1] if n + 1 < len(starts) else len(text)
+        at = s
+        while end - at > LONGEST_PASSAGE:
+            br = text.find("\n", at + LONGEST_PASSAGE, end)
+            if br < 0:
+                break
+            at = br + 1
+            out.append(at)
+    return out
+
+
+def passages_of(chunk: Chunk, by: str) -> tuple[list[int], list[Passage]]:
+    """A chunk's passages and the character offset where each starts."""
+    text = chunk.text
+    starts = passage_bounds(text, by)
+    newlines = [m.start() for m in re.finditer("\n", text)]
+    out = []
+    for n, s in enumerate(starts):
+        end = starts[n + 1] if n + 1 < len(starts) else len(text)
+        raw = text[s:end]
+        lead = len(raw) - len(raw.lstrip())  # a passage is found on the line of its first character
+        line = chunk.line + bisect.bisect_left(newlines, s + lead)
+        out.append(Passage(_clean(raw), chunk.origin, chunk.page, line,
+                           by == "sentence" and heading(raw) is not None))
+    return starts, out
+
+
+def token_stream(tok: Tokenizer, chunks: Iterable[Chunk], by: str = "sentence") -> Iterator[tuple[int, Passage]]:
+    """(token id, its passage) for every token of a chunk stream, in order."""
+    for chunk in chunks:
+        if not chunk.text:
+            continue
+        ids, offsets = tok.encode_with_offsets(chunk.text)
+        starts, passages = passages_of(chunk, by)
+        for tid, (a, b) in zip(ids, offsets):  # by its last character: " The" opens a sentence
+            yield tid, passages[max(0, bisect.bisect_right(starts, max(a, b - 1)) - 1)]
