@@ -9,14 +9,21 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfWriter
-from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
+from pypdf.generic import (
+    DecodedStreamObject,
+    DictionaryObject,
+    NameObject,
+    NumberObject,
+)
 
 from infinicli.sources import Chunk, SourceError, open_source
-from infinicli.sources.pdf import PROBE_PAGES, iter_pdf
+from infinicli.sources.pdf import PROBE_PAGES, iter_pdf, normalize_text, pdf_outline
 from infinicli.sources.text import detect_encoding, iter_text
 
 BOOK_DIR = Path(__file__).resolve().parents[1] / "samples" / "book"
 BOOK_PDF = BOOK_DIR / "the-lighthouse-keepers-ledger.pdf"
+# A real XeLaTeX (xdvipdfmx) PDF from Debian's texlive-xetex; see tests/data/README.md.
+LATEX_PDF = Path(__file__).resolve().parent / "data" / "awesomebox.pdf"
 
 
 def make_pdf(path: Path, pages: list[str], password: str | None = None) -> Path:
@@ -40,6 +47,15 @@ def make_pdf(path: Path, pages: list[str], password: str | None = None) -> Path:
         writer.encrypt(password)
     with open(path, "wb") as fh:
         writer.write(fh)
+    return path
+
+
+def break_page(path: Path, index: int) -> Path:
+    """Point the page tree's entry for page `index` (0-based) at a number, so that page cannot load."""
+    writer = PdfWriter(clone_from=str(path))
+    kids = writer.root_object["/Pages"]["/Kids"]
+    kids[index] = writer._add_object(NumberObject(42))
+    writer.write(str(path))
     return path
 
 
@@ -78,6 +94,78 @@ def test_sample_book_contains_every_protagonist(book_pages: list[Chunk]) -> None
         for fact in chapter["facts"]:
             for keyword in fact["keywords"]:
                 assert keyword.lower() in text.lower(), (chapter["chapter"], keyword)
+
+
+def test_sample_book_outline_has_one_bookmark_per_chapter() -> None:
+    facts = json.loads((BOOK_DIR / "facts.json").read_text())
+    outline = pdf_outline(str(BOOK_PDF))
+    assert len(outline) == len(facts["chapters"]) == 12
+    for (level, title, page), chapter in zip(outline, facts["chapters"]):
+        assert level == 1
+        assert chapter["title"] in title
+        assert page == chapter["pages"][0]
+    assert outline[0][2] == facts["chapters"][0]["pages"][0]
+
+
+def test_outline_nested_levels_and_absent_outlines(tmp_path: Path) -> None:
+    outline = pdf_outline(str(LATEX_PDF))
+    assert outline[:4] == [(1, "Introduction", 1), (1, "How to use it?", 1), (1, "Provided boxes", 1), (2, "Inline boxes", 1)]
+    assert [page for _, _, page in outline] == sorted(page for _, _, page in outline)
+    assert pdf_outline(str(make_pdf(tmp_path / "plain.pdf", ["No bookmarks"]))) == []
+    notes = tmp_path / "notes.pdf"
+    notes.write_text("not a pdf")
+    assert pdf_outline(str(notes)) == []
+    assert pdf_outline(str(tmp_path / "missing.pdf")) == []
+
+
+# -- PDF text ------------------------------------------------------------------
+
+
+def test_latex_pdf_keeps_word_spaces() -> None:
+    # pypdf 7.1 reads this sentence as "TheideaofadmonitionblockscomesfromtheonesyoucaneasilydowithAsciiDoc."
+    chunks = list(iter_pdf(str(LATEX_PDF), on_warning=pytest.fail))
+    assert [c.page for c in chunks] == list(range(1, 9))
+    assert all(c.line == 1 and c.origin == str(LATEX_PDF) for c in chunks)
+    first = chunks[0].text
+    assert "The idea of admonition blocks comes from the ones you can easily do with AsciiDoc." in first
+    # "Asci-" ends a line and "iDoc." starts the next: the hyphenation is undone.
+    assert "admonition blocks from AsciiDoc." in " ".join(first.split())
+    text = "".join(c.text for c in chunks)
+    assert "\r" not in text and "\ufffe" not in text and "\x02" not in text
+    long_words = [w for w in text.split() if w.isalpha() and len(w) > 20]
+    assert long_words == []
+
+
+def test_normalize_text() -> None:
+    assert normalize_text("one\r\ntwo\rthree\n") == "one\ntwo\nthree\n"
+    assert normalize_text("descrip\ufffetion of it") == "description of it"
+    assert normalize_text("hyphen\x02\r\nated words") == "hyphenated words"
+    assert normalize_text("soft\xad\nhyphen") == "softhyphen"
+    assert normalize_text("S\ufffePlus") == "S-Plus"  # a capital after the break: a real hyphen
+    assert normalize_text("ends with a break\ufffe") == "ends with a break-"
+    assert normalize_text("a - b, x-y") == "a - b, x-y"
+
+
+def test_damaged_page_is_skipped_with_a_warning(tmp_path: Path) -> None:
+    path = break_page(make_pdf(tmp_path / "torn.pdf", ["Page one", "Page two", "Page three"]), 1)
+    warnings: list[str] = []
+    chunks = list(iter_pdf(str(path), on_warning=warnings.append))
+    assert [(c.page, c.text) for c in chunks] == [(1, "Page one"), (3, "Page three")]
+    assert len(warnings) == 1 and "page 2" in warnings[0] and str(path) in warnings[0]
+
+
+def test_damaged_page_warns_on_stderr_by_default(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = break_page(make_pdf(tmp_path / "torn.pdf", ["Page one", "Page two"]), 0)
+    assert [c.page for c in iter_pdf(str(path))] == [2]
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("warning: page 1 of ")
+
+
+def test_pdf_whose_only_page_is_damaged(tmp_path: Path) -> None:
+    path = break_page(make_pdf(tmp_path / "torn.pdf", ["Only page"]), 0)
+    with pytest.raises(SourceError) as exc:
+        list(iter_pdf(str(path), on_warning=lambda message: None))
+    assert "could be read" in one_line(exc)
 
 
 # -- PDF errors --------------------------------------------------------------
@@ -247,6 +335,29 @@ def test_open_source_dispatches_by_path(tmp_path: Path) -> None:
     notes.write_text("# Notes\n")
     assert [(c.page, c.text) for c in open_source(str(pdf))] == [(1, "Quarterly figures")]
     assert [(c.page, c.text) for c in open_source(str(notes))] == [(None, "# Notes\n")]
+
+
+def test_open_source_sniffs_pdf_whatever_its_name(tmp_path: Path) -> None:
+    pdf = make_pdf(tmp_path / "report.txt", ["Sniffed, not named"])
+    assert [(c.page, c.text) for c in open_source(str(pdf))] == [(1, "Sniffed, not named")]
+    text = tmp_path / "about-pdf.txt"
+    text.write_text("Text that mentions %PDF- later on.\n")
+    assert [(c.page, c.text) for c in open_source(str(text))] == [(None, "Text that mentions %PDF- later on.\n")]
+
+
+@pytest.mark.parametrize("content", [b"plain notes, not a PDF\n", b"", b"PK\x03\x04 a zip file"])
+def test_open_source_refuses_non_pdf_named_pdf(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "notes.pdf"
+    path.write_bytes(content)
+    with pytest.raises(SourceError) as exc:
+        open_source(str(path))
+    assert str(path) in one_line(exc) and "not a PDF" in one_line(exc)
+
+
+def test_open_source_accepts_junk_before_the_header_of_a_pdf_named_pdf(tmp_path: Path) -> None:
+    pdf = make_pdf(tmp_path / "mailed.pdf", ["After a preamble"])
+    pdf.write_bytes(b"\r\n" + pdf.read_bytes())
+    assert [c.text for c in open_source(str(pdf))] == ["After a preamble"]
 
 
 def test_open_source_passes_password(tmp_path: Path) -> None:
