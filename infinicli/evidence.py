@@ -33,7 +33,8 @@ SUPPORT = 0.5  # a generated sentence needs this share of its content words in t
 STOPWORDS = frozenset("""a an and are as at be been but by can could did do does for from had has have how i if in
 into is it its may might must no not of on or our shall should so such than that the their them then there these
 they this those to was we were what when where which while who whom whose why will with would you your about
-after all also any before between both each few more most other over same some through under until very""".split())
+after all also any before between both each few more most other over same some through under until very
+he she him her his hers it me my us he's she's""".split())
 
 
 def terms(text: str) -> list[str]:
@@ -170,7 +171,7 @@ class DocumentWords:
         """The names, numbers and capitalised terms of a sentence that the document never contains."""
         out = []
         for w in _WORD.findall(sentence):
-            if (any(ch.isupper() for ch in w) or any(ch.isdigit() for ch in w)) and w != "I":
+            if (any(ch.isupper() for ch in w) or any(ch.isdigit() for ch in w)) and w.lower() not in STOPWORDS:
                 if w.lower() not in self.words and w.lower().rstrip("s") not in self.words:
                     out.append(w)
         return list(dict.fromkeys(out))

@@ -81,15 +81,17 @@ def passage_bounds(text: str, by: str) -> list[int]:
     line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
     if by == "line":
         return [s for s in line_starts if s < len(text)] or [0]
-    cuts = set()
+    cuts, headings = set(), []
     for n, s in enumerate(line_starts):
         end = line_starts[n + 1] if n + 1 < len(line_starts) else len(text)
         line = text[s:end]
         if not line.strip() or heading(line) is not None:  # a blank line or a heading stands alone
             cuts.add(s)
             cuts.add(end)
+            headings.append((s, end))
     for m in _END.finditer(text):
-        if not _NOT_AN_END.search(text[max(0, m.start() - 6): m.start() + 1]):
+        inside = headings and any(a <= m.start() < b for a, b in headings)  # "CHAPTER II. The Fair"
+        if not inside and not _NOT_AN_END.search(text[max(0, m.start() - 6): m.start() + 1]):
             cut = m.end()
             while cut < len(text) and text[cut] in " \t\n":
                 cut += 1

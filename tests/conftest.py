@@ -39,3 +39,24 @@ def real():
     from infinicli import models
 
     return models.load(models.DEFAULT_MODEL, say=lambda m: None)
+
+
+def char_tokenizer():
+    """A character-level fast tokenizer (97 ids, within the tiny models' 99) with real offsets."""
+    from tokenizers import Tokenizer as Raw
+    from tokenizers import decoders, models, pre_tokenizers
+    from transformers import PreTrainedTokenizerFast
+
+    chars = [chr(c) for c in range(32, 127)] + ["\n"]
+    vocab = {c: i for i, c in enumerate(chars)} | {"<unk>": len(chars)}
+    raw = Raw(models.WordLevel(vocab, unk_token="<unk>"))
+    raw.pre_tokenizer = pre_tokenizers.Split("", "isolated")
+    raw.decoder = decoders.Fuse()
+    return PreTrainedTokenizerFast(tokenizer_object=raw, unk_token="<unk>", eos_token="<unk>")
+
+
+@pytest.fixture(scope="session")
+def chars():
+    from infinicli.tokenizer import Tokenizer
+
+    return Tokenizer(char_tokenizer())

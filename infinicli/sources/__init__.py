@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import BinaryIO
 from dataclasses import dataclass
 
@@ -43,7 +43,8 @@ def open_binary(path: str) -> BinaryIO:
         raise SourceError(f"{path} cannot be read ({exc.strerror or exc}).") from None
 
 
-def open_source(path: str, password: str | None = None) -> Iterator[Chunk]:
+def open_source(path: str, password: str | None = None,
+                on_warning: Callable[[str], None] | None = None) -> Iterator[Chunk]:
     """Stream `path` as Chunks: "-" is stdin text, a file starting with `%PDF-` is a PDF
     (whatever its name), anything else is text.
 
@@ -56,7 +57,7 @@ def open_source(path: str, password: str | None = None) -> Iterator[Chunk]:
     from .text import iter_text
 
     if path == "-":
-        return iter_text("-")
+        return iter_text("-", on_warning=on_warning)
     if os.path.isdir(path):
         raise SourceError(f"{path} is a directory; use `infini code` for repositories.")
     if not os.path.exists(path):
@@ -67,7 +68,7 @@ def open_source(path: str, password: str | None = None) -> Iterator[Chunk]:
     # PDF readers accept a header anywhere in the first 1,024 bytes; that leniency is kept
     # for files named .pdf only, so a text file that merely mentions "%PDF-" stays text.
     if head.startswith(b"%PDF-") or (named_pdf and b"%PDF-" in head):
-        return iter_pdf(path, password=password)
+        return iter_pdf(path, password=password, on_warning=on_warning)
     if named_pdf:
         raise SourceError(f"{path} is named .pdf but is not a PDF (it does not start with %PDF-).")
-    return iter_text(path)
+    return iter_text(path, on_warning=on_warning)

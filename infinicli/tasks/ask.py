@@ -176,8 +176,9 @@ def run(engine: InfiniModel, tok: Tokenizer, info: ModelInfo, path: str, questio
                 words.add(p.text)
                 last = p
 
+    total = reading.count_tokens(tok, path, password)
     result = reading.read(engine, tok, path, open_source(path, password), prompt, len(prompt) + max_tokens,
-                          on_segment, on_passages=on_passages)
+                          on_segment, total, on_passages=on_passages)
     best = evidence.best(QUOTES)
     pool = recalled(engine, tok)
     lines = None

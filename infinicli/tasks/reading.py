@@ -18,7 +18,7 @@ from infinicli.config import EngineConfig, SegmentStats
 from infinicli.engine import InfiniModel, peak_rss_mb
 from infinicli.errors import InfiniError
 from infinicli.models import ModelInfo
-from infinicli.sources import Chunk
+from infinicli.sources import Chunk, open_source
 from infinicli.state import SNAPSHOT_FORMAT, load_snapshot_into, read_snapshot_header, save_snapshot
 from infinicli.tokenizer import Tokenizer
 from infinicli.tokens import Passage, token_stream
@@ -54,6 +54,14 @@ def file_sha256(path: str) -> str:
         while block := f.read(1 << 20):
             h.update(block)
     return h.hexdigest()
+
+
+def count_tokens(tok: Tokenizer, path: str, password: str | None = None) -> int | None:
+    """The input's length in the model's tokens, by a quick pass over its text (seconds for a book),
+    so the progress bar can show a total and an ETA; None for stdin, which can be read only once."""
+    if path == "-":
+        return None
+    return sum(len(tok.encode(chunk.text)) for chunk in open_source(path, password, on_warning=lambda _: None))
 
 
 def read(engine: InfiniModel, tok: Tokenizer, origin: str, chunks: Iterable[Chunk],

@@ -205,7 +205,8 @@ class Sections:
             cur.title = f"{cur.title} {p.text}"  # "CHAPTER I." then "Down the Rabbit-Hole"
         self._subtitle = False
         cur.tokens += tokens
-        cur.last = p
+        if p.text:
+            cur.last = p
         if len(p.text.split()) >= 5 and not p.is_heading:
             c, n = Candidate(p, attention), next(self._n)
             for heap, key in ((cur.heap, attention), (cur.named_heap, names(p.text))):
@@ -296,8 +297,9 @@ def run(engine: InfiniModel, tok: Tokenizer, path: str, *, password: str | None 
     outline = _outline(path, password)
     sections = Sections(outline)
     probe = ask.prompt_ids(tok, GENERIC)
+    total = reading.count_tokens(tok, path, password)
     result = reading.read(engine, tok, path, open_source(path, password), probe, summary_tokens + 256,
-                          on_segment, on_passages=lambda ps, stats: sections.add(ps, stats.scores))
+                          on_segment, total, on_passages=lambda ps, stats: sections.add(ps, stats.scores))
     done = sections.finish()
     structure = "outline" if outline else "headings" if any(s.named for s in done) else "stretches"
     written = 0

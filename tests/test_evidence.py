@@ -1,0 +1,164 @@
+"""Tokens that carry their passage, evidence chosen as it streams past, sections and grounding checks,
+and the ask / summarize / code tasks end to end on a tiny model with a character tokenizer."""
+
+from __future__ import annotations
+
+import torch
+
+from infinicli.config import EngineConfig
+from infinicli.engine import InfiniModel, repeated_ngram_ends
+from infinicli.evidence import SINK_TOKENS, DocumentWords, Evidence
+from infinicli.sources import Chunk
+from infinicli.tasks import summarize as sm
+from infinicli.tokens import Passage, heading, token_stream
+
+BOOK = """THE SAMPLE
+
+CHAPTER I. The Mill
+The miller Oswin Tarrant ground corn at Fenwick Mill. Mr. Tarrant had a dog called Bracken.
+The river rose in March and the wheel broke.
+
+CHAPTER II. The Fair
+At the fair in Hollowmere, Oswin sold a grey horse to a drover named Pell.
+It rained all afternoon.
+"""
+
+
+def test_every_token_carries_its_sentence_and_line(chars):
+    cut = BOOK.index("The river")  # text chunks end at a line end (sources/text.py)
+    chunks = [Chunk(BOOK[:cut], "book.txt", line=1), Chunk(BOOK[cut:], "book.txt", line=1 + BOOK[:cut].count("\n"))]
+    pairs = list(token_stream(chars, chunks))
+    assert chars.decode([t for t, _ in pairs]) == BOOK  # nothing lost or reordered
+    lines = BOOK.split("\n")
+    for _, p in pairs:
+        if p.text and p.page is None:
+            assert p.text.split()[0] in lines[p.line - 1]  # the passage starts on the line it cites
+    texts = list(dict.fromkeys(p.text for _, p in pairs if p.text))
+    assert "Mr. Tarrant had a dog called Bracken." in texts  # not cut after "Mr."
+    assert "CHAPTER I. The Mill" in texts and "The river rose in March and the wheel broke." in texts
+    assert [p for _, p in pairs if p.text == "CHAPTER II. The Fair"][0].line == 7
+
+
+def test_headings_are_found_and_prose_is_not():
+    for line in ("CHAPTER IV.", "Chapter 4: The Storm", "4.2 Installing the package", "# Usage",
+                 "STORY OF THE DOOR", "XII", "STAVE ONE"):
+        assert heading(line) is not None, line
+    for line in ("It was a dark night.", "12", "4 people went to the fair and sold a horse.",
+                 "The Mill stood by the river", ""):
+        assert heading(line) is None, line
+
+
+def test_evidence_stays_bounded_and_fuses_attention_with_words():
+    ev = Evidence("Who bought the grey horse at the fair?", keep=4)
+    passages = [Passage(f"Filler sentence number {i} about the weather.", "d.txt", None, i + 1) for i in range(200)]
+    needle = Passage("At the fair a drover bought the grey horse.", "d.txt", None, 500)
+    attended = Passage("The wheel broke in March.", "d.txt", None, 600)
+    stream = passages[:100] + [needle] + passages[100:] + [attended]
+    for i in range(0, len(stream), 10):  # ten passages of 10 tokens each per segment
+        part = stream[i:i + 10]
+        toks = [p for p in part for _ in range(10)]
+        scores = torch.tensor([5.0 if p is attended else 1.0 if p is needle else 0.1 for p in toks])
+        ev.add(toks, scores)
+    assert len(ev._by_attention) <= 4 and len(ev._by_lexical) <= 4  # bounded however long the input
+    best = ev.best(3)
+    assert {c.passage for c in best[:2]} == {needle, attended}  # one signal each, both kept
+    assert best[0].passage is needle  # first by words, second by attention: fused first
+    assert ev.best(1, attention=False)[0].passage is needle and ev.best(1, lexical=False)[0].passage is attended
+
+
+def test_the_first_tokens_take_no_attention_score():
+    ev = Evidence("the sink", keep=4)
+    first = Passage("The sink takes the attention of every head.", "d.txt", None, 1)
+    later = Passage("A later sentence.", "d.txt", None, 2)
+    ev.add([first] * SINK_TOKENS + [later] * 8, torch.cat([torch.full((SINK_TOKENS,), 9.0), torch.ones(8)]))
+    got = {c.passage: c.attention for c in ev.best(2, lexical=False)}
+    assert got[first] == 0.0 and got[later] == 8.0
+
+
+def test_a_generated_sentence_naming_what_the_document_lacks_is_dropped():
+    words = DocumentWords()
+    words.add(BOOK)
+    kept, dropped = words.check("Oswin Tarrant ran Fenwick Mill. He met Napoleon in 1815. Pell bought a horse.")
+    assert kept == "Oswin Tarrant ran Fenwick Mill. Pell bought a horse."
+    assert dropped[0]["unsupported"] == ["Napoleon", "1815"]
+    source = ["At the fair in Hollowmere, Oswin sold a grey horse to a drover named Pell."]
+    kept, dropped = words.check("Oswin sold a horse to Pell. The child was very nervous and careful.", source)
+    assert kept == "Oswin sold a horse to Pell." and dropped[0]["supported_words"] < 0.5
+
+
+def test_no_ngram_is_generated_twice():
+    assert repeated_ngram_ends([1, 2, 3, 1, 2], 3) == [3]
+    assert repeated_ngram_ends([1, 2, 3, 4], 3) == [] and repeated_ngram_ends([1, 2, 1, 2], 0) == []
+
+
+def _passages(title_every: int, n: int, tokens: int = 40):
+    out = []
+    for i in range(n):
+        if i % title_every == 0:
+            out.append(Passage(f"CHAPTER {i // title_every + 1}", "b.txt", None, i + 1, is_heading=True))
+        out.append(Passage(f"Sentence {i} tells of Person{i % 7} at Place{i % 5} and more.", "b.txt", None, i + 1))
+    return [(p, tokens) for p in out]
+
+
+def test_sections_follow_headings_keep_few_sentences_and_cut_long_stretches():
+    secs = sm.Sections({})
+    contents = [Passage(f"CHAPTER {k}", "b.txt", None, k, is_heading=True) for k in (1, 2, 3)]
+    stream = [(p, 3) for p in contents] + _passages(20, 60)  # a contents page, then three chapters
+    for p, tokens in stream:
+        secs._place(p, float(len(p.text)), tokens)
+    done = secs.finish()
+    assert [s.title for s in done] == ["CHAPTER 1", "CHAPTER 2", "CHAPTER 3"]
+    assert all(len(s.key) <= sm.CONTEXT and not s.heap for s in done)
+    secs = sm.Sections({})
+    for p, tokens in _passages(10_000, 500, tokens=40):  # one heading, 20,000 tokens
+        secs._place(p, 1.0, tokens)
+    done = secs.finish()
+    assert len(done) == -(-500 * 40 // sm.LONGEST_SECTION) and done[1].title == "CHAPTER 1 (part 2)"
+
+
+def test_outline_pages_name_the_sections():
+    secs = sm.Sections({1: "Front", 3: "The Mill", 5: "The Fair"})
+    for page in range(1, 7):
+        for k in range(4):
+            secs._place(Passage(f"Page {page} sentence {k} is long enough.", "b.pdf", page, k + 1), 1.0, 50)
+    done = secs.finish()
+    assert [(s.title, s.span()["pages"]) for s in done] == [("Front", [1, 2]), ("The Mill", [3, 4]),
+                                                            ("The Fair", [5, 6])]
+
+
+def _engine(tiny):
+    return InfiniModel(tiny, EngineConfig.for_method("infini+recall", segment=64, window=64, pool_blocks=2,
+                                                     block=16, sink=16))
+
+
+def test_ask_answers_with_evidence_that_cites_real_lines(tiny, chars, tmp_path):
+    from infinicli.models import ModelInfo
+    from infinicli.tasks import ask
+
+    doc = tmp_path / "book.txt"
+    doc.write_text(BOOK * 3)
+    info = ModelInfo(name="tiny", architecture="llama", layers=2, heads=4, kv_heads=2, head_dim=16,
+                     native_context=256, parameters=0, file="", sha256="", licence="")
+    result = ask.run(_engine(tiny), chars, info, str(doc), "Who bought the grey horse?", max_tokens=8)
+    lines = (BOOK * 3).split("\n")
+    assert result.answered_from == "evidence" and 1 <= len(result.evidence) <= ask.QUOTES
+    for e in result.evidence:
+        assert e["text"].split()[0] in lines[e["line"] - 1]
+    assert any("grey horse" in e["text"] for e in result.evidence)  # the words match, whatever the tiny model reads
+    assert result.reading.tokens == len(BOOK * 3)
+    assert set(result.as_dict()) >= {"answer", "evidence", "dropped", "reading"}
+
+
+def test_summarize_gives_every_chapter_quotes_from_it(tiny, chars, tmp_path):
+    doc = tmp_path / "book.txt"
+    doc.write_text(BOOK)
+    s = sm.run(_engine(tiny), chars, str(doc), length="short")
+    assert [x.title for x in s.sections] == ["THE SAMPLE", "CHAPTER I. The Mill", "CHAPTER II. The Fair"][-len(s.sections):]
+    chapters = {x.title: x for x in s.sections}
+    assert all("Hollowmere" not in c.passage.text for c in chapters["CHAPTER I. The Mill"].quotes)
+    assert any("Hollowmere" in c.passage.text or "Pell" in c.passage.text or "rained" in c.passage.text
+               for c in chapters["CHAPTER II. The Fair"].quotes)
+    md = s.markdown()
+    assert "## CHAPTER II. The Fair (lines 7\u20139)" in md and "(line 8)" in md
+    d = s.as_dict()
+    assert d["structure"] == "headings" and all("quotes" in x and "dropped" in x for x in d["sections"])
