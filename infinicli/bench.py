@@ -343,10 +343,28 @@ def coverage(text: str, facts: dict) -> dict:
             "per_chapter": chapters}
 
 
+def summary_body(data: dict) -> str:
+    """What a summary run wrote for a reader, less its headings: the overview, notes and quotes (a
+    section's title names its place, not what happens in it, so it does not count as coverage)."""
+    text = data.get("markdown") or data.get("summary", "")
+    return "\n".join(line for line in text.splitlines() if not line.startswith("#"))
+
+
 def bench_summarize(document: Path, facts_path: Path, strategies: list[str], length: str, model: str,
                     out_dir: Path, on_row: Callable[[dict], None]) -> list[dict]:
-    """Each strategy in a fresh process on the same document; each run's JSON kept (resumable)."""
+    """Each strategy in a fresh process on the same document; each run's JSON kept (resumable).
+
+    Per row: chapters and facts covered by what was written (facts.json's keyword rule), words, the
+    sentences left in it that name what the document never contains, the sentences dropped for that
+    before output (infini only), seconds and peak RSS."""
+    from infinicli.evidence import DocumentWords
+    from infinicli.sources import open_source
+    from infinicli.tokens import passage_bounds
+
     facts = json.loads(facts_path.read_text())
+    words = DocumentWords()
+    for chunk in open_source(str(document), on_warning=lambda _: None):
+        words.add(chunk.text)
     out_dir.mkdir(parents=True, exist_ok=True)
     rows = []
     for strategy in strategies:
@@ -358,11 +376,15 @@ def bench_summarize(document: Path, facts_path: Path, strategies: list[str], len
             data = _run_json(args)
             data["command"] = "infini " + " ".join(args) + " --json"
             write_json(path, data)
-        cov = coverage(data["summary"], facts)
+        body = summary_body(data)
+        cov = coverage(body, facts)
+        starts = passage_bounds(body, "sentence")
+        sentences = [body[a: b] for a, b in zip(starts, [*starts[1:], len(body)]) if body[a:b].strip()]
         row = {"strategy": strategy, "tokens": data["tokens"], "seconds": data["seconds"],
-               "peak_rss_mb": data["peak_rss_mb"], "notes_written": data["notes_written"],
-               "most_notes_held": data["most_notes_held"], **{k: v for k, v in cov.items() if k != "per_chapter"},
-               "per_chapter": cov["per_chapter"]}
+               "peak_rss_mb": data["peak_rss_mb"], "words": len(body.split()),
+               "unsupported_sentences": sum(bool(words.unsupported(x)) for x in sentences),
+               "dropped": data.get("dropped", 0),
+               **{k: v for k, v in cov.items() if k != "per_chapter"}, "per_chapter": cov["per_chapter"]}
         rows.append(row)
         on_row(row)
     return rows

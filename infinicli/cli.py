@@ -726,14 +726,14 @@ def bench_summarize(
             raise InfiniError(f"unknown strategy {st!r}; choose from {', '.join(STRATEGIES)}")
     out = Output(as_json)
     rows = bench.bench_summarize(document, facts, chosen, length, model, out_dir,
-                                 lambda r: out.say(f"{r['strategy']}: {r['facts_covered']}/{r['facts']} facts"))
+                                 lambda r: out.say(f"{r['strategy']}: {r['chapters_covered']}/{r['chapters']} chapters"))
     for r in rows:
         r["coverage"] = f"{r['facts_covered']}/{r['facts']} ({r['fact_coverage']:.0%})"
         r["chapters named"] = f"{r['chapters_covered']}/{r['chapters']}"
-    _rows_out(out, rows, ["strategy", "tokens", "facts covered", "chapters", "seconds", "peak RSS MB",
-                          "notes held (max)"],
-              ["strategy", "tokens", "coverage", "chapters named", "seconds", "peak_rss_mb", "most_notes_held"],
-              as_csv)
+    _rows_out(out, rows, ["strategy", "tokens", "chapters", "facts covered", "words", "unsupported", "dropped",
+                          "seconds", "peak RSS MB"],
+              ["strategy", "tokens", "chapters named", "coverage", "words", "unsupported_sentences", "dropped",
+               "seconds", "peak_rss_mb"], as_csv)
 
 
 class Interrupted(InfiniError):

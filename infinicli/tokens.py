@@ -45,6 +45,13 @@ def heading(line: str) -> str | None:
     return None
 
 
+def strong_heading(line: str) -> bool:
+    """A heading that names itself one ("Chapter 4", "# Title", "4.2 Title"), not only a line in
+    capitals or a numeral, which may also be a song's chorus or a caption inside a chapter."""
+    text = line.strip()
+    return heading(text) is not None and any(p.match(text) for p in _HEADING[:3])
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class Passage:
     """A sentence (or a line of code) of the input and where a reader finds it."""

@@ -138,11 +138,12 @@ class AskResult:
     dropped: list[dict]  # sentences of the model's answer that named what the document does not contain
     reading: reading.Reading
     recalled: list[dict] = field(default_factory=list)  # what the recall pool held when asked
+    by_signal: dict[str, list[dict]] = field(default_factory=dict)  # the best passages by each signal alone
 
     def as_dict(self) -> dict:
         return {"question": self.question, "answer": self.answer, "answered_from": self.answered_from,
                 "evidence": self.evidence, "dropped": self.dropped, "reading": self.reading.as_dict(),
-                "recalled": self.recalled}
+                "recalled": self.recalled, "by_signal": self.by_signal}
 
 
 def run(engine: InfiniModel, tok: Tokenizer, info: ModelInfo, path: str, question: str, *,
@@ -179,6 +180,8 @@ def run(engine: InfiniModel, tok: Tokenizer, info: ModelInfo, path: str, questio
     total = reading.count_tokens(tok, path, password)
     result = reading.read(engine, tok, path, open_source(path, password), prompt, len(prompt) + max_tokens,
                           on_segment, total, on_passages=on_passages)
+    by_signal = {"attention": [c.as_dict() for c in evidence.best(QUOTES, lexical=False)],
+                 "lexical": [c.as_dict() for c in evidence.best(QUOTES, attention=False)]}
     best = evidence.best(QUOTES)
     pool = recalled(engine, tok)
     lines = None
@@ -188,4 +191,4 @@ def run(engine: InfiniModel, tok: Tokenizer, info: ModelInfo, path: str, questio
         lines = [c.passage.text for c in document_order(best)]
         text, source = answer_from(engine, tok, question, lines, max_tokens, answer_prefix, on_text), "evidence"
     kept, dropped = words.check(text, None if lines is None else lines + [question])
-    return AskResult(question, kept, source, [c.as_dict() for c in best], dropped, result, pool)
+    return AskResult(question, kept, source, [c.as_dict() for c in best], dropped, result, pool, by_signal)
