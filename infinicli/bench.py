@@ -100,7 +100,8 @@ def run_cell(out_dir: Path, method: str, length: int, depth: float, trials: int,
             "--seed", str(seed), "--method", method, *extra]
     env = None if threads is None else {**os.environ, "OMP_NUM_THREADS": str(threads)}
     data = _run_json(args, env=env, quiet=quiet)
-    data["command"] = ("" if threads is None else f"OMP_NUM_THREADS={threads} ") + "infini " + " ".join(args) + " --json"
+    prefix = "" if threads is None else f"OMP_NUM_THREADS={threads} "
+    data["command"] = prefix + "infini " + " ".join(args) + " --json"
     write_json(path, data)
     return path, data, False
 

@@ -8,7 +8,7 @@ import signal
 import sys
 import time
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -24,22 +24,22 @@ app.add_typer(models_app, name="models")
 
 # Options shared by every command that runs the model.
 ModelOpt = Annotated[str, typer.Option("--model", "-m", help="Model name, local HF directory or .gguf file.")]
-MethodOpt = Annotated[Optional[str], typer.Option(
+MethodOpt = Annotated[str | None, typer.Option(
     help="full | window | infini | infini+recall. Default: infini+recall, or exact attention when the "
          "input fits the model's context.")]
 SegmentOpt = Annotated[int, typer.Option(help="Tokens per segment.")]
-WindowOpt = Annotated[Optional[int], typer.Option(help="Carried window of exact KV, in tokens.")]
-PoolOpt = Annotated[Optional[int], typer.Option("--pool", help="Recall pool size, in blocks.")]
-BlockOpt = Annotated[Optional[int], typer.Option(help="Recall pool block size, in tokens.")]
+WindowOpt = Annotated[int | None, typer.Option(help="Carried window of exact KV, in tokens.")]
+PoolOpt = Annotated[int | None, typer.Option("--pool", help="Recall pool size, in blocks.")]
+BlockOpt = Annotated[int | None, typer.Option(help="Recall pool block size, in tokens.")]
 RuleOpt = Annotated[str, typer.Option(help="Memory update rule: delta or linear.")]
-GateOpt = Annotated[Optional[float], typer.Option(
+GateOpt = Annotated[float | None, typer.Option(
     "--gate", help="Memory gate logit beta for every head (default -3, i.e. a 5% memory share).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document instead of tables.")]
 ProbeHeadsOpt = Annotated[int, typer.Option(
     "--probe-heads", help="Score the recall pool with the question's attention in this model's N best "
                           "retrieval heads only (found once per model and cached); 0: every head.")]
 PROBE_HEADS = 8
-ParamsOpt = Annotated[Optional[Path], typer.Option(
+ParamsOpt = Annotated[Path | None, typer.Option(
     "--params", help="Trained Infini parameters (gates, memory adapters): a folder made by `infini train`.")]
 
 
@@ -189,7 +189,7 @@ def passkey(
 # --- documents: ask, read, summarize ---------------------------------------------------------------
 
 FileArg = Annotated[str, typer.Argument(help="A PDF, a text or markdown file, - for stdin, or a saved .infini state.")]
-PasswordOpt = Annotated[Optional[str], typer.Option(help="Password of an encrypted PDF.")]
+PasswordOpt = Annotated[str | None, typer.Option(help="Password of an encrypted PDF.")]
 
 
 def _check_input(path: str) -> None:
@@ -310,7 +310,7 @@ def read(
 @app.command()
 def summarize(
     file: FileArg,
-    out_path: Annotated[Optional[Path], typer.Option("--out", help="Write the markdown here (atomically).")] = None,
+    out_path: Annotated[Path | None, typer.Option("--out", help="Write the markdown here (atomically).")] = None,
     force: Annotated[bool, typer.Option(help="Replace an existing --out file.")] = False,
     length: Annotated[str, typer.Option(help="short, medium or long.")] = "medium",
     notes: Annotated[bool, typer.Option("--notes/--quotes-only", help="Have the model write a note per "
@@ -388,10 +388,10 @@ def _summarize_baseline(out, engine, tok, file, password, strategy, length, out_
 @app.command()
 def code(
     directory: Annotated[Path, typer.Argument(help="The repository or folder to read.")],
-    question: Annotated[Optional[str], typer.Option("--question", "-q", help="A question about the code.")] = None,
-    include: Annotated[Optional[list[str]], typer.Option(
+    question: Annotated[str | None, typer.Option("--question", "-q", help="A question about the code.")] = None,
+    include: Annotated[list[str] | None, typer.Option(
         help="Only paths matching this glob (repeatable); also reads lock files and *.log/*.jsonl it names.")] = None,
-    exclude: Annotated[Optional[list[str]], typer.Option(help="Skip paths matching this glob (repeatable).")] = None,
+    exclude: Annotated[list[str] | None, typer.Option(help="Skip paths matching this glob (repeatable).")] = None,
     max_file_size: Annotated[str, typer.Option(help="Skip files larger than this (e.g. 500k, 1MB).")] = "1MB",
     max_tokens: Annotated[int, typer.Option(help="Longest answer, in tokens.")] = 96,
     model: ModelOpt = "smollm2-135m-instruct", method: MethodOpt = None, segment: SegmentOpt = 512,
@@ -667,13 +667,12 @@ def bench_speed(
     model: ModelOpt = "smollm2-135m-instruct", as_json: JsonOpt = False, as_csv: CsvOpt = False,
 ) -> None:
     """Prefill and decode tokens/s, mean ± sd, beside the plain model's chunked prefill."""
-    from infinicli import bench
+    from infinicli import bench, models
     from infinicli.config import EngineConfig
     from infinicli.engine import InfiniModel
     from infinicli.tasks.passkey import build
     from infinicli.tokenizer import Tokenizer
     from infinicli.ui import Output
-    from infinicli import models
 
     out = Output(as_json)
     method_list = _methods(methods)
@@ -726,7 +725,8 @@ def bench_summarize(
             raise InfiniError(f"unknown strategy {st!r}; choose from {', '.join(STRATEGIES)}")
     out = Output(as_json)
     rows = bench.bench_summarize(document, facts, chosen, length, model, out_dir,
-                                 lambda r: out.say(f"{r['strategy']}: {r['chapters_covered']}/{r['chapters']} chapters"))
+                                 lambda r: out.say(f"{r['strategy']}: {r['chapters_covered']}/{r['chapters']} "
+                                                   "chapters"))
     for r in rows:
         r["coverage"] = f"{r['facts_covered']}/{r['facts']} ({r['fact_coverage']:.0%})"
         r["chapters named"] = f"{r['chapters_covered']}/{r['chapters']}"

@@ -27,8 +27,6 @@ from infinicli.config import SUPPORTED_ARCHITECTURES, EngineConfig, SegmentStats
 from infinicli.errors import ModelError
 from infinicli.state import InfiniState
 
-
-
 PROBE_DISTANCE = 64  # tokens between a scored block and the probe, the same for every block
 
 

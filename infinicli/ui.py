@@ -11,12 +11,10 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from rich.console import Console
-from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
-                           TimeRemainingColumn)
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
 from infinicli.config import SegmentStats
-
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
@@ -141,8 +139,9 @@ def markdown_table(columns: list[str], rows: list[list[Any]]) -> str:
     """A llama-bench style markdown table: what a person reads, pasteable into notes."""
     cells = [[str(x) for x in r] for r in rows]
     widths = [max(len(c), *(len(r[i]) for r in cells)) if cells else len(c) for i, c in enumerate(columns)]
-    line = lambda xs: "| " + " | ".join(x.rjust(w) if i else x.ljust(w)
-                                         for i, (x, w) in enumerate(zip(xs, widths))) + " |"
+    def line(xs: list[str]) -> str:
+        return "| " + " | ".join(x.rjust(w) if i else x.ljust(w) for i, (x, w) in enumerate(zip(xs, widths))) + " |"
+
     sep = "| " + " | ".join(("-" * w if i == 0 else "-" * (w - 1) + ":") for i, w in enumerate(widths)) + " |"
     return "\n".join([line(columns), sep, *(line(r) for r in cells)])
 

@@ -41,7 +41,9 @@ def reference_infini(model, segments, window, beta, eps=1e-6):
     z = [torch.zeros(Hkv, d) for _ in range(L)]
     past_k = [torch.zeros(Hkv, 0, d) for _ in range(L)]
     past_v = [torch.zeros(Hkv, 0, d) for _ in range(L)]
-    feat = lambda x: torch.where(x > 0, x + 1, torch.exp(x))  # ELU + 1
+    def feat(x):  # ELU + 1
+        return torch.where(x > 0, x + 1, torch.exp(x))
+
     with torch.no_grad():
         for s, ids in enumerate(segments):
             last = s == len(segments) - 1

@@ -109,7 +109,8 @@ def test_sample_book_outline_has_one_bookmark_per_chapter() -> None:
 
 def test_outline_nested_levels_and_absent_outlines(tmp_path: Path) -> None:
     outline = pdf_outline(str(LATEX_PDF))
-    assert outline[:4] == [(1, "Introduction", 1), (1, "How to use it?", 1), (1, "Provided boxes", 1), (2, "Inline boxes", 1)]
+    assert outline[:4] == [(1, "Introduction", 1), (1, "How to use it?", 1), (1, "Provided boxes", 1),
+                           (2, "Inline boxes", 1)]
     assert [page for _, _, page in outline] == sorted(page for _, _, page in outline)
     assert pdf_outline(str(make_pdf(tmp_path / "plain.pdf", ["No bookmarks"]))) == []
     notes = tmp_path / "notes.pdf"

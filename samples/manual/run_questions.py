@@ -76,7 +76,8 @@ def main() -> None:
             if proc.returncode != 0:
                 sys.exit(f"failed: {' '.join(cmd)}\n{proc.stderr[-2000:]}")
             data = json.loads(proc.stdout)
-            data["command"] = "infini ask samples/manual/manual.pdf --question " + json.dumps(item["question"]) + " --json"
+            data["command"] = ("infini ask samples/manual/manual.pdf --question " + json.dumps(item["question"])
+                               + " --json")
             data["wall_seconds"] = round(time.perf_counter() - t0, 1)
             tmp = path.with_suffix(".tmp")
             tmp.write_text(json.dumps(data, indent=1) + "\n")
