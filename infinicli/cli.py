@@ -58,36 +58,20 @@ def _root(
 
 
 def _check_params(params: Path | None) -> None:
-    """Refuse a --params path that holds no trained Infini parameters."""
-    from infinicli.engine import InfiniParams
+    from infinicli.session import check_params
 
-    if params is not None and not InfiniParams.file_in(params).is_file():
-        raise InfiniError(f"no trained Infini parameters at {params} (make them with `infini train`)")
+    check_params(params)
 
 
 def _engine(out, model: str, method: str | None, segment: int, window: int | None, pool: int | None,
             block: int | None, rule: str, gate: float | None, params: Path | None = None,
             probe_heads: int = 0):
-    """Load the model (and trained Infini parameters) and build the one engine every command uses."""
-    from infinicli import models
-    from infinicli.config import EngineConfig
-    from infinicli.engine import InfiniModel, InfiniParams
-    from infinicli.tokenizer import Tokenizer
+    """The session every command runs in: model, trained parameters and retrieval heads, loaded once."""
+    from infinicli.session import Session
 
-    config = EngineConfig.for_method(
-        method or "infini+recall", segment=segment, window=window, pool_blocks=pool, block=block,
-        rule=rule, gate_beta=gate, adaptive=method is None, probe_heads=probe_heads)
-    _check_params(params)  # before the slow model load
-    out.say(f"Loading {model}")
-    loaded = models.load(model, say=out.say)
-    trained = InfiniParams.load(params, loaded.model) if params is not None else None
-    engine, tok = InfiniModel(loaded.model, config, trained), Tokenizer(loaded.tokenizer)
-    if config.probe_heads and config.pool_blocks:  # the heads score the recall pool; no pool, no heads
-        from infinicli import heads
-
-        margin = heads.load_or_calibrate(engine, tok, models.infini_home(), say=out.say)
-        engine.set_probe_heads(heads.select(margin, config.probe_heads))
-    return engine, tok, loaded.info
+    s = Session.load(model, method=method, segment=segment, window=window, pool=pool, block=block, rule=rule,
+                     gate=gate, params=params, probe_heads=probe_heads, say=out.say)
+    return s.engine, s.tok, s.info
 
 
 # --- models ---------------------------------------------------------------------------------------
@@ -251,14 +235,16 @@ def ask(
 
     def show(piece: str) -> None:  # the answer appears as it is written
         if not as_json:
-            if not streamed and answer_prefix.strip():
-                out.write(answer_prefix.strip() + " ")
+            if not streamed:
+                view.close()
+                if answer_prefix.strip():
+                    out.write(answer_prefix.strip() + " ")
             streamed.append(piece)
             out.write(piece)
 
-    with out.progress(f"reading {_name(file)}", None) as update:
+    with out.progress(f"reading {_name(file)}", None) as view:
         result = ask_task.run(engine, tok, info, file, question, password=password, max_tokens=max_tokens,
-                              answer_prefix=answer_prefix, from_state=from_state, on_segment=update,
+                              answer_prefix=answer_prefix, from_state=from_state, on_segment=view,
                               on_text=show)
 
     def render(c) -> None:
@@ -342,10 +328,9 @@ def summarize(
                                 probe_heads)
     if strategy != "infini":
         return _summarize_baseline(out, engine, tok, file, password, strategy, length, out_path)
-    with out.progress(f"reading {_name(file)}", None) as update:
-        with out.writing("writing notes") as on_note:
-            summary = sm.run(engine, tok, file, password=password, length=length, notes=notes,
-                             on_segment=update, on_note=on_note)
+    with out.progress(f"reading {_name(file)}", None) as view:
+        summary = sm.run(engine, tok, file, password=password, length=length, notes=notes,
+                         on_segment=view, on_note=view.note)
     markdown = summary.markdown()
     if out_path is not None:
         write_text(out_path, markdown)

@@ -176,11 +176,12 @@ class DocumentWords:
                     out.append(w)
         return list(dict.fromkeys(out))
 
-    def check(self, text: str, sources: list[str] | None = None, support: float = SUPPORT
+    def check(self, text: str, sources: list[str] | None = None, support: float = SUPPORT, min_words: int = 1
               ) -> tuple[str, list[dict]]:
         """Keep the sentences of a generated text whose every name the document contains and, when the
-        lines it was written from are given, at least `support` of whose content words they hold;
-        report the others (the sentence, its unsupported names, the share of its words supported)."""
+        lines it was written from are given, at least `support` of whose content words they hold, and
+        which has at least `min_words` words; report the others (the sentence, its unsupported names, the
+        share of its words supported)."""
         source_terms = set(terms(" ".join(sources))) if sources is not None else None
         kept, dropped = [], []
         starts = passage_bounds(text, "sentence")
@@ -191,7 +192,7 @@ class DocumentWords:
             bad = self.unsupported(sentence)
             words = terms(sentence)
             share = sum(w in source_terms for w in words) / len(words) if words and source_terms is not None else 1.0
-            if bad or share < support:
+            if bad or share < support or len(sentence.split()) < min_words:
                 dropped.append({"sentence": sentence, "unsupported": bad, "supported_words": round(share, 2)})
             else:
                 kept.append(sentence)

@@ -62,6 +62,7 @@ class Passage:
     page: int | None  # 1-based PDF page
     line: int  # 1-based line of the file (or of the PDF page) where it starts; below 1: a file header
     is_heading: bool = False
+    strong_heading: bool = False  # a heading that names itself one (see strong_heading)
 
     def where(self) -> dict:
         """Its place as --json reports it: page and line for a PDF, line for text, path and line for code."""
@@ -79,6 +80,7 @@ class Passage:
 def _clean(text: str) -> str:
     """A passage's text as shown: words split at a line-end hyphen rejoined, white space collapsed."""
     text = re.sub(r"(?<=[a-z])-\n\s*(?=[a-z])", "", text)
+    text = re.sub(r"^[\s*#=_~]+(?=\S)", "", text)  # a scene break's asterisks, a markdown heading's hashes
     return " ".join(text.split())
 
 
@@ -131,8 +133,9 @@ def passages_of(chunk: Chunk, by: str) -> tuple[list[int], list[Passage]]:
         raw = text[s:end]
         lead = len(raw) - len(raw.lstrip())  # a passage is found on the line of its first character
         line = chunk.line + bisect.bisect_left(newlines, s + lead)
-        out.append(Passage(_clean(raw), chunk.origin, chunk.page, line,
-                           by == "sentence" and heading(raw) is not None))
+        is_heading = by == "sentence" and heading(raw) is not None
+        out.append(Passage(_clean(raw), chunk.origin, chunk.page, line, is_heading,
+                           is_heading and strong_heading(raw)))
     return starts, out
 
 

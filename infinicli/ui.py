@@ -70,32 +70,6 @@ class Output:
         sys.stdout.write(clean(text))
         sys.stdout.flush()
 
-    @contextlib.contextmanager
-    def writing(self, description: str) -> Iterator[Callable[[int, int, int], None]]:
-        """A progress bar over what the model writes; yields on_note(i, n, tokens written so far)."""
-        columns = [TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                   TextColumn("· {task.fields[written]} tokens · {task.fields[speed]}"), TimeElapsedColumn(),
-                   TextColumn("eta"), TimeRemainingColumn()]
-        bar = Progress(*columns, console=self.err, transient=False, disable=self.quiet)
-        task = None
-        t0 = time.perf_counter()
-
-        def update(i: int, n: int, written: int) -> None:
-            nonlocal task, t0
-            if task is None:
-                bar.start()
-                task = bar.add_task(description, total=n, written=0, speed="-")
-                t0 = time.perf_counter()
-            dt = time.perf_counter() - t0
-            bar.update(task, completed=i, total=n, written=f"{written:,}",
-                       speed=f"{written / dt:,.1f} tok/s" if dt > 0 else "-")
-
-        try:
-            yield update
-        finally:
-            if task is not None:
-                bar.stop()
-
     def emit(self, data: Any, render: Callable[[Console], None]) -> None:
         if self.as_json:
             sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
@@ -104,22 +78,66 @@ class Output:
             render(self.out)
 
     @contextlib.contextmanager
-    def progress(self, description: str, total: int | None) -> Iterator[Callable[[SegmentStats], None]]:
-        """A progress bar over segments; yields the callback the engine calls after each one."""
+    def progress(self, description: str, total: int | None) -> Iterator[ProgressView]:
+        """One progress display for a command: reading (segments, tok/s, cache, peak RSS, ETA), then,
+        for commands that write, a second line for writing (notes i of n, tokens written, tok/s)."""
+        if not self.quiet and not self.err.is_terminal:  # a log, not a redrawn bar
+            yield LogProgress(self, description)
+            return
         columns = [
             TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-            TextColumn("seg · {task.fields[speed]} · {task.fields[cache]} · peak {task.fields[rss]}"),
-            TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn(),
+            TextColumn("{task.fields[info]}"), TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn(),
         ]
         with Progress(*columns, console=self.err, transient=False, disable=self.quiet) as bar:
-            task = bar.add_task(description, total=total, speed="-", cache="-", rss="-")
+            yield ProgressView(bar, description, total)
 
-            def update(s: SegmentStats) -> None:
-                bar.update(task, completed=s.index, total=s.total or None,
-                           speed=f"{s.tokens_per_s:,.0f} tok/s", cache=cache_use(s),
-                           rss=f"{s.peak_rss_mb:,.0f} MB")
 
-            yield update
+class ProgressView:
+    """Called with each segment's stats while reading; .note(i, n, written) while writing."""
+
+    def __init__(self, bar: Progress, description: str, total: int | None) -> None:
+        self.bar = bar
+        self.reading = bar.add_task(description, total=total, info="seg")
+        self.writing = None
+        self.t0 = 0.0
+
+    def __call__(self, s: SegmentStats) -> None:
+        self.bar.update(self.reading, completed=s.index, total=s.total or None, info=segment_line(s))
+
+    def close(self) -> None:
+        """Stop redrawing (before an answer streams to stdout)."""
+        self.bar.stop()
+
+    def note(self, i: int, n: int, written: int) -> None:
+        if self.writing is None:
+            self.writing = self.bar.add_task("writing notes", total=n, info="")
+            self.t0 = time.perf_counter()
+        dt = time.perf_counter() - self.t0
+        speed = f" · {written / dt:,.1f} tok/s" if dt > 0 and written else ""
+        self.bar.update(self.writing, completed=i, total=n, info=f"notes · {written:,} tokens written{speed}")
+
+
+class LogProgress:
+    """The same events as plain lines on stderr, every 10th segment and every note, when stderr is a log."""
+
+    def __init__(self, out: Output, description: str) -> None:
+        self.out, self.description = out, description
+
+    def __call__(self, s: SegmentStats) -> None:
+        if s.index % 10 == 0 or (s.total and s.index == s.total):
+            total = f"/{s.total}" if s.total else ""
+            self.out.err.print(f"{self.description}: segment {s.index}{total} · {segment_line(s)}",
+                               markup=False, highlight=False)
+
+    def close(self) -> None:
+        pass
+
+    def note(self, i: int, n: int, written: int) -> None:
+        self.out.err.print(f"writing: note {i}/{n} · {written:,} tokens written", markup=False, highlight=False)
+
+
+def segment_line(s: SegmentStats) -> str:
+    return f"seg · {s.tokens_per_s:,.0f} tok/s · {cache_use(s)} · peak {s.peak_rss_mb:,.0f} MB"
 
 
 TEXT_COLUMNS = {"", "name", "file", "key", "answer", "mode", "language", "reason", "examples", "method",

@@ -95,14 +95,14 @@ def _passages(title_every: int, n: int, tokens: int = 40):
     out = []
     for i in range(n):
         if i % title_every == 0:
-            out.append(Passage(f"CHAPTER {i // title_every + 1}", "b.txt", None, i + 1, is_heading=True))
+            out.append(Passage(f"CHAPTER {i // title_every + 1}", "b.txt", None, i + 1, True, True))
         out.append(Passage(f"Sentence {i} tells of Person{i % 7} at Place{i % 5} and more.", "b.txt", None, i + 1))
     return [(p, tokens) for p in out]
 
 
 def test_sections_follow_headings_keep_few_sentences_and_cut_long_stretches():
     secs = sm.Sections({})
-    contents = [Passage(f"CHAPTER {k}", "b.txt", None, k, is_heading=True) for k in (1, 2, 3)]
+    contents = [Passage(f"CHAPTER {k}", "b.txt", None, k, True, True) for k in (1, 2, 3)]
     stream = [(p, 3) for p in contents] + _passages(20, 60)  # a contents page, then three chapters
     for p, tokens in stream:
         secs._place(p, float(len(p.text)), tokens)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import math
+import re
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -31,7 +32,7 @@ from infinicli.evidence import STOPWORDS, DocumentWords, PassageScores, terms
 from infinicli.sources import open_source
 from infinicli.tasks import ask, reading
 from infinicli.tokenizer import Tokenizer
-from infinicli.tokens import Passage, strong_heading
+from infinicli.tokens import Passage
 
 STRATEGIES = ("infini", "first", "last", "mapreduce")
 # (note tokens, summary tokens) per --length
@@ -52,6 +53,7 @@ LONGEST_SECTION = 8192  # tokens: a longer stretch without a heading is cut into
 # Corran Head was closed to the public", of a light that was kept open) or drift ("a classic example
 # of a magical realism"); a note keeps only sentences most of whose content words the lines hold.
 NOTE_SUPPORT = 0.75
+NOTE_WORDS = 6  # a shorter "sentence" is a fragment ("Felix's Levels"), not a note
 NOTE_QUESTION = "What happens in these lines? Answer in one or two sentences."
 SUMMARY_QUESTION = "What is this text about? Answer in two or three sentences."
 CHUNK_PROMPT = "Summarize the text above. Name the people, places and events it mentions."
@@ -122,6 +124,17 @@ def centrality(cands: list[Candidate]) -> list[float]:
         vecs.append({w: x / norm for w, x in v.items()})
     return [sum(sum(x * v2.get(w, 0.0) for w, x in v1.items()) for j, v2 in enumerate(vecs) if j != i)
             for i, v1 in enumerate(vecs)]
+
+
+def quotable(p: Passage) -> bool:
+    """A sentence worth quoting: five words or more, not a heading, not a line of a contents page
+    ("The Return to Corran Head 112")."""
+    return len(p.text.split()) >= 5 and not p.is_heading and not re.search(r"\s\d+$", p.text)
+
+
+def note_text(raw: str) -> str:
+    """The model's note without the answer boilerplate it starts with ("The answer is:")."""
+    return re.sub(r"^(?:the )?answer(?: is)?\s*:\s*", "", raw.strip(), flags=re.IGNORECASE)
 
 
 def names(text: str) -> float:
@@ -196,7 +209,7 @@ class Sections:
         if self.outline and p.page in self.outline and (cur is None or cur.first.page != p.page):
             title = self.outline[p.page]
         elif not self.outline and p.is_heading:
-            strong = strong_heading(p.text)
+            strong = p.strong_heading
             self._strong = self._strong or strong
             if strong or not self._strong:  # once chapters are named so, a line in capitals is no heading
                 title = p.text
@@ -218,7 +231,7 @@ class Sections:
         cur.tokens += tokens
         if p.text:
             cur.last = p
-        if len(p.text.split()) >= 5 and not p.is_heading:
+        if quotable(p):
             c, n = Candidate(p, attention), next(self._n)
             for heap, key in ((cur.heap, attention), (cur.named_heap, names(p.text))):
                 if len(heap) < CANDIDATES:
@@ -298,6 +311,8 @@ class Summary:
         if self.names:
             out += [f"Named in the most sections: {', '.join(self.names)}.", ""]
         for s in self.sections:
+            if not s.key:  # a title page or a contents page: nothing to quote
+                continue
             out += [f"## {s.title} ({s.where()})", ""]
             if s.note:
                 out += [s.note, ""]
@@ -348,7 +363,7 @@ def run(engine: InfiniModel, tok: Tokenizer, path: str, *, password: str | None 
             if lines:
                 raw = _write(engine, tok, lines, NOTE_QUESTION, note_tokens)
                 written += len(tok.encode(raw))
-                s.note, s.dropped = sections.words.check(raw, lines, NOTE_SUPPORT)
+                s.note, s.dropped = sections.words.check(note_text(raw), lines, NOTE_SUPPORT, NOTE_WORDS)
             if on_note is not None:
                 on_note(i, len(done) + 1, written)
     overview, dropped = "", []
@@ -356,7 +371,7 @@ def run(engine: InfiniModel, tok: Tokenizer, path: str, *, password: str | None 
     if len(written_notes) >= 2:
         raw = _write(engine, tok, written_notes, SUMMARY_QUESTION, summary_tokens)
         written += len(tok.encode(raw))
-        overview, dropped = sections.words.check(raw, written_notes, NOTE_SUPPORT)
+        overview, dropped = sections.words.check(note_text(raw), written_notes, NOTE_SUPPORT, NOTE_WORDS)
     if on_note is not None:
         on_note(len(done) + 1, len(done) + 1, written)
     name = "stdin" if path == "-" else path.rsplit("/", 1)[-1]

@@ -28,7 +28,6 @@ from pathlib import Path
 import bm25s
 import numpy as np
 from bm25s.stopwords import STOPWORDS_EN, STOPWORDS_EN_PLUS
-
 from pdftext import page_texts
 
 HERE = Path(__file__).resolve().parent

@@ -1,0 +1,72 @@
+"""A session: the model, its trained Infini parameters and its retrieval heads, loaded once, and the
+engine built on them. The CLI, the benchmarks and the Python API all start here.
+
+    from infinicli.session import Session
+
+    session = Session.load()                      # the default model, with the CLI's defaults
+    result = session.ask("book.pdf", "Who rescued the sailors?")
+    print(result.answer, result.evidence[0])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from infinicli import models
+from infinicli.config import EngineConfig
+from infinicli.engine import InfiniModel, InfiniParams
+from infinicli.errors import InfiniError
+from infinicli.tokenizer import Tokenizer
+
+PROBE_HEADS = 8  # the question's attention counts in the model's 8 best retrieval heads (heads.py)
+
+
+def check_params(params: str | Path | None) -> None:
+    """Refuse a --params path that holds no trained Infini parameters (before any slow load)."""
+    if params is not None and not InfiniParams.file_in(params).is_file():
+        raise InfiniError(f"no trained Infini parameters at {params} (make them with `infini train`)")
+
+
+@dataclass(slots=True)
+class Session:
+    engine: InfiniModel
+    tok: Tokenizer
+    info: models.ModelInfo
+
+    @classmethod
+    def load(cls, model: str = models.DEFAULT_MODEL, *, method: str | None = None, segment: int = 512,
+             window: int | None = None, pool: int | None = None, block: int | None = None, rule: str = "delta",
+             gate: float | None = None, params: str | Path | None = None, probe_heads: int = PROBE_HEADS,
+             say: Callable[[str], None] = lambda _: None) -> Session:
+        """Load a model by name, Hugging Face directory or .gguf file, and build the engine.
+
+        method None: infini+recall, or exact attention when an input fits the model's context.
+        Nothing is printed unless `say` is given."""
+        config = EngineConfig.for_method(
+            method or "infini+recall", segment=segment, window=window, pool_blocks=pool, block=block,
+            rule=rule, gate_beta=gate, adaptive=method is None, probe_heads=probe_heads)
+        check_params(params)
+        say(f"Loading {model}")
+        loaded = models.load(model, say=say)
+        trained = InfiniParams.load(params, loaded.model) if params is not None else None
+        engine, tok = InfiniModel(loaded.model, config, trained), Tokenizer(loaded.tokenizer)
+        if config.probe_heads:  # they score the recall pool and rate the evidence
+            from infinicli import heads
+
+            margin = heads.load_or_calibrate(engine, tok, models.infini_home(), say=say)
+            engine.set_probe_heads(heads.select(margin, config.probe_heads))
+        return cls(engine, tok, loaded.info)
+
+    def ask(self, path: str | Path, question: str, **options):
+        """Answer a question about a document (or a saved .infini state): tasks.ask.run's AskResult."""
+        from infinicli.tasks import ask
+
+        return ask.run(self.engine, self.tok, self.info, str(path), question, **options)
+
+    def summarize(self, path: str | Path, **options):
+        """Summarize a document: tasks.summarize.run's Summary (its .markdown() is what the CLI prints)."""
+        from infinicli.tasks import summarize
+
+        return summarize.run(self.engine, self.tok, str(path), **options)
