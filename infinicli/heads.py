@@ -131,7 +131,7 @@ def cache_file(home: Path, model) -> Path:
     return home / "heads" / f"{model_key(model)}.json"
 
 
-def load_or_calibrate(engine, tok, home: Path, say: Callable[[str], None] = print) -> torch.Tensor:
+def load_or_calibrate(engine, tok, home: Path, say: Callable[[str], None] = lambda _: None) -> torch.Tensor:
     """The model's head margins (L, H): shipped with infini (the default model's, made by this
     calibration), from the cache, or calibrated once and cached."""
     path = cache_file(home, engine.model)

@@ -82,7 +82,7 @@ def is_pulled(name: str) -> bool:
     return (model_dir(name) / "hf" / "config.json").exists()
 
 
-def pull(name: str = DEFAULT_MODEL, say: Callable[[str], None] = print) -> Path:
+def pull(name: str = DEFAULT_MODEL, say: Callable[[str], None] = lambda _: None) -> Path:
     """Fetch a registry model into the cache (idempotent). Returns its directory."""
     spec = _spec(name)
     target = model_dir(name)
@@ -217,7 +217,7 @@ def resolve(ref: str) -> tuple[str, Path, str | None]:
                      "not an existing directory, not a .gguf file")
 
 
-def load(ref: str = DEFAULT_MODEL, say: Callable[[str], None] = print):
+def load(ref: str = DEFAULT_MODEL, say: Callable[[str], None] = lambda _: None):
     """Load any supported model reference; pulls a registry model first if it is missing."""
     import torch
     from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer
@@ -272,7 +272,27 @@ def describe(name: str, model, file: Path, licence: str) -> ModelInfo:
     )
 
 
+def disk_bytes(name: str) -> int:
+    """Bytes the model's cache folder takes (0 when it was never pulled); symlinks are not followed."""
+    root = model_dir(name)
+    if not root.is_dir():
+        return 0
+    return sum(p.lstat().st_size for p in root.rglob("*") if p.is_file() and not p.is_symlink())
+
+
+def remove(name: str) -> int:
+    """Delete a pulled model's cache folder; returns the bytes freed. Only registry names are accepted,
+    so no path given by the user is ever removed."""
+    import shutil
+
+    _spec(name)  # refuses a name infini does not know
+    freed = disk_bytes(name)
+    if model_dir(name).is_dir():
+        shutil.rmtree(model_dir(name))
+    return freed
+
+
 def list_models() -> list[dict]:
     return [{"name": s.name, "title": s.title, "source": s.wheel, "licence": s.licence,
-             "pulled": is_pulled(s.name), "default": s.name == DEFAULT_MODEL,
+             "pulled": is_pulled(s.name), "default": s.name == DEFAULT_MODEL, "bytes": disk_bytes(s.name),
              "description": s.description} for s in REGISTRY.values()]

@@ -88,3 +88,19 @@ def test_bad_options_fail_before_loading_anything(tmp_path, args, needle):
 def test_usage_error_exit_code(tmp_path):
     proc = infini("passkey", "--no-such-flag", home=tmp_path)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
+
+
+def test_models_list_shows_size_on_disk_and_rm_frees_it(tmp_path):
+    import json
+
+    folder = tmp_path / "models" / "smollm2-135m-instruct"
+    folder.mkdir(parents=True)
+    (folder / "model.safetensors").write_bytes(b"\0" * 4096)
+    (tmp_path / "elsewhere").write_bytes(b"\0" * 100)
+    (folder / "link").symlink_to(tmp_path / "elsewhere")  # a link is neither counted nor followed
+    rows = json.loads(infini("models", "list", "--json", home=tmp_path).stdout)
+    assert [r["bytes"] for r in rows if r["name"] == "smollm2-135m-instruct"] == [4096]
+    proc = infini("models", "rm", "smollm2-135m-instruct", "--json", home=tmp_path)
+    assert proc.returncode == 0 and json.loads(proc.stdout)["freed_bytes"] == 4096
+    assert not folder.exists() and (tmp_path / "elsewhere").exists()
+    assert_one_sentence_error(infini("models", "rm", "../elsewhere", home=tmp_path), "unknown model")

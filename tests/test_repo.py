@@ -322,6 +322,9 @@ def test_summarize_scan(tree: Path) -> None:
     assert len(largest) == 5
     assert largest[0]["path"] == "src/pkg/config.py"  # 6 header words + 9 body words
     assert [r["tokens"] for r in largest] == sorted(chunk_tokens.values(), reverse=True)[:5]
+    # every file read is listed, in reading order, not only the largest
+    assert [r["path"] for r in summary["read"]] == [f.path for f in scan.files]
+    assert {r["path"]: r["tokens"] for r in summary["read"]} == chunk_tokens
     assert summary["skipped"] == {
         "binary": ["logo.png"],
         "empty": ["empty.py"],

@@ -420,6 +420,7 @@ def summarize_scan(scan: RepoScan, count_tokens: Callable[[str], int]) -> dict:
         {"languages": [{"language", "files", "lines", "tokens"}, ...],  # most tokens first
          "totals": {"files", "lines", "tokens", "bytes"},
          "largest": [{"path", "language", "lines", "tokens"}, ...],     # top 5 by tokens
+         "read": [{"path", "language", "lines", "tokens"}, ...],        # every file, in reading order
          "skipped": {reason: [path, ...], ...}}                          # reasons sorted
     """
     per_lang: dict[str, Counter[str]] = defaultdict(Counter)
@@ -448,5 +449,6 @@ def summarize_scan(scan: RepoScan, count_tokens: Callable[[str], int]) -> dict:
             "bytes": sum(f.size for f in scan.files),
         },
         "largest": largest,
+        "read": per_file,
         "skipped": dict(sorted(skipped.items())),
     }

@@ -313,7 +313,7 @@ class Summary:
         for s in self.sections:
             if not s.key:  # a title page or a contents page: nothing to quote
                 continue
-            out += [f"## {s.title} ({s.where()})", ""]
+            out += [f"## {s.title} ({s.where()})" if s.named else f"## {s.where()[0].upper()}{s.where()[1:]}", ""]
             if s.note:
                 out += [s.note, ""]
             for c in s.quotes:
