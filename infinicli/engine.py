@@ -11,6 +11,8 @@ while the engine runs, for `_attention` below. Three ways a forward can run:
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import ctypes.util
 import hashlib
 import itertools
 import resource
@@ -39,6 +41,23 @@ class _Mode(Enum):
 def peak_rss_mb() -> float:
     """Peak resident set size of this process (ru_maxrss is in KiB on Linux)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _malloc_trim() -> Callable[[], object]:
+    """glibc's malloc_trim, or a no-op where there is none (macOS, musl)."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        trim = libc.malloc_trim
+    except (OSError, AttributeError):
+        return lambda: None
+    trim.argtypes, trim.restype = [ctypes.c_size_t], ctypes.c_int
+    return lambda: trim(0)
+
+
+# Each segment frees tensors of many sizes; glibc keeps the freed pages in its arenas, and on some
+# inputs (the R manual, 85 pages) RSS grew from 1.2 to 2 GB over 50 segments with a constant state.
+# Handing the free pages back after every segment keeps RSS flat.
+release_free_memory = _malloc_trim()
 
 
 class InfiniParams(torch.nn.Module):
@@ -470,6 +489,7 @@ class InfiniModel:
         total = -(-total_tokens // seg) if total_tokens else None
         for segment in batched(itertools.chain(head, it), seg):
             stats = self.consume(segment, total=total)
+            release_free_memory()
             if on_segment is not None:
                 on_segment(stats)
 
