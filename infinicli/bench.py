@@ -348,7 +348,53 @@ def summary_body(data: dict) -> str:
     """What a summary run wrote for a reader, less its headings: the overview, notes and quotes (a
     section's title names its place, not what happens in it, so it does not count as coverage)."""
     text = data.get("markdown") or data.get("summary", "")
-    return "\n".join(line for line in text.splitlines() if not line.startswith("#"))
+    return "\n".join(line.lstrip("> ") for line in text.splitlines() if not line.startswith("#"))
+
+
+EXTRACTIVE = ("lexrank", "textrank")  # no model at all: sumy's graph rankings of the document's sentences
+EXTRACTIVE_SENTENCES = 24
+
+
+def extractive_summary(document: Path, method: str, sentences: int = EXTRACTIVE_SENTENCES) -> dict:
+    """A no-model floor: sumy's LexRank or TextRank picks `sentences` of the document's sentences (split
+    as infini splits them, so both rank the same units), printed in document order.
+    Bench-only: `pip install -e '.[bench]'`."""
+    try:
+        from nltk.tokenize import NLTKWordTokenizer
+        from sumy.nlp.stemmers import Stemmer
+        from sumy.parsers.plaintext import PlaintextParser
+        from sumy.summarizers.lex_rank import LexRankSummarizer
+        from sumy.summarizers.text_rank import TextRankSummarizer
+        from sumy.utils import get_stop_words
+    except ImportError as e:
+        raise InfiniError(f"the {method} baseline needs sumy: pip install -e '.[bench]' ({e})") from None
+    import resource
+
+    from infinicli.sources import open_source
+    from infinicli.tokens import passage_bounds
+
+    class Splitter:  # sumy's tokenizer interface, without NLTK's punkt data (not reachable here)
+        language = "english"
+        words = NLTKWordTokenizer()
+
+        def to_sentences(self, paragraph: str) -> list[str]:
+            starts = passage_bounds(paragraph, "sentence")
+            return [s for a, b in zip(starts, [*starts[1:], len(paragraph)]) if (s := paragraph[a:b].strip())]
+
+        def to_words(self, sentence: str) -> list[str]:
+            return [w for w in self.words.tokenize(sentence) if any(c.isalnum() for c in w)]
+
+    t0 = time.perf_counter()
+    text = "\n".join(chunk.text for chunk in open_source(str(document), on_warning=lambda _: None))
+    parsed = PlaintextParser.from_string(text, Splitter()).document
+    ranker = {"lexrank": LexRankSummarizer, "textrank": TextRankSummarizer}[method](Stemmer("english"))
+    ranker.stop_words = get_stop_words("english")
+    chosen = [" ".join(str(s).split()) for s in ranker(parsed, sentences)]
+    markdown = f"# {method} ({sentences} sentences)\n\n" + "\n".join(f"> {s}" for s in chosen) + "\n"
+    return {"strategy": method, "sentences": chosen, "markdown": markdown, "tokens": None,
+            "document_sentences": len(parsed.sentences), "seconds": round(time.perf_counter() - t0, 1),
+            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),  # this process
+            "command": f"infini bench summarize --file {document} --strategies {method}  # sumy, in-process"}
 
 
 def bench_summarize(document: Path, facts_path: Path, strategies: list[str], length: str, model: str,
@@ -372,6 +418,9 @@ def bench_summarize(document: Path, facts_path: Path, strategies: list[str], len
         path = out_dir / f"summary-{strategy}-{length}.json"
         if path.exists():
             data = json.loads(path.read_text())
+        elif strategy in EXTRACTIVE:
+            data = extractive_summary(document, strategy)
+            write_json(path, data)
         else:
             args = ["summarize", str(document), "--strategy", strategy, "--length", length, "--model", model]
             data = _run_json(args)

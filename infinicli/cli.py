@@ -265,9 +265,11 @@ def ask(
     def render(c) -> None:
         if streamed:
             out.write("\n")
-            if result.dropped:
-                out.err.print("[yellow]dropped from the answer, naming what the document does not contain:[/yellow] "
-                              + "; ".join(safe(", ".join(d["unsupported"])) for d in result.dropped))
+            if result.dropped or result.rewritten:  # what streamed was unchecked: say what stands
+                out.err.print("[yellow]checked against the document:[/yellow] "
+                              + "; ".join([f"dropped {safe(d['sentence'])!r}" for d in result.dropped]
+                                          + [f"respelt as {safe(r['as'])!r}" for r in result.rewritten]))
+                c.print(clean(result.answer or "(no answer the document supports)"), markup=False)
         else:
             c.print(clean(result.answer or "(no answer the document supports)"), markup=False)
         for e in result.evidence:
@@ -399,11 +401,10 @@ def code(
     gate: GateOpt = None, params: ParamsOpt = None, probe_heads: ProbeHeadsOpt = PROBE_HEADS, as_json: JsonOpt = False,
 ) -> None:
     """Read a whole repository file by file; give an overview, or answer --question."""
-    from rich.markup import escape
 
     from infinicli.sources.repo import parse_size, summarize_scan, walk_repo
     from infinicli.tasks import code as code_task
-    from infinicli.ui import Output, table
+    from infinicli.ui import Output, safe, table
 
     try:
         size_limit = parse_size(max_file_size)
@@ -430,18 +431,22 @@ def code(
                       ["language", "files", "lines", "tokens"],
                       [[r["language"], r["files"], f"{r['lines']:,}", f"{r['tokens']:,}"] for r in facts["languages"]]))
         c.print(table("largest files", ["file", "lines", "tokens"],
-                      [[r["path"], f"{r['lines']:,}", f"{r['tokens']:,}"] for r in facts["largest"]]))
+                      [[safe(r["path"]), f"{r['lines']:,}", f"{r['tokens']:,}"] for r in facts["largest"]]))
         if facts["skipped"]:
             c.print(table("skipped", ["reason", "files", "examples"],
-                          [[reason, len(paths), ", ".join(paths[:3]) + (" ..." if len(paths) > 3 else "")]
+                          [[reason, len(paths), safe(", ".join(paths[:3])) + (" ..." if len(paths) > 3 else "")]
                            for reason, paths in facts["skipped"].items()]))
-        c.print(f"\n[bold]{'Answer' if question else 'Overview'}[/bold]\n{escape(text)}", markup=True)
+        answer = text or ("(no answer the code supports)" if question else "")
+        c.print(f"\n[bold]{'Answer' if question else 'Overview'}[/bold]\n{safe(answer)}", markup=True)
+        if result.dropped:
+            out.err.print("[yellow]dropped from the answer, not supported by the quoted lines:[/yellow] "
+                          + "; ".join(safe(d["sentence"]) for d in result.dropped))
         if cited:
             c.print("[bold]From the code[/bold] (the lines the question attended to most)", markup=True)
             for q in cited:
-                c.print(f"  [cyan]{escape(q['path'])}:{q['line']}[/cyan]  {escape(q['text'])}", markup=True)
+                c.print(f"  [cyan]{safe(q['path'])}:{q['line']}[/cyan]  {safe(q['text'])}", markup=True)
         elif files:
-            c.print(f"[bold]Files recalled for it[/bold]: {', '.join(files)}", markup=True)
+            c.print(f"[bold]Files recalled for it[/bold]: {safe(', '.join(files))}", markup=True)
         out.err.print(f"[dim]{_reading_line(result.reading)}[/dim]")
 
     out.emit(data, render)
@@ -705,7 +710,8 @@ def bench_summarize(
     = Path("samples/book/the-lighthouse-keepers-ledger.pdf"),
     facts: Annotated[Path, typer.Option(help="Key facts per chapter (JSON, see samples/book).")]
     = Path("samples/book/facts.json"),
-    strategies: Annotated[str, typer.Option(help="infini and baselines: first, last, mapreduce.")]
+    strategies: Annotated[str, typer.Option(
+        help="infini and baselines: first, last, mapreduce (the model); lexrank, textrank (no model, needs sumy).")]
     = "infini,first,last,mapreduce",
     length: Annotated[str, typer.Option(help="short, medium or long.")] = "medium",
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for each run's JSON.")] = Path("bench-summarize"),
@@ -721,8 +727,8 @@ def bench_summarize(
             raise InfiniError(f"{p} does not exist")
     chosen = bench.parse_list(strategies, str)
     for st in chosen:
-        if st not in STRATEGIES:
-            raise InfiniError(f"unknown strategy {st!r}; choose from {', '.join(STRATEGIES)}")
+        if st not in STRATEGIES + bench.EXTRACTIVE:
+            raise InfiniError(f"unknown strategy {st!r}; choose from {', '.join(STRATEGIES + bench.EXTRACTIVE)}")
     out = Output(as_json)
     rows = bench.bench_summarize(document, facts, chosen, length, model, out_dir,
                                  lambda r: out.say(f"{r['strategy']}: {r['chapters_covered']}/{r['chapters']} "

@@ -14,12 +14,14 @@ written from ("The child was very nervous" from lines about a lighthouse keeper)
 
 from __future__ import annotations
 
+import difflib
 import heapq
 import itertools
 import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import torch
 
@@ -177,26 +179,60 @@ class DocumentWords:
         return list(dict.fromkeys(out))
 
     def check(self, text: str, sources: list[str] | None = None, support: float = SUPPORT, min_words: int = 1
-              ) -> tuple[str, list[dict]]:
+              ) -> Checked:
         """Keep the sentences of a generated text whose every name the document contains and, when the
         lines it was written from are given, at least `support` of whose content words they hold, and
         which has at least `min_words` words; report the others (the sentence, its unsupported names, the
-        share of its words supported)."""
+        share of its words supported).
+
+        A name miscopied from the given lines ("Zephyreline" for "Zephyrline") is first rewritten to
+        their spelling (close_spelling); numbers are never rewritten."""
         source_terms = set(terms(" ".join(sources))) if sources is not None else None
-        kept, dropped = [], []
+        spellings = {w: None for w in _WORD.findall(" ".join(sources))} if sources is not None else {}
+        kept, dropped, rewritten = [], [], []
         starts = passage_bounds(text, "sentence")
         for n, s in enumerate(starts):
             sentence = " ".join(text[s: starts[n + 1] if n + 1 < len(starts) else len(text)].split())
             if not sentence:
                 continue
             bad = self.unsupported(sentence)
+            fixes = {w: close for w in bad if (close := close_spelling(w, spellings))}
+            if fixes:
+                was = sentence
+                names = re.compile(r"\b(" + "|".join(map(re.escape, fixes)) + r")\b")
+                sentence = names.sub(lambda m, f=fixes: f[m[1]], sentence)
+                bad = self.unsupported(sentence)
+                if not bad:
+                    rewritten.append({"sentence": was, "as": sentence})
             words = terms(sentence)
             share = sum(w in source_terms for w in words) / len(words) if words and source_terms is not None else 1.0
             if bad or share < support or len(sentence.split()) < min_words:
                 dropped.append({"sentence": sentence, "unsupported": bad, "supported_words": round(share, 2)})
             else:
                 kept.append(sentence)
-        return " ".join(kept), dropped
+        return Checked(" ".join(kept), dropped, [r for r in rewritten if r["as"] in kept])
+
+
+class Checked(NamedTuple):
+    """A generated text after DocumentWords.check: what is kept, the sentences dropped, and those
+    whose miscopied names were rewritten to the document's spelling."""
+
+    text: str
+    dropped: list[dict]
+    rewritten: list[dict]
+
+
+SPELLING = 0.8  # difflib ratio above which a generated name is taken for a miscopy of a source word
+
+
+def close_spelling(word: str, spellings: Iterable[str]) -> str | None:
+    """The source word `word` most likely miscopies (same initial, difflib ratio ≥ SPELLING), or None.
+    Words with digits and short words are never matched: 1815 is not a misspelt 1816."""
+    if len(word) < 5 or not word.isalpha():
+        return None
+    pool = [w for w in spellings if w[:1].lower() == word[:1].lower() and w.isalpha()]
+    match = difflib.get_close_matches(word, pool, n=1, cutoff=SPELLING)
+    return match[0] if match else None
 
 
 _WORD = re.compile(r"[A-Za-z0-9]+(?:['\u2019][A-Za-z]+)?")

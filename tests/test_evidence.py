@@ -78,12 +78,23 @@ def test_the_first_tokens_take_no_attention_score():
 def test_a_generated_sentence_naming_what_the_document_lacks_is_dropped():
     words = DocumentWords()
     words.add(BOOK)
-    kept, dropped = words.check("Oswin Tarrant ran Fenwick Mill. He met Napoleon in 1815. Pell bought a horse.")
+    kept, dropped, _ = words.check("Oswin Tarrant ran Fenwick Mill. He met Napoleon in 1815. Pell bought a horse.")
     assert kept == "Oswin Tarrant ran Fenwick Mill. Pell bought a horse."
     assert dropped[0]["unsupported"] == ["Napoleon", "1815"]
     source = ["At the fair in Hollowmere, Oswin sold a grey horse to a drover named Pell."]
-    kept, dropped = words.check("Oswin sold a horse to Pell. The child was very nervous and careful.", source)
+    kept, dropped, _ = words.check("Oswin sold a horse to Pell. The child was very nervous and careful.", source)
     assert kept == "Oswin sold a horse to Pell." and dropped[0]["supported_words"] < 0.5
+
+
+def test_a_name_miscopied_from_the_quoted_lines_is_respelt_but_a_number_is_not():
+    words = DocumentWords()
+    words.add(BOOK)
+    source = ["At the fair in Hollowmere, Oswin sold a grey horse to a drover named Pell in 1815."]
+    kept, dropped, rewritten = words.check("Oswin sold a horse in Hollowmeer. Pell paid in 1816.", source)
+    assert kept == "Oswin sold a horse in Hollowmere." and rewritten[0]["as"] == kept
+    assert dropped[0]["unsupported"] == ["1816"]  # a wrong number stays wrong: dropped, not "corrected"
+    kept, dropped, rewritten = words.check("Oswin met Hollander.", source)  # not close enough to any word
+    assert kept == "" and dropped[0]["unsupported"] == ["Hollander"] and rewritten == []
 
 
 def test_no_ngram_is_generated_twice():

@@ -137,12 +137,14 @@ class AskResult:
     evidence: list[dict]  # the passages the answer was written from, best first: text, page|path, line, score
     dropped: list[dict]  # sentences of the model's answer that named what the document does not contain
     reading: reading.Reading
+    rewritten: list[dict] = field(default_factory=list)  # sentences whose miscopied names were respelt
     recalled: list[dict] = field(default_factory=list)  # what the recall pool held when asked
     by_signal: dict[str, list[dict]] = field(default_factory=dict)  # the best passages by each signal alone
 
     def as_dict(self) -> dict:
         return {"question": self.question, "answer": self.answer, "answered_from": self.answered_from,
-                "evidence": self.evidence, "dropped": self.dropped, "reading": self.reading.as_dict(),
+                "evidence": self.evidence, "dropped": self.dropped, "rewritten": self.rewritten,
+                "reading": self.reading.as_dict(),
                 "recalled": self.recalled, "by_signal": self.by_signal}
 
 
@@ -166,7 +168,7 @@ def run(engine: InfiniModel, tok: Tokenizer, info: ModelInfo, path: str, questio
                 for q in quotes(engine, tok, QUOTES)]
         engine.set_probe(None)  # so the answer reads every pool block
         text = answer(engine, tok, question, max_tokens, answer_prefix, on_text)
-        return AskResult(question, text, "state", held, [], result, recalled(engine, tok))
+        return AskResult(question, text, "state", held, [], result, recalled=recalled(engine, tok))
     evidence, words = Evidence(question), DocumentWords()
 
     def on_passages(passages, stats) -> None:
@@ -190,5 +192,6 @@ def run(engine: InfiniModel, tok: Tokenizer, info: ModelInfo, path: str, questio
     else:
         lines = [c.passage.text for c in document_order(best)]
         text, source = answer_from(engine, tok, question, lines, max_tokens, answer_prefix, on_text), "evidence"
-    kept, dropped = words.check(text, None if lines is None else lines + [question])
-    return AskResult(question, kept, source, [c.as_dict() for c in best], dropped, result, pool, by_signal)
+    kept, dropped, rewritten = words.check(text, None if lines is None else lines + [question])
+    return AskResult(question, kept, source, [c.as_dict() for c in best], dropped, result, rewritten, pool,
+                     by_signal)

@@ -34,10 +34,12 @@ class CodeResult:
     dropped: list[dict]
     reading: reading.Reading
     files: list[str] = field(default_factory=list)  # the files the evidence comes from
+    rewritten: list[dict] = field(default_factory=list)  # sentences whose miscopied names were respelt
 
     def as_dict(self) -> dict:
         return {"root": self.root, "question": self.question, "answer": self.answer, "evidence": self.evidence,
                 "quotes": self.evidence, "files": self.files, "dropped": self.dropped,
+                "rewritten": self.rewritten,
                 "reading": self.reading.as_dict()}
 
 
@@ -74,6 +76,6 @@ def run(engine: InfiniModel, tok: Tokenizer, scan: RepoScan, question: str | Non
         text = ask.answer_from(engine, tok, question, lines, max_tokens)
     else:
         lines, text = None, ask.answer(engine, tok, question, max_tokens)
-    kept, dropped = words.check(text, None if lines is None else lines + [question])
+    kept, dropped, rewritten = words.check(text, None if lines is None else lines + [question])
     return CodeResult(str(scan.root), question, kept, cited, dropped, result,
-                      list(dict.fromkeys(c["path"] for c in cited)))
+                      list(dict.fromkeys(c["path"] for c in cited)), rewritten)

@@ -89,6 +89,7 @@ class Section:
     key: list[Candidate] = field(default_factory=list)  # chosen when the section closes, best first
     note: str = ""
     dropped: list[dict] = field(default_factory=list)
+    rewritten: list[dict] = field(default_factory=list)  # note sentences whose miscopied names were respelt
 
     def span(self) -> dict:
         if self.first.page is not None:
@@ -108,7 +109,7 @@ class Section:
     def as_dict(self) -> dict:
         return {"title": self.title, **self.span(), "tokens": self.tokens, "note": self.note,
                 "quotes": [c.as_dict() for c in self.quotes], "dropped": len(self.dropped),
-                "dropped_sentences": self.dropped}
+                "dropped_sentences": self.dropped, "rewritten": self.rewritten}
 
 
 def centrality(cands: list[Candidate]) -> list[float]:
@@ -363,7 +364,7 @@ def run(engine: InfiniModel, tok: Tokenizer, path: str, *, password: str | None 
             if lines:
                 raw = _write(engine, tok, lines, NOTE_QUESTION, note_tokens)
                 written += len(tok.encode(raw))
-                s.note, s.dropped = sections.words.check(note_text(raw), lines, NOTE_SUPPORT, NOTE_WORDS)
+                s.note, s.dropped, s.rewritten = sections.words.check(note_text(raw), lines, NOTE_SUPPORT, NOTE_WORDS)
             if on_note is not None:
                 on_note(i, len(done) + 1, written)
     overview, dropped = "", []
@@ -371,7 +372,7 @@ def run(engine: InfiniModel, tok: Tokenizer, path: str, *, password: str | None 
     if len(written_notes) >= 2:
         raw = _write(engine, tok, written_notes, SUMMARY_QUESTION, summary_tokens)
         written += len(tok.encode(raw))
-        overview, dropped = sections.words.check(note_text(raw), written_notes, NOTE_SUPPORT, NOTE_WORDS)
+        overview, dropped, _ = sections.words.check(note_text(raw), written_notes, NOTE_SUPPORT, NOTE_WORDS)
     if on_note is not None:
         on_note(len(done) + 1, len(done) + 1, written)
     name = "stdin" if path == "-" else path.rsplit("/", 1)[-1]
