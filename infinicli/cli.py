@@ -196,20 +196,6 @@ def _check_input(path: str) -> None:
         raise InfiniError(f"{path} does not exist")
 
 
-def _read_or_load(out, engine, tok, info, path: str, password: str | None, question: list[int] | None,
-                  reserve: int):
-    """Read a document into the engine with a progress bar, or restore a saved state."""
-    from infinicli.sources import open_source
-    from infinicli.tasks import reading
-
-    if reading.is_snapshot(path):
-        result = reading.load(engine, info, path)
-        out.say(f"Loaded {path}: {result.tokens:,} tokens of {result.origin} ({result.mode})")
-        return result
-    with out.progress(f"reading {Path(path).name if path != '-' else 'stdin'}", None) as update:
-        return reading.read(engine, tok, path, open_source(path, password), question, reserve, update)
-
-
 def _reading_line(r) -> str:
     from infinicli.ui import human_bytes
 
@@ -295,16 +281,20 @@ def read(
     rule: RuleOpt = "delta", gate: GateOpt = None, params: ParamsOpt = None, as_json: JsonOpt = False,
 ) -> None:
     """Read a document once and save the memory state, to ask or summarize later."""
+    from infinicli import snapshot
+    from infinicli.sources import open_source
     from infinicli.tasks import reading as reading_task
     from infinicli.ui import Output, human_bytes
 
     _check_input(file)
-    if reading_task.is_snapshot(file):
+    if snapshot.is_snapshot(file):
         raise InfiniError(f"{file} is already a saved state")
-    reading_task.check_save_path(save, force)
+    snapshot.check_save_path(save, force)
     out = Output(as_json)
     engine, tok, info = _engine(out, model, method, segment, window, pool, block, rule, gate, params)
-    result = _read_or_load(out, engine, tok, info, file, password, None, 512)
+    total = reading_task.count_tokens(tok, file, password)
+    with out.progress(f"reading {_name(file)}", None) as view:
+        result = reading_task.read(engine, tok, file, open_source(file, password), None, 512, view, total)
     size = reading_task.save(engine, info, result, save, force)
     data = {"saved": save, "bytes": size, "reading": result.as_dict()}
     out.emit(data, lambda c: c.print(f"saved {save} ({human_bytes(size)}) · {_reading_line(result)}"))

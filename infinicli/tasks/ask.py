@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import torch
 
+from infinicli import snapshot
 from infinicli.config import EngineConfig
 from infinicli.engine import InfiniModel
 from infinicli.errors import InfiniError
@@ -161,7 +162,7 @@ def run(engine: InfiniModel, tok: Tokenizer, info: ModelInfo, path: str, questio
     if not question.strip():
         raise InfiniError("the question is empty")
     prompt = prompt_ids(tok, question, answer_prefix)
-    if reading.is_snapshot(path):
+    if snapshot.is_snapshot(path):
         result = reading.load(engine, info, path)
         engine.set_probe(prompt)  # the quotes need the question; the pool was kept without it
         held = [{"text": q.text, "position": q.position, "score": round(q.score, 4)}

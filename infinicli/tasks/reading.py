@@ -1,7 +1,7 @@
 """Reading a source into the engine: chunks -> tokens -> segments, with what the reading cost.
 
-Shared by ask, read, summarize and code. A `.infini` file is a saved state: loading it replaces the
-reading, provided it was made by the same model, parameters and snapshot format.
+Shared by ask, read, summarize and code. A `.infini` file is a saved state (snapshot.py): loading it
+replaces the reading.
 """
 
 from __future__ import annotations
@@ -12,18 +12,15 @@ import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
-from pathlib import Path
 
-from infinicli.config import EngineConfig, SegmentStats
+from infinicli import snapshot
+from infinicli.config import SegmentStats
 from infinicli.engine import InfiniModel, peak_rss_mb
 from infinicli.errors import InfiniError
 from infinicli.models import ModelInfo
 from infinicli.sources import Chunk, open_source
-from infinicli.state import SNAPSHOT_FORMAT, load_snapshot_into, read_snapshot_header, save_snapshot
 from infinicli.tokenizer import Tokenizer
 from infinicli.tokens import Passage, token_stream
-
-SNAPSHOT_SUFFIX = ".infini"
 
 
 @dataclass(slots=True)
@@ -103,54 +100,16 @@ def read(engine: InfiniModel, tok: Tokenizer, origin: str, chunks: Iterable[Chun
                    state_bytes=engine.state.nbytes, source_sha256=file_sha256(origin))
 
 
-def is_snapshot(path: str) -> bool:
-    return path.endswith(SNAPSHOT_SUFFIX)
-
-
-def snapshot_header(engine: InfiniModel, info: ModelInfo, reading: Reading) -> dict:
-    cfg = engine.config
-    return {
-        "model": info.name, "model_sha256": info.sha256, "parameters": engine.parameters_id,
-        "engine": {k: getattr(cfg, k) for k in cfg.__slots__}, "mode": reading.mode,
-        "source": os.path.basename(reading.origin), "source_sha256": reading.source_sha256,
-    }
-
-
-def check_save_path(path: str, force: bool) -> None:
-    """Refuse a --save path before any reading: wrong suffix, or an existing file without --force."""
-    if not path.endswith(SNAPSHOT_SUFFIX):
-        raise InfiniError(f"--save needs a file name ending in {SNAPSHOT_SUFFIX}, got {path}")
-    if os.path.exists(path) and not force:
-        raise InfiniError(f"{path} exists; pass --force to replace it")
-
-
 def save(engine: InfiniModel, info: ModelInfo, reading: Reading, path: str, force: bool) -> int:
-    """Save the state after reading; returns the file size in bytes."""
-    check_save_path(path, force)
-    save_snapshot(engine.state, path, snapshot_header(engine, info, reading))
-    return os.path.getsize(path)
+    """Save the state after a reading, with what it was made by and from; returns the file's size."""
+    header = {"model": info.name, "model_sha256": info.sha256, "parameters": engine.parameters_id,
+              "source": os.path.basename(reading.origin), "source_sha256": reading.source_sha256}
+    return snapshot.save(engine, header, path, force)
 
 
 def load(engine: InfiniModel, info: ModelInfo, path: str) -> Reading:
-    """Restore a saved state into the engine, refusing one made by another model or format."""
-    if not Path(path).is_file():
-        raise InfiniError(f"snapshot {path} does not exist")
-    try:
-        header = read_snapshot_header(path)
-    except ValueError as exc:
-        raise InfiniError(str(exc)) from None
-    if header.get("format") != SNAPSHOT_FORMAT:
-        raise InfiniError(f"{path} has snapshot format {header.get('format')!r}; this infini reads "
-                          f"{SNAPSHOT_FORMAT}")
-    if header["model"] != info.name or header["model_sha256"] != info.sha256:
-        raise InfiniError(f"{path} was made with model {header['model']}; load it with --model "
-                          f"{header['model']} (this run uses {info.name})")
-    if header["parameters"] != engine.parameters_id:
-        raise InfiniError(f"{path} was made with other Infini parameters ({header['parameters']}); "
-                          f"this run uses {engine.parameters_id}")
-    engine.reset(EngineConfig(**header["engine"]))
-    load_snapshot_into(engine.state, path)
-    engine.mode = header["mode"]
+    """Restore a saved state into the engine (snapshot.load checks it first): the reading it stands for."""
+    header = snapshot.load(engine, info, path)
     st = engine.state
     return Reading(origin=header["source"], tokens=st.tokens, segments=0, seconds=0.0, tokens_per_s=0.0,
                    peak_rss_mb=round(peak_rss_mb(), 1), mode=header["mode"], state_bytes=st.nbytes,

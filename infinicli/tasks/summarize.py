@@ -25,6 +25,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from infinicli import snapshot
 from infinicli.config import EngineConfig, SegmentStats
 from infinicli.engine import InfiniModel, batched, peak_rss_mb
 from infinicli.errors import InfiniError
@@ -344,7 +345,7 @@ def run(engine: InfiniModel, tok: Tokenizer, path: str, *, password: str | None 
     """Summarize the document at `path`. on_note(i, n, tokens written so far) reports the writing."""
     if length not in LENGTHS:
         raise InfiniError(f"the length must be one of {', '.join(LENGTHS)}, got {length}")
-    if reading.is_snapshot(path):
+    if snapshot.is_snapshot(path):
         raise InfiniError(f"{path} is a saved state, which keeps no sentences to quote; summarize the "
                           "document itself")
     t0 = time.perf_counter()
