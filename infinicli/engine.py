@@ -228,6 +228,17 @@ class InfiniModel:
         self.segments = 0
         self.seconds = 0.0
 
+    @contextlib.contextmanager
+    def borrowed(self) -> Iterator[InfiniModel]:
+        """The engine lent for other work (calibrating retrieval heads) and given back as it was: its
+        configured settings and its probe."""
+        saved = self.base_config, self._probe_ids, self._baseline_ids, self._probe_every_segment
+        try:
+            yield self
+        finally:
+            self.configure(saved[0])
+            self._probe_ids, self._baseline_ids, self._probe_every_segment = saved[1:]
+
     @property
     def parameters_id(self) -> str:
         """Identifies the trained Infini parameters in saved states: none, or a hash of them."""

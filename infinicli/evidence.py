@@ -25,9 +25,10 @@ from typing import NamedTuple
 
 import torch
 
+from infinicli.config import EngineConfig
 from infinicli.tokens import Passage, passage_bounds
 
-SINK_TOKENS = 64  # the input's first tokens take attention whatever is asked (the attention sink)
+SINK_TOKENS = EngineConfig().sink  # the input's first tokens take attention whatever is asked (the sink)
 RRF_K = 60  # reciprocal rank fusion's constant (Cormack et al. 2009)
 BM25_K1, BM25_B = 1.2, 0.75
 SUPPORT = 0.5  # a generated sentence needs this share of its content words in the lines it was written from

@@ -39,7 +39,7 @@ PAIRS = [
      "What tune could the vicar's parrot whistle?"),
 ]
 SEGMENT = 448  # filler tokens per calibration segment, after a 64-token prefix
-BLOCK = 64
+BLOCK = EngineConfig().block  # the recall pool's block: a head is rated by the blocks it would keep
 FORMAT = "infini-heads/1"
 SHIPPED = Path(__file__).parent / "data" / "heads"  # calibrations made here, for known models
 FILLER = f"pydoc_data.topics, Python {platform.python_version()}"  # the text differs even between patch releases
@@ -79,17 +79,14 @@ def _blocks(mass: torch.Tensor) -> torch.Tensor:
 
 def calibrate(engine, tok, hosts: int = 4, distractors: int = 8, seed: int = 0) -> torch.Tensor:
     """Each head's mean log-margin (L, H): log(needle block mass) - log(best filler block mass)."""
-    from infinicli.tasks.ask import prompt_ids
-
     rng = random.Random(seed)
     filler = filler_tokens(tok, (hosts + distractors) * (SEGMENT + 64) * 2)
     starts = rng.sample(range(64, len(filler) - SEGMENT, BLOCK), hosts + distractors)
     prefix = filler[:64]
-    saved = engine.base_config, engine._probe_ids, engine._baseline_ids
     margins = []
-    try:
+    with engine.borrowed():
         for needle, question in PAIRS:
-            probe = prompt_ids(tok, question)
+            probe = tok.question(question)
             plain = []
             for s in starts[hosts:]:
                 plain.append(_blocks(_segment_mass(engine, prefix, filler[s: s + SEGMENT], probe)))
@@ -104,9 +101,6 @@ def calibrate(engine, tok, hosts: int = 4, distractors: int = 8, seed: int = 0) 
                 rest = [b for b in range(mass.shape[-1]) if b not in hit]
                 best_other = torch.cat([plain, mass[:, :, rest]], -1).max(-1).values
                 margins.append(mass[:, :, hit].max(-1).values.log() - best_other.log())
-    finally:
-        engine.configure(saved[0])
-        engine.set_probe(saved[1], saved[2])
     return torch.stack(margins).mean(0)
 
 

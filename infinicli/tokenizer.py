@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+# A question in completion style ("Question: ... Answer:"): on long inputs the small default model
+# answers from context this way more often than inside its chat template (issue 4's prototype notes).
+QUESTION = "\n\nQuestion: {question}\nAnswer:"
+
 
 class Tokenizer:
     """Wraps a Hugging Face tokenizer: plain text in, token ids out, no special tokens added."""
@@ -37,3 +41,7 @@ class Tokenizer:
             return self.encode(text + assistant_prefix)
         return self.encode(f"{user}\n{assistant_prefix}")
 
+    def question(self, question: str, prefix: str = "") -> list[int]:
+        """The question prompt; `prefix` starts the answer (e.g. "The code is"), steering its form."""
+        text = QUESTION.format(question=question.strip())
+        return self.encode(f"{text} {prefix.strip()}" if prefix.strip() else text)

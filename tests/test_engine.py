@@ -379,3 +379,14 @@ def test_recall_last_reorders_only_the_answer_span(tiny):
     assert engine.generate([1, 2, 3], 6) == a  # the layout is per call, and nothing was written
     assert (engine.state.nbytes, engine.state.tokens) == before
     assert len(b) == 6
+
+
+def test_calibrating_heads_gives_the_engine_back_as_it_was(tiny, chars):
+    from infinicli import heads
+
+    cfg = EngineConfig.for_method("infini", segment=16, adaptive=False)
+    engine = InfiniModel(tiny, cfg)
+    engine.set_probe(chars.question("Who?"), every_segment=True)
+    margin = heads.calibrate(engine, chars, hosts=1, distractors=1)
+    assert margin.shape == (engine.layers, engine.heads) and torch.isfinite(margin).all()
+    assert engine.config == cfg and engine.probing and engine.state.tokens == 0

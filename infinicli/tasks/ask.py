@@ -1,8 +1,5 @@
-"""A question answered about a long input: read with the question steering the recall pool, then ask.
-
-The prompt is completion style ("Question: ... Answer:"): on long inputs the small default model
-answers from context this way more often than inside its chat template (issue 4's prototype notes).
-"""
+"""A question answered about a long input: read with the question steering the recall pool and rating
+every passage as evidence, then answered from the best passages (or from the state)."""
 
 from __future__ import annotations
 
@@ -15,23 +12,21 @@ from infinicli import snapshot
 from infinicli.config import EngineConfig
 from infinicli.engine import InfiniModel
 from infinicli.errors import InfiniError
-from infinicli.evidence import DocumentWords, Evidence, document_order
+from infinicli.evidence import SINK_TOKENS, DocumentWords, Evidence, document_order
 from infinicli.models import ModelInfo
 from infinicli.sources import open_source
 from infinicli.tasks import reading
 from infinicli.tokenizer import Tokenizer
 
-PROMPT = "\n\nQuestion: {question}\nAnswer:"
 BASELINE_QUESTION = "What is this text about?"  # the generic question a contrastive pool score subtracts
 QUOTES = 3  # passages quoted with an answer, and read by it
 NO_REPEAT = 3  # no 3-gram twice in an answer
-UNQUOTED = 64  # the input's first tokens take attention whatever is asked (the attention sink): never quoted
+UNQUOTED = SINK_TOKENS  # the input's first tokens take attention whatever is asked (the sink): never quoted
 
 
 def prompt_ids(tok: Tokenizer, question: str, prefix: str = "") -> list[int]:
-    """The question prompt; `prefix` starts the answer (e.g. "The code is"), steering its form."""
-    text = PROMPT.format(question=question.strip())
-    return tok.encode(f"{text} {prefix.strip()}" if prefix.strip() else text)
+    """The question prompt (Tokenizer.question); `prefix` starts the answer."""
+    return tok.question(question, prefix)
 
 
 def answer(engine: InfiniModel, tok: Tokenizer, question: str, max_tokens: int = 64,
