@@ -152,24 +152,6 @@ class InfiniParams(torch.nn.Module):
         return params
 
 
-class ListMemory:
-    """The compressive memory as a list of per-layer tensors: what training uses, since replacing a
-    layer's M (rather than writing into one preallocated buffer) keeps every step differentiable."""
-
-    def __init__(self, layers: int, heads: int, dim: int) -> None:
-        self.M = [torch.zeros(heads, dim, dim) for _ in range(layers)]
-        self.z = [torch.zeros(heads, dim) for _ in range(layers)]
-        self.writes = 0
-
-    @property
-    def empty(self) -> bool:
-        return self.writes == 0
-
-    @property
-    def nbytes(self) -> int:
-        return sum(m.numel() * 4 + z.numel() * 4 for m, z in zip(self.M, self.z))
-
-
 class InfiniModel:
     """One engine for every method: full, window, infini, infini+recall (see EngineConfig)."""
 
@@ -218,8 +200,6 @@ class InfiniModel:
             (self.layers, self.heads), float(cfg.gate_beta))
         self.state = InfiniState(self.layers, self.kv_heads, self.head_dim, cfg.window,
                                  cfg.pool_blocks, cfg.block, cfg.sink, self.dtype)
-        if self.training:
-            self.state.memory = ListMemory(self.layers, self.kv_heads, self.head_dim)
         self._stash: list[tuple[torch.Tensor, torch.Tensor]] = [None] * self.layers  # type: ignore
         self._open: list[tuple[torch.Tensor, torch.Tensor] | None] = [None] * self.layers
         self._novelty: torch.Tensor | None = None

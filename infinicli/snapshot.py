@@ -72,7 +72,7 @@ def save(engine, header: dict, path: str, force: bool) -> int:
     state, cfg = engine.state, engine.config
     w, p = state.window, state.pool
     tensors = {
-        "memory.M": state.memory.M, "memory.z": state.memory.z,
+        "memory.M": torch.stack(state.memory.M), "memory.z": torch.stack(state.memory.z),
         "window.k": w.k[:, :, : w.size], "window.v": w.v[:, :, : w.size],
         "window.pos": w.pos[: w.size], "window.score": w.score[: w.size], "window.ids": w.ids[: w.size],
         "pool.k": p.k[:, :, : p.size], "pool.v": p.v[:, :, : p.size], "pool.pos": p.pos[: p.size],
@@ -221,8 +221,7 @@ def load(engine, info, path: str | Path) -> dict:
         raise InfiniError(f"{path} is damaged: it holds values that are not finite")
     engine.reset(cfg)
     state = engine.state
-    state.memory.M.copy_(t["memory.M"])
-    state.memory.z.copy_(t["memory.z"])
+    state.memory.M, state.memory.z = list(t["memory.M"].unbind(0)), list(t["memory.z"].unbind(0))
     state.memory.writes = header["memory_writes"]
     w, p = state.window, state.pool
     n, m = t["window.pos"].numel(), t["pool.pos"].numel()

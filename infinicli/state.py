@@ -33,11 +33,14 @@ class Evicted:
 
 
 class CompressiveMemory:
-    """M (L, H, d, d) and z (L, H, d), float32, zero at the start (the paper's section 2.1.2)."""
+    """M and z per layer, (H, d, d) and (H, d), float32, zero at the start (the paper's section 2.1.2).
+
+    One tensor per layer, replaced (not written into) at each write: so inference and training share
+    this class, and gradients flow through a training read's every write."""
 
     def __init__(self, layers: int, heads: int, dim: int) -> None:
-        self.M = torch.zeros(layers, heads, dim, dim)
-        self.z = torch.zeros(layers, heads, dim)
+        self.M = [torch.zeros(heads, dim, dim) for _ in range(layers)]
+        self.z = [torch.zeros(heads, dim) for _ in range(layers)]
         self.writes = 0  # segments written; the memory is read only once it is non-empty
 
     @property
@@ -46,7 +49,7 @@ class CompressiveMemory:
 
     @property
     def nbytes(self) -> int:
-        return _nbytes(self.M, self.z)
+        return _nbytes(*self.M, *self.z)
 
 
 class KVWindow:
