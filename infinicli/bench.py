@@ -209,14 +209,16 @@ class MemoryRow:
         return asdict(self)
 
 
-def full_kv_bytes(length: int, layers: int = 30, kv_heads: int = 3, head_dim: int = 64) -> int:
-    """What an ordinary float32 KV cache holds after `length` tokens (defaults: the default model)."""
+def full_kv_bytes(length: int, shape: tuple[int, int, int]) -> int:
+    """What an ordinary float32 KV cache holds after `length` tokens, for a model of `shape`
+    (layers, KV heads, head dim: models.kv_shape)."""
+    layers, kv_heads, head_dim = shape
     return length * layers * kv_heads * head_dim * 2 * 4
 
 
 def bench_memory(methods: list[str], lengths: list[int], out_dir: Path, extra: list[str], full_max: int,
-                 on_row: Callable[[MemoryRow], None], depth: float = 0.5, seed: int = 0,
-                 available: int | None = None, run: bool = True) -> list[MemoryRow]:
+                 on_row: Callable[[MemoryRow], None], shape: tuple[int, int, int], depth: float = 0.5,
+                 seed: int = 0, available: int | None = None, run: bool = True) -> list[MemoryRow]:
     """Each (method, length) is one passkey trial in a fresh process (a cell shared with `bench passkey`).
 
     Shorter lengths run first, every method at each. `full` is not run where its KV cache would not fit
@@ -231,7 +233,7 @@ def bench_memory(methods: list[str], lengths: list[int], out_dir: Path, extra: l
         for method in methods:
             row = None
             if method == "full":
-                need = full_kv_bytes(length) + 1.5e9  # the cache plus the process itself
+                need = full_kv_bytes(length, shape) + 1.5e9  # the cache plus the process itself
                 if need > 0.8 * available:
                     row = MemoryRow(method, length, None, None, None, None, None,
                                     f"needs {need / 1e9:.1f} GB (available {available / 1e9:.1f} GB)")

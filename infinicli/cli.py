@@ -639,8 +639,10 @@ def bench_memory(
 
     if not no_run:
         _pull_before_cells(model, out)
+    from infinicli import models
+
     rows = bench.bench_memory(method_list, length_list, out_dir, extra, bench.parse_length(full_max), on_row,
-                              run=not no_run)
+                              models.kv_shape(model), run=not no_run)
     data = [r.as_dict() for r in rows]
     command = (f"infini bench memory --lengths {lengths} --methods {methods} --segment {segment} "
                f"--model {model} --full-max {full_max} --out {out_dir}" + (" --no-run" if no_run else ""))

@@ -217,6 +217,28 @@ def resolve(ref: str) -> tuple[str, Path, str | None]:
                      "not an existing directory, not a .gguf file")
 
 
+def kv_shape(ref: str) -> tuple[int, int, int]:
+    """(layers, KV heads, head dim) of a pulled model, from its config alone (no weights loaded)."""
+    kind, directory, gguf_name = resolve(ref)
+    if kind == "gguf":
+        from gguf import GGUFReader
+
+        reader = GGUFReader(directory / gguf_name)
+        arch = bytes(reader.fields["general.architecture"].parts[-1]).decode()
+
+        def value(key: str) -> int:
+            return int(reader.fields[f"{arch}.{key}"].parts[-1][0])
+
+        return value("block_count"), value("attention.head_count_kv"), \
+            value("embedding_length") // value("attention.head_count")
+    config = directory / "config.json"
+    if not config.is_file():
+        raise ModelError(f"{ref} is not pulled yet (run `infini models pull {ref}`)")
+    c = json.loads(config.read_text())
+    head_dim = c.get("head_dim") or c["hidden_size"] // c["num_attention_heads"]
+    return c["num_hidden_layers"], c.get("num_key_value_heads", c["num_attention_heads"]), head_dim
+
+
 def load(ref: str = DEFAULT_MODEL, say: Callable[[str], None] = lambda _: None):
     """Load any supported model reference; pulls a registry model first if it is missing."""
     import torch

@@ -25,10 +25,23 @@ def test_markdown_and_csv_rows():
     assert csv_text([{"method": "full", "length": 4000}]).splitlines() == ["method,length", "full,4000"]
 
 
+SMOLLM2 = (30, 3, 64)  # the default model's layers, KV heads and head dim
+
+
 def test_full_kv_estimate_for_the_default_model():
     # 30 layers x 3 KV heads x 64 dims x (K and V) x 4 bytes = 46,080 bytes per token
-    assert bench.full_kv_bytes(1) == 46_080
-    assert bench.full_kv_bytes(1_000_000) / 1e9 == pytest.approx(46.08)
+    assert bench.full_kv_bytes(1, SMOLLM2) == 46_080
+    assert bench.full_kv_bytes(1_000_000, SMOLLM2) / 1e9 == pytest.approx(46.08)
+
+
+def test_model_shape_is_read_from_its_config(tmp_path):
+    import json
+
+    from infinicli import models
+
+    (tmp_path / "config.json").write_text(json.dumps({"num_hidden_layers": 30, "num_attention_heads": 9,
+                                                      "num_key_value_heads": 3, "hidden_size": 576}))
+    assert models.kv_shape(str(tmp_path)) == SMOLLM2
 
 
 def test_passkey_grid_resumes_from_cell_files(tmp_path):
@@ -110,8 +123,9 @@ def test_bench_memory_reads_passkey_cells_and_skips_full_where_it_cannot_run(tmp
     _trial_cell(tmp_path / "full-4k-d0.5.json", 4000, 1300.0, 184_320_000, 8.0, True)
     seen = []
     rows = bench.bench_memory(["full", "infini"], [4000, 1_000_000], tmp_path, [], 32000,
-                              seen.append, available=24_000_000_000)
-    rows += bench.bench_memory(["full"], [64000], tmp_path, [], 32000, seen.append, available=24_000_000_000)
+                              seen.append, SMOLLM2, available=24_000_000_000)
+    rows += bench.bench_memory(["full"], [64000], tmp_path, [], 32000, seen.append, SMOLLM2,
+                               available=24_000_000_000)
     assert [(r.method, r.length) for r in seen][:2] == [("full", 4000), ("infini", 4000)]  # short first
     full = {r.length: r for r in rows if r.method == "full"}
     assert full[4000].peak_rss_mb == 1300.0 and full[4000].found is True
@@ -120,7 +134,7 @@ def test_bench_memory_reads_passkey_cells_and_skips_full_where_it_cannot_run(tmp
     infini = [r for r in rows if r.method == "infini"]
     assert [r.state_bytes for r in infini if r.peak_rss_mb] == [25_000_000, 25_000_000]
     assert infini[-1].found is True and infini[-1].tokens_per_s == 400.0
-    later = bench.bench_memory(["infini"], [4000, 16000], tmp_path, [], 32000, seen.append, run=False)
+    later = bench.bench_memory(["infini"], [4000, 16000], tmp_path, [], 32000, seen.append, SMOLLM2, run=False)
     assert later[0].state_bytes == 25_000_000 and later[1].note == "not run yet"  # nothing was run
     bench.memory_plot(rows, tmp_path / "memory.png")
     assert (tmp_path / "memory.png").read_bytes()[:4] == b"\x89PNG"
