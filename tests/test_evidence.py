@@ -174,3 +174,18 @@ def test_summarize_gives_every_chapter_quotes_from_it(tiny, chars, tmp_path):
     assert "## CHAPTER II. The Fair (lines 7\u20139)" in md and "(line 8)" in md
     d = s.as_dict()
     assert d["structure"] == "headings" and all("quotes" in x and "dropped" in x for x in d["sections"])
+
+
+def test_front_matter_before_the_first_chapter_is_not_quoted():
+    secs = sm.Sections({})
+    front = [Passage("The Sample Book A novel in two chapters written for the tests.", "b.txt", None, 1),
+             Passage("The Mill 3 Two.", "b.txt", None, 2)]
+    for p in front:
+        secs._place(p, 1.0, 100)  # 200 tokens: a title page
+    for p, tokens in _passages(20, 40):
+        secs._place(p, float(len(p.text)), tokens)
+    done = secs.finish()
+    assert not done[0].named and sm.front_matter(done) == [done[0]]
+    summary = sm.Summary("b.txt", "", done, [], [], None, 0.0, 0, "headings")
+    assert "A novel in two chapters" not in summary.markdown() and "## CHAPTER 1" in summary.markdown()
+    assert sm.front_matter([s for s in done if not s.named]) == []  # no chapters at all: nothing is front matter

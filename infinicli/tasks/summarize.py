@@ -288,6 +288,18 @@ def recurring_names(sections: list[Section], k: int = 8) -> list[str]:
     return [name for name, n in seen.most_common(k) if n >= 2]
 
 
+FRONT_MATTER = 2048  # tokens: unnamed text before the first named section, up to this, is front matter
+
+
+def front_matter(sections: list[Section]) -> list[Section]:
+    """The unnamed sections before the first named one (a title page, a contents page), when they are
+    short: a summary does not quote a book's contents as if they were its story."""
+    first = next((i for i, s in enumerate(sections) if s.named), None)
+    if first is None or sum(s.tokens for s in sections[:first]) > FRONT_MATTER:
+        return []
+    return sections[:first]
+
+
 @dataclass(slots=True)
 class Summary:
     """A summary of a document: a short overview, then each section's note and quotes."""
@@ -312,8 +324,9 @@ class Summary:
             out += [self.overview, ""]
         if self.names:
             out += [f"Named in the most sections: {', '.join(self.names)}.", ""]
+        front = {id(s) for s in front_matter(self.sections)}
         for s in self.sections:
-            if not s.key:  # a title page or a contents page: nothing to quote
+            if not s.key or id(s) in front:  # a title page or a contents page: nothing to quote
                 continue
             out += [f"## {s.title} ({s.where()})" if s.named else f"## {s.where()[0].upper()}{s.where()[1:]}", ""]
             if s.note:
@@ -360,9 +373,10 @@ def run(engine: InfiniModel, tok: Tokenizer, path: str, *, password: str | None 
     structure = "outline" if outline else "headings" if any(s.named for s in done) else "stretches"
     written = 0
     if notes:
+        front = {id(s) for s in front_matter(done)}
         for i, s in enumerate(done, 1):
             lines = [c.passage.text for c in sorted(s.key, key=lambda c: (c.passage.page or 0, c.passage.line))]
-            if lines:
+            if lines and id(s) not in front:
                 raw = _write(engine, tok, lines, NOTE_QUESTION, note_tokens)
                 written += len(tok.encode(raw))
                 s.note, s.dropped, s.rewritten = sections.words.check(note_text(raw), lines, NOTE_SUPPORT, NOTE_WORDS)
