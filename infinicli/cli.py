@@ -281,9 +281,9 @@ def read(
     rule: RuleOpt = "delta", gate: GateOpt = None, params: ParamsOpt = None, as_json: JsonOpt = False,
 ) -> None:
     """Read a document once and save the memory state, to ask or summarize later."""
+    from infinicli import reading as reading_task
     from infinicli import snapshot
     from infinicli.sources import open_source
-    from infinicli.tasks import reading as reading_task
     from infinicli.ui import Output, human_bytes
 
     _check_input(file)

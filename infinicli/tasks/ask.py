@@ -8,14 +8,13 @@ from dataclasses import dataclass, field
 
 import torch
 
-from infinicli import snapshot
+from infinicli import reading, snapshot
 from infinicli.config import EngineConfig
 from infinicli.engine import InfiniModel
 from infinicli.errors import InfiniError
 from infinicli.evidence import SINK_TOKENS, DocumentWords, Evidence, document_order
 from infinicli.models import ModelInfo
 from infinicli.sources import open_source
-from infinicli.tasks import reading
 from infinicli.tokenizer import Tokenizer
 
 BASELINE_QUESTION = "What is this text about?"  # the generic question a contrastive pool score subtracts

@@ -13,11 +13,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from infinicli import reading
 from infinicli.config import SegmentStats
 from infinicli.engine import InfiniModel
 from infinicli.evidence import DocumentWords, Evidence
 from infinicli.sources.repo import RepoScan, iter_repo_chunks
-from infinicli.tasks import ask, reading
+from infinicli.tasks import ask
 from infinicli.tokenizer import Tokenizer
 
 OVERVIEW = ("Describe the codebase above: what it is for, its main parts, and which files each part "

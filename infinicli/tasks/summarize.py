@@ -25,13 +25,13 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from infinicli import snapshot
+from infinicli import reading, snapshot
 from infinicli.config import EngineConfig, SegmentStats
 from infinicli.engine import InfiniModel, batched, peak_rss_mb
 from infinicli.errors import InfiniError
 from infinicli.evidence import STOPWORDS, DocumentWords, PassageScores, terms
 from infinicli.sources import open_source
-from infinicli.tasks import ask, reading
+from infinicli.tasks import ask
 from infinicli.tokenizer import Tokenizer
 from infinicli.tokens import Passage
 
