@@ -154,10 +154,11 @@ class Evidence:
         use_att = attention and any(c.attention != 0 for c in cands)
         for c in cands:
             c.score = 0.0
-        for on, key in ((use_att, lambda c: -c.attention), (use_lex, lambda c: -c.lexical)):
-            if on:
-                for rank, c in enumerate(sorted(cands, key=key), 1):
-                    c.score += 1.0 / (RRF_K + rank)
+        ranked = (sorted(cands, key=lambda c: -c.attention) if use_att else [],
+                  sorted([c for c in cands if c.lexical > 0], key=lambda c: -c.lexical) if use_lex else [])
+        for ranking in ranked:  # a passage with none of the question's words has no lexical rank at all
+            for rank, c in enumerate(ranking, 1):
+                c.score += 1.0 / (RRF_K + rank)
         return sorted(cands, key=lambda c: -c.score)[:k]
 
 

@@ -73,8 +73,6 @@ def read(engine: InfiniModel, tok: Tokenizer, origin: str, chunks: Iterable[Chun
     InfiniModel.set_probe). `on_passages`, when given, gets after each segment the passage of each of
     its tokens (sentences, or lines with by="line") with the segment's stats, whose `scores` rate
     every token by the question: that is how evidence is chosen while the document streams past."""
-    engine.reset()
-    engine.set_probe(question, baseline, every_segment=on_passages is not None)
     held: collections.deque[Passage] = collections.deque()  # passages of tokens read, not yet reported
 
     def ids() -> Iterator[int]:
@@ -89,15 +87,27 @@ def read(engine: InfiniModel, tok: Tokenizer, origin: str, chunks: Iterable[Chun
         if on_segment is not None:
             on_segment(stats)
 
+    return read_ids(engine, origin, ids(), question, reserve, after_segment, total_tokens, baseline,
+                    every_segment=on_passages is not None, source_sha256=file_sha256(origin))
+
+
+def read_ids(engine: InfiniModel, origin: str, ids: Iterable[int], question: list[int] | None, reserve: int,
+             on_segment: Callable[[SegmentStats], None] | None = None, total_tokens: int | None = None,
+             baseline: list[int] | None = None, every_segment: bool = False, source_sha256: str = "") -> Reading:
+    """The reading loop every task shares: a fresh state, the question's probe set before the first
+    token, the tokens read segment by segment (on_segment hears of each), and what it cost.
+    `every_segment` probes each segment even without a pool, to rate its tokens (SegmentStats.scores)."""
+    engine.reset()
+    engine.set_probe(question, baseline, every_segment=every_segment)
     t0 = time.perf_counter()
-    engine.read(ids(), total_tokens=total_tokens, reserve=reserve, on_segment=after_segment)
+    engine.read(ids, total_tokens=total_tokens, reserve=reserve, on_segment=on_segment)
     if engine.state.tokens == 0:
         raise InfiniError(f"{origin} has no text to read")
     seconds = time.perf_counter() - t0
     return Reading(origin=origin, tokens=engine.state.tokens, segments=engine.segments,
                    seconds=round(seconds, 2), tokens_per_s=round(engine.state.tokens / seconds, 1),
                    peak_rss_mb=round(peak_rss_mb(), 1), mode=engine.mode,
-                   state_bytes=engine.state.nbytes, source_sha256=file_sha256(origin))
+                   state_bytes=engine.state.nbytes, source_sha256=source_sha256)
 
 
 def save(engine: InfiniModel, info: ModelInfo, reading: Reading, path: str, force: bool) -> int:

@@ -189,3 +189,32 @@ def test_front_matter_before_the_first_chapter_is_not_quoted():
     summary = sm.Summary("b.txt", "", done, [], [], None, 0.0, 0, "headings")
     assert "A novel in two chapters" not in summary.markdown() and "## CHAPTER 1" in summary.markdown()
     assert sm.front_matter([s for s in done if not s.named]) == []  # no chapters at all: nothing is front matter
+
+
+def test_code_cites_the_lines_of_the_file_that_answers(tiny, chars, tmp_path):
+    from infinicli.sources.repo import walk_repo
+    from infinicli.tasks import code
+
+    (tmp_path / "shop").mkdir()
+    (tmp_path / "shop" / "orders.py").write_text("".join(f"def order_{i}(x):\n    return x + {i}\n" for i in range(30)))
+    (tmp_path / "shop" / "settings.py").write_text('CURRENCY = "EUR"\nCOURIER = "Zephyrline"  # ships parcels\n')
+    result = code.run(_engine(tiny), chars, walk_repo(tmp_path), "Which courier ships the parcels?", max_tokens=8)
+    assert 1 <= len(result.evidence) <= 3 and result.reading.segments > 1
+    for e in result.evidence:  # every cited line is that line of that file
+        lines = (tmp_path / e["path"]).read_text().splitlines()
+        assert e["text"] == " ".join(lines[e["line"] - 1].split())[: code.QUOTE_CHARS]
+    assert any("Zephyrline" in e["text"] for e in result.evidence)  # the words match, whatever the tiny model reads
+    assert set(result.as_dict()) >= {"answer", "evidence", "dropped", "rewritten", "reading", "files"}
+
+
+def test_passkey_trial_reads_the_haystack_through_the_reading_loop(tiny, chars):
+    from infinicli.tasks import passkey
+
+    engine = _engine(tiny)
+    trial = passkey.run_trial(engine, chars, 600, 0.5, 48213)
+    read = trial.tokens - len(chars.encode(passkey.QUESTION))  # the question is asked, not read
+    assert 400 <= trial.tokens <= 600 and trial.segments == -(-read // 64)  # whole fillers only
+    assert trial.final_segment["pool_tokens"] <= trial.final_segment["pool_capacity"]
+    needle = len(chars.encode(passkey.NEEDLE.format(key=48213)))
+    assert sum(trial.needle_kept[k] for k in ("window", "sink", "pool")) <= needle
+    assert trial.correct == (passkey.first_integer(trial.answer) == 48213)

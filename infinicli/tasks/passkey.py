@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass
 
 import torch
 
+from infinicli import reading
 from infinicli.config import SegmentStats
 from infinicli.engine import InfiniModel, peak_rss_mb
 from infinicli.errors import InfiniError
@@ -97,8 +98,6 @@ def first_integer(text: str) -> int | None:
 def run_trial(engine: InfiniModel, tok: Tokenizer, length: int, depth: float, key: int,
               on_segment: Callable[[SegmentStats], None] | None = None) -> Trial:
     hay = build(tok, length, depth, key)
-    engine.reset()
-    engine.set_probe(hay.question)  # the question is known before reading
     t0 = time.perf_counter()
     last: list[SegmentStats] = []
 
@@ -107,8 +106,9 @@ def run_trial(engine: InfiniModel, tok: Tokenizer, length: int, depth: float, ke
         if on_segment is not None:
             on_segment(stats)
 
-    engine.read(hay.ids, total_tokens=len(hay.ids), reserve=len(hay.question) + ANSWER_TOKENS,
-                on_segment=record)
+    # the question is known before reading: it steers the recall pool
+    reading.read_ids(engine, "passkey haystack", hay.ids, hay.question, len(hay.question) + ANSWER_TOKENS,
+                     record, len(hay.ids))
     kept = needle_kept(engine, hay.needle_at, hay.needle_tokens)
     answer_ids = engine.generate(hay.question, ANSWER_TOKENS, tok.stop_ids)
     seconds = time.perf_counter() - t0
