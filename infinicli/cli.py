@@ -476,7 +476,7 @@ def train(
     records: list[dict] = []
     columns = [TextColumn("[bold]training"), BarColumn(), MofNCompleteColumn(),
                TextColumn("{task.fields[info]}"), TimeRemainingColumn()]
-    with Progress(*columns, console=out.err, disable=out.quiet) as bar:
+    with Progress(*columns, console=out.err) as bar:
         task = bar.add_task("train", total=steps, info="")
 
         def on_step(r: dict) -> None:

@@ -49,10 +49,6 @@ class EngineConfig:
         if self.pool_blocks < 0 or self.block < 1 or self.sink < 0:
             raise InfiniError("pool size and sink must be 0 or more, block size at least 1")
 
-    @property
-    def bounded(self) -> bool:
-        return self.window is not None
-
     @classmethod
     def for_method(cls, method: str, **overrides) -> EngineConfig:
         """The table in DESIGN.md section 3: each method is a setting of the same engine."""

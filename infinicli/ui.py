@@ -52,18 +52,14 @@ class Output:
     Progress, notes and warnings go to stderr, so stdout stays clean for scripts.
     """
 
-    def __init__(self, as_json: bool = False, quiet: bool = False) -> None:
+    def __init__(self, as_json: bool = False) -> None:
         self.as_json = as_json
-        self.quiet = quiet
         self.out = Console(highlight=False)
         self.err = Console(stderr=True, highlight=False)
 
     def say(self, msg: str) -> None:
-        if not self.quiet:
-            self.err.print(f"[dim]{msg}[/dim]")
-
-    def warn(self, msg: str) -> None:
-        self.err.print(f"[yellow]warning:[/yellow] {msg}")
+        """A note on stderr (loading, calibrating), never read as markup: it may name an input."""
+        self.err.print(clean(msg), style="dim", markup=False)
 
     def write(self, text: str) -> None:
         """Text on stdout as it is produced (an answer being written), control characters removed."""
@@ -81,14 +77,14 @@ class Output:
     def progress(self, description: str, total: int | None) -> Iterator[ProgressView]:
         """One progress display for a command: reading (segments, tok/s, cache, peak RSS, ETA), then,
         for commands that write, a second line for writing (notes i of n, tokens written, tok/s)."""
-        if not self.quiet and not self.err.is_terminal:  # a log, not a redrawn bar
+        if not self.err.is_terminal:  # a log, not a redrawn bar
             yield LogProgress(self, description)
             return
         columns = [
             TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
             TextColumn("{task.fields[info]}"), TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn(),
         ]
-        with Progress(*columns, console=self.err, transient=False, disable=self.quiet) as bar:
+        with Progress(*columns, console=self.err, transient=False) as bar:
             yield ProgressView(bar, description, total)
 
 
