@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import signal
@@ -142,40 +143,33 @@ def passkey(
 ) -> None:
     """Hide a pass key in filler text and ask for it back (the Landmark / llama.cpp test)."""
     from infinicli.tasks import passkey as pk
-    from infinicli.ui import Output, human_bytes, table
+    from infinicli.ui import Output, human_bytes, safe, table
 
-    if length < 1 or trials < 1:
-        raise InfiniError("--length and --trials must be positive")
-    if not 0.0 <= depth <= 1.0:
-        raise InfiniError(f"--depth must be between 0 and 1, got {depth}")
+    pk.check_options(length, depth, trials)
     out = Output(as_json)
     engine, tok, _ = _engine(out, model, method, segment, window, pool, block, rule, gate, params, probe_heads)
-    results = []
-    for i, key in enumerate(pk.keys(seed, trials), 1):
-        with out.progress(f"trial {i}/{trials}", -(-length // segment)) as update:
-            trial = pk.run_trial(engine, tok, length, depth, key, on_segment=update)
-        results.append(trial)
-        if not as_json:
-            mark = "[green]found[/green]" if trial.correct else "[red]missed[/red]"
-            kept = trial.needle_kept or {}
-            held = [f"{part} {kept[part]}/{kept['tokens']}" for part in ("window", "sink", "pool") if kept.get(part)]
-            out.err.print(f"trial {i}: key {trial.key}, answer {trial.answer!r}: {mark} "
-                          f"[dim](needle tokens held exactly: {', '.join(held) or 'none, memory only'})[/dim]")
-    seconds = sum(t.seconds for t in results)
-    tokens = sum(t.tokens for t in results)
-    summary = {
-        "accuracy": sum(t.correct for t in results) / len(results),
-        "length": length, "depth": depth, "method": results[-1].mode, "segment": segment,
-        "trials": [t.as_dict() for t in results],
-        "tokens_per_s": round(tokens / seconds, 1) if seconds else 0.0,
-        "peak_rss_mb": max(t.peak_rss_mb for t in results),
-        "state_bytes": engine.state.nbytes,
-    }
+    with contextlib.ExitStack() as bars:
+        def start(i: int, key: int):
+            bars.close()
+            return bars.enter_context(out.progress(f"trial {i}/{trials}", -(-length // segment)))
+
+        def done(i: int, trial) -> None:
+            bars.close()
+            if not as_json:
+                mark = "[green]found[/green]" if trial.correct else "[red]missed[/red]"
+                kept = trial.needle_kept or {}
+                held = [f"{part} {kept[part]}/{kept['tokens']}" for part in ("window", "sink", "pool")
+                        if kept.get(part)]
+                out.err.print(f"trial {i}: key {trial.key}, answer {safe(repr(trial.answer))}: {mark} "
+                              f"[dim](needle tokens held exactly: {', '.join(held) or 'none, memory only'})[/dim]")
+
+        result = pk.run(engine, tok, length, depth, trials, seed, on_trial=start, on_done=done)
+    summary, results = result.as_dict(), result.trials
 
     def render(c) -> None:
         c.print(table(f"passkey · {summary['method']} · {length:,} tokens · depth {depth}",
                       ["#", "key", "answer", "correct", "tokens", "segments", "seconds", "tok/s", "peak RSS"],
-                      [[i, t.key, t.answer, "yes" if t.correct else "no", f"{t.tokens:,}", t.segments,
+                      [[i, t.key, safe(t.answer), "yes" if t.correct else "no", f"{t.tokens:,}", t.segments,
                         t.seconds, f"{t.tokens_per_s:,.0f}", f"{t.peak_rss_mb:,.0f} MB"]
                        for i, t in enumerate(results, 1)]))
         c.print(f"accuracy {summary['accuracy']:.0%} ({sum(t.correct for t in results)}/{len(results)}) · "

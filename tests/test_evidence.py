@@ -211,6 +211,11 @@ def test_passkey_trial_reads_the_haystack_through_the_reading_loop(tiny, chars):
     from infinicli.tasks import passkey
 
     engine = _engine(tiny)
+    heard = []
+    result = passkey.run(engine, chars, 600, 0.5, trials=2, seed=3, on_done=lambda i, t: heard.append(i))
+    assert heard == [1, 2] and [t.key for t in result.trials] == passkey.keys(3, 2)
+    data = result.as_dict()
+    assert data["accuracy"] == sum(t.correct for t in result.trials) / 2 and len(data["trials"]) == 2
     trial = passkey.run_trial(engine, chars, 600, 0.5, 48213)
     read = trial.tokens - len(chars.encode(passkey.QUESTION))  # the question is asked, not read
     assert 400 <= trial.tokens <= 600 and trial.segments == -(-read // 64)  # whole fillers only

@@ -125,3 +125,50 @@ def run_trial(engine: InfiniModel, tok: Tokenizer, length: int, depth: float, ke
 def keys(seed: int, trials: int) -> list[int]:
     rng = random.Random(seed)
     return [rng.randint(10000, 99999) for _ in range(trials)]
+
+
+def check_options(length: int, depth: float, trials: int) -> None:
+    """Refuse options no trial can run with (before the model is loaded)."""
+    if length < 1 or trials < 1:
+        raise InfiniError("--length and --trials must be positive")
+    if not 0.0 <= depth <= 1.0:
+        raise InfiniError(f"--depth must be between 0 and 1, got {depth}")
+
+
+@dataclass(slots=True)
+class PasskeyResult:
+    """Trials at one length and depth: what `infini passkey --json` prints and the bench's cells keep."""
+
+    length: int
+    depth: float
+    segment: int
+    trials: list[Trial]
+    state_bytes: int
+
+    @property
+    def accuracy(self) -> float:
+        return sum(t.correct for t in self.trials) / len(self.trials)
+
+    def as_dict(self) -> dict:
+        seconds = sum(t.seconds for t in self.trials)
+        tokens = sum(t.tokens for t in self.trials)
+        return {"accuracy": self.accuracy, "length": self.length, "depth": self.depth,
+                "method": self.trials[-1].mode, "segment": self.segment,
+                "trials": [t.as_dict() for t in self.trials],
+                "tokens_per_s": round(tokens / seconds, 1) if seconds else 0.0,
+                "peak_rss_mb": max(t.peak_rss_mb for t in self.trials), "state_bytes": self.state_bytes}
+
+
+def run(engine: InfiniModel, tok: Tokenizer, length: int, depth: float = 0.5, trials: int = 1, seed: int = 0,
+        on_trial: Callable[[int, int], Callable[[SegmentStats], None] | None] | None = None,
+        on_done: Callable[[int, Trial], None] | None = None) -> PasskeyResult:
+    """`trials` pass keys (seeded) hidden at `depth` in about `length` tokens, each asked for back.
+    on_trial(i, key) may return the segment callback for trial i; on_done(i, trial) hears each result."""
+    check_options(length, depth, trials)
+    done = []
+    for i, key in enumerate(keys(seed, trials), 1):
+        trial = run_trial(engine, tok, length, depth, key, on_segment=on_trial(i, key) if on_trial else None)
+        done.append(trial)
+        if on_done is not None:
+            on_done(i, trial)
+    return PasskeyResult(length, depth, engine.config.segment, done, engine.state.nbytes)
