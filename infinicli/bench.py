@@ -347,10 +347,14 @@ def coverage(text: str, facts: dict) -> dict:
 
 
 def summary_body(data: dict) -> str:
-    """What a summary run wrote for a reader, less its headings: the overview, notes and quotes (a
-    section's title names its place, not what happens in it, so it does not count as coverage)."""
+    """What a summary run wrote for a reader, less its headings and its list of recurring names: the
+    overview, notes and quotes (a title names a section's place, and a name list no event, so neither
+    counts as coverage)."""
+    from infinicli.tasks.summarize import NAMES_LINE
+
     text = data.get("markdown") or data.get("summary", "")
-    return "\n".join(line.lstrip("> ") for line in text.splitlines() if not line.startswith("#"))
+    return "\n".join(line.lstrip("> ") for line in text.splitlines()
+                     if not line.startswith(("#", NAMES_LINE)))
 
 
 EXTRACTIVE = ("lexrank", "textrank")  # no model at all: sumy's graph rankings of the document's sentences

@@ -138,3 +138,10 @@ def test_bench_memory_reads_passkey_cells_and_skips_full_where_it_cannot_run(tmp
     assert later[0].state_bytes == 25_000_000 and later[1].note == "not run yet"  # nothing was run
     bench.memory_plot(rows, tmp_path / "memory.png")
     assert (tmp_path / "memory.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_summary_body_counts_what_was_written_not_titles_or_the_name_list():
+    md = ("# Summary of b.pdf\n\nNamed in the most sections: Poole, Hyde.\n\n## THE LAST NIGHT (pp. 3-4)\n\n"
+          "Utterson breaks the door.\n\n> Poole took the axe. (p. 4)\n")
+    body = bench.summary_body({"markdown": md})
+    assert body.split() == ["Utterson", "breaks", "the", "door.", "Poole", "took", "the", "axe.", "(p.", "4)"]

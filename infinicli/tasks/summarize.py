@@ -288,6 +288,7 @@ def recurring_names(sections: list[Section], k: int = 8) -> list[str]:
     return [name for name, n in seen.most_common(k) if n >= 2]
 
 
+NAMES_LINE = "Named in the most sections: "  # the program's words, not the model's nor the document's
 FRONT_MATTER = 2048  # tokens: unnamed text before the first named section, up to this, is front matter
 
 
@@ -323,7 +324,7 @@ class Summary:
         if self.overview:
             out += [self.overview, ""]
         if self.names:
-            out += [f"Named in the most sections: {', '.join(self.names)}.", ""]
+            out += [f"{NAMES_LINE}{', '.join(self.names)}.", ""]
         front = {id(s) for s in front_matter(self.sections)}
         for s in self.sections:
             if not s.key or id(s) in front:  # a title page or a contents page: nothing to quote
