@@ -223,3 +223,13 @@ def test_passkey_trial_reads_the_haystack_through_the_reading_loop(tiny, chars):
     needle = len(chars.encode(passkey.NEEDLE.format(key=48213)))
     assert sum(trial.needle_kept[k] for k in ("window", "sink", "pool")) <= needle
     assert trial.correct == (passkey.first_integer(trial.answer) == 48213)
+
+
+def test_recurring_names_are_names_not_pronouns():
+    def section(text):
+        s = sm.Section("s", None, None)
+        s.key = [sm.Candidate(Passage(text, "b.txt", None, 1), 1.0)]
+        return s
+
+    got = sm.recurring_names([section("So I'll tell Mr. Hyde that Alice went."), section("Then I'll see Mr. Hyde and Alice.")])
+    assert got == ["Hyde", "Alice"] or got == ["Alice", "Hyde"]

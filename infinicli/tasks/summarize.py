@@ -274,6 +274,8 @@ def recurring_names(sections: list[Section], k: int = 8) -> list[str]:
             run: list[str] = []
             for w in [*words[1:], "."]:
                 bare = w.strip(".,;:!?\"'()\u201c\u201d\u2019")
+                if re.split(r"['\u2019]", bare.lower())[0] in STOPWORDS:  # I'll, I'm: a pronoun, not a name
+                    bare = bare.lower()
                 if bare in ("Mr", "Mrs", "Ms", "Dr", "St", "Miss", "Sir"):
                     continue  # a title goes with the name after it
                 if bare[:1].isupper() and bare.lower() not in STOPWORDS and bare == w.strip("\"'(\u201c\u2018"):
