@@ -2,7 +2,9 @@
 
 Which files count:
   * Inside a git work tree: what ``git ls-files --cached --others --exclude-standard``
-    lists, i.e. tracked files plus untracked files that are not ignored.
+    lists, i.e. tracked files plus untracked files that are not ignored. git reads the
+    repository's index and work tree only, never its configuration: nothing the repository
+    names (core.fsmonitor, hooks, filters) is run.
   * Elsewhere (or when git is missing, or root is itself git-ignored): an ``os.walk``
     that honours every ``.gitignore`` below root (nested ones relative to their own
     directory) and never enters ``.git/``.
@@ -12,7 +14,7 @@ Every candidate then goes through the same filters: ``exclude``/``include`` glob
 logs (package-lock.json, *.lock, *.log, *.jsonl, ...: written by tools, not people,
 and often larger than the code; an ``include`` brings them back), symlinks (those
 resolving outside the root are refused, symlinked directories are never entered),
-then content checks (empty, binary, too large, not UTF-8). Anything dropped is
+then content checks (not a regular file, empty, binary, too large, not UTF-8). Anything dropped is
 recorded in ``RepoScan.skipped`` with a reason; ignored directories are recorded
 once, as ``"dir/"``, instead of file by file.
 
@@ -25,7 +27,10 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
+import stat
 import subprocess
+import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -48,6 +53,7 @@ NOT_INCLUDED = "not included"
 EMPTY = "empty"
 UNREADABLE = "unreadable"
 NESTED_REPO = "nested repository"
+NOT_REGULAR = "not a regular file"
 GENERATED = "lock file or machine log"
 
 BINARY_SNIFF_BYTES = 8192
@@ -228,7 +234,10 @@ class _Classifier:
             # git lists submodules and untracked nested repositories as single entries.
             return Skipped(rel.rstrip("/") + "/", NESTED_REPO)
         try:
-            size = full.stat().st_size
+            info = full.stat()
+            if not stat.S_ISREG(info.st_mode):  # a FIFO or device would block or never end
+                return Skipped(rel, NOT_REGULAR)
+            size = info.st_size
             if size == 0:
                 return Skipped(rel, EMPTY)
             with open(full, "rb") as f:
@@ -249,29 +258,79 @@ class _Classifier:
 
 # --- candidate listing ----------------------------------------------------------
 
-# Set by git hooks and the like; they would make git look at another repository than root's.
-_GIT_REDIRECTS = {"GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR"}
+GIT_TIMEOUT_S = 60  # git blocks on a FIFO planted as a .gitignore; the walk below does not
 
 
-def _git(root: Path, *args: str) -> list[str] | None:
-    """NUL-separated output of a git command run in root, or None if git can't help."""
-    env = {k: v for k, v in os.environ.items() if k not in _GIT_REDIRECTS}
+def _regular_file(path: Path) -> bool:
     try:
-        proc = subprocess.run(["git", *args], cwd=root, env=env, capture_output=True, check=False)
+        return stat.S_ISREG(path.stat().st_mode)
     except OSError:
-        return None
-    if proc.returncode != 0:
-        return None
-    return [os.fsdecode(p) for p in proc.stdout.split(b"\0") if p]
+        return False
+
+
+def _find_repository(root: Path) -> tuple[Path, Path, Path] | None:
+    """(work tree top, index, info/exclude) of the git repository holding root, found by reading files
+    only, as git's own discovery does (GIT_CEILING_DIRECTORIES honoured); None outside a repository."""
+    ceilings = {Path(p).resolve() for p in os.environ.get("GIT_CEILING_DIRECTORIES", "").split(os.pathsep) if p}
+    here = root
+    while True:
+        dot = here / ".git"
+        gitdir: Path | None = dot if dot.is_dir() else None
+        if _regular_file(dot):  # a worktree's or submodule's pointer: "gitdir: PATH"
+            text = dot.read_text(encoding="utf-8", errors="replace")[:4096]
+            if text.startswith("gitdir:"):
+                gitdir = here / text[len("gitdir:"):].strip()
+        if gitdir is not None and _regular_file(gitdir / "HEAD"):
+            common = gitdir
+            if _regular_file(gitdir / "commondir"):  # a linked worktree shares info/ with the main one
+                common = gitdir / (gitdir / "commondir").read_text(encoding="utf-8", errors="replace").strip()
+            return here, gitdir / "index", common / "info" / "exclude"
+        if here.parent == here or here.parent in ceilings:
+            return None
+        here = here.parent
 
 
 def _git_candidates(root: Path) -> tuple[list[str], list[str]] | None:
-    """(listed files, ignored paths) from git, or None when root is not in a work tree."""
-    listed = _git(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
-    if listed is None:
+    """(listed files, ignored paths) from git, or None when root is not in a work tree (or git can't help).
+
+    git runs on the repository's index and work tree but in a scratch git directory with no
+    configuration at all (none from the repository, the user or the system): a repository's
+    .git/config can name commands (core.fsmonitor, filters, hooks) and none of it may run here."""
+    found = _find_repository(root)
+    if found is None:
         return None
-    ignored = _git(root, "ls-files", "-z", "--others", "--ignored", "--exclude-standard",
-                   "--directory", "--no-empty-directory") or []
+    top, index, exclude = found
+    if index.exists() and not _regular_file(index):
+        return None
+    with tempfile.TemporaryDirectory(prefix="infini-git-") as scratch:
+        git_dir = Path(scratch)
+        (git_dir / "HEAD").write_text("ref: refs/heads/main\n")
+        for name in ("objects", "refs", "info"):
+            (git_dir / name).mkdir()
+        (git_dir / "config").write_text("")
+        if _regular_file(exclude):
+            shutil.copyfile(exclude, git_dir / "info" / "exclude")
+        env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+        env |= {"GIT_DIR": str(git_dir), "GIT_WORK_TREE": str(top), "GIT_INDEX_FILE": str(index),
+                "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_OPTIONAL_LOCKS": "0"}
+
+        def git(*args: str) -> list[str] | None:
+            """NUL-separated output of `git ls-files ARGS` run in root, or None if git can't help."""
+            command = ["git", "-c", "core.fsmonitor=false", "-c", f"core.hooksPath={os.devnull}", "ls-files", *args]
+            try:
+                proc = subprocess.run(command, cwd=root, env=env, stdin=subprocess.DEVNULL, capture_output=True,
+                                      check=False, timeout=GIT_TIMEOUT_S)
+            except (OSError, subprocess.TimeoutExpired):
+                return None
+            if proc.returncode != 0:
+                return None
+            return [os.fsdecode(p) for p in proc.stdout.split(b"\0") if p]
+
+        listed = git("-z", "--cached", "--others", "--exclude-standard")
+        if listed is None:
+            return None
+        ignored = git("-z", "--others", "--ignored", "--exclude-standard", "--directory",
+                      "--no-empty-directory") or []
     if "./" in ignored:
         return None  # root itself is ignored: the user named it explicitly, so walk it anyway
     # --cached lists unmerged files once per stage, and files deleted from the work tree.
