@@ -277,12 +277,14 @@ def read(
     """Read a document once and save the memory state, to ask or summarize later."""
     from infinicli import reading as reading_task
     from infinicli import snapshot
+    from infinicli.atomic import check_writable
     from infinicli.sources import open_source
     from infinicli.ui import Output, human_bytes
 
     _check_input(file)
     if snapshot.is_snapshot(file):
         raise InfiniError(f"{file} is already a saved state")
+    check_writable(save)
     snapshot.check_save_path(save, force)
     out = Output(as_json)
     engine, tok, info = _engine(out, model, method, segment, window, pool, block, rule, gate, params)
@@ -313,7 +315,7 @@ def summarize(
 
     Example: infini summarize book.pdf --out summary.md
     """
-    from infinicli.atomic import write_text
+    from infinicli.atomic import check_writable, write_text
     from infinicli.tasks import summarize as sm
     from infinicli.ui import Output, clean, safe
 
@@ -322,6 +324,7 @@ def summarize(
         raise InfiniError(f"--length must be one of {', '.join(sm.LENGTHS)}, got {length}")
     if strategy not in sm.STRATEGIES:
         raise InfiniError(f"unknown strategy {strategy!r}; choose one of {', '.join(sm.STRATEGIES)}")
+    check_writable(out_path)
     if out_path is not None and out_path.exists() and not force:
         raise InfiniError(f"{out_path} exists; pass --force to replace it")
     out = Output(as_json)

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from infinicli import cli
+from infinicli import atomic, cli
+from infinicli.errors import InfiniError
 from infinicli.sources import repo as repo_mod
 from infinicli.sources.repo import summarize_scan, walk_repo
 
@@ -164,3 +165,115 @@ def test_named_pipe_as_gitignore_falls_back_to_the_walk(tmp_path: Path, monkeypa
     scan = walk_repo(root)
     assert [f.path for f in scan.files] == ["a.py"]
     assert {s.path: s.reason for s in scan.skipped} == {".gitignore": repo_mod.NOT_REGULAR}
+
+
+# --- outputs ------------------------------------------------------------------------------------------
+
+def test_output_is_never_written_through_a_planted_symlink(tmp_path: Path) -> None:
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious\n")
+    target = tmp_path / "summary.md"
+    for name in (f".summary.tmp-{os.getpid()}.md", f".summary.tmp-{os.getpid() + 1}.md"):  # the old names
+        (tmp_path / name).symlink_to(victim)
+    atomic.write_text(target, "summary\n")
+    assert victim.read_text() == "precious\n"
+    assert target.read_text() == "summary\n" and not target.is_symlink()
+    temps = sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".summary"))
+    assert temps == sorted([f".summary.tmp-{os.getpid()}.md", f".summary.tmp-{os.getpid() + 1}.md"])
+
+
+def test_a_symlink_target_is_replaced_not_written_through(tmp_path: Path) -> None:
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious\n")
+    (tmp_path / "out.md").symlink_to(victim)
+    atomic.write_text(tmp_path / "out.md", "new\n")
+    assert victim.read_text() == "precious\n"
+    assert not (tmp_path / "out.md").is_symlink() and (tmp_path / "out.md").read_text() == "new\n"
+
+
+def test_temp_names_are_unpredictable_and_keep_the_suffix(tmp_path: Path) -> None:
+    names = []
+    for _ in range(2):
+        with atomic.atomic_path(tmp_path / "plot.png") as tmp:
+            names.append(tmp.name)
+            assert tmp.parent == tmp_path and tmp.suffix == ".png" and tmp.exists()
+            tmp.write_bytes(b"x")
+    assert names[0] != names[1]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plot.png"]
+
+
+def test_a_replaced_file_keeps_its_mode_and_a_new_one_gets_the_umask(tmp_path: Path) -> None:
+    private = tmp_path / "private.md"
+    private.write_text("old\n")
+    private.chmod(0o600)
+    atomic.write_text(private, "new\n")
+    assert stat.S_IMODE(private.stat().st_mode) == 0o600 and private.read_text() == "new\n"
+    umask = os.umask(0o022)
+    try:
+        atomic.write_text(tmp_path / "fresh.md", "x\n")
+    finally:
+        os.umask(umask)
+    assert stat.S_IMODE((tmp_path / "fresh.md").stat().st_mode) == 0o644
+
+
+def test_a_failed_write_leaves_the_target_and_no_temp(tmp_path: Path) -> None:
+    target = tmp_path / "out.md"
+    target.write_text("before\n")
+    with pytest.raises(RuntimeError), atomic.atomic_path(target) as tmp:
+        tmp.write_text("half")
+        raise RuntimeError("writer failed")
+    assert target.read_text() == "before\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.md"]
+
+
+def test_check_writable_refuses_what_cannot_be_written(tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("x")
+    atomic.check_writable(tmp_path / "new.md")
+    atomic.check_writable(None)
+    atomic.check_writable(tmp_path / "new" / "deeper", folder=True)
+    with pytest.raises(InfiniError, match="does not exist"):
+        atomic.check_writable(tmp_path / "missing" / "out.md")
+    with pytest.raises(InfiniError, match="is a folder"):
+        atomic.check_writable(tmp_path)
+    with pytest.raises(InfiniError, match="not a folder"):
+        atomic.check_writable(tmp_path / "a-file", folder=True)
+    with pytest.raises(InfiniError, match="not a folder"):
+        atomic.check_writable(tmp_path / "a-file" / "runs", folder=True)
+
+
+@pytest.mark.skipif(is_root, reason="root may write in a read-only folder")
+def test_check_writable_refuses_a_read_only_folder(tmp_path: Path) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o555)
+    try:
+        with pytest.raises(InfiniError, match="not writable"):
+            atomic.check_writable(locked / "out.md")
+        with pytest.raises(InfiniError, match="permission denied"):
+            atomic.check_writable(locked / "runs", folder=True)
+    finally:
+        locked.chmod(0o755)
+
+
+@pytest.mark.parametrize("out, phrase", [("missing/summary.md", "does not exist"), ("a-folder", "is a folder")])
+def test_summarize_out_that_cannot_be_written_is_refused_first(
+        tmp_path, doc, no_model, monkeypatch, capsys, out: str, phrase: str) -> None:
+    (tmp_path / "a-folder").mkdir()
+    before = listing(tmp_path)
+    code, err = run_main(monkeypatch, capsys, "summarize", str(doc), "--out", str(tmp_path / out),
+                         "--force", "--model", no_model)
+    assert code == 2
+    one_sentence(err, phrase)
+    assert listing(tmp_path) == before
+
+
+@pytest.mark.parametrize("save, phrase", [("missing/doc.infini", "does not exist"), ("a.infini", "is a folder")])
+def test_read_save_that_cannot_be_written_is_refused_first(
+        tmp_path, doc, no_model, monkeypatch, capsys, save: str, phrase: str) -> None:
+    (tmp_path / "a.infini").mkdir()
+    before = listing(tmp_path)
+    code, err = run_main(monkeypatch, capsys, "read", str(doc), "--save", str(tmp_path / save), "--force",
+                         "--model", no_model)
+    assert code == 2
+    one_sentence(err, phrase)
+    assert listing(tmp_path) == before
