@@ -186,8 +186,9 @@ PasswordOpt = Annotated[str | None, typer.Option(help="Password of an encrypted 
 
 
 def _check_input(path: str) -> None:
-    if path != "-" and not Path(path).exists():
-        raise InfiniError(f"{path} does not exist")
+    from infinicli.sources import check_input
+
+    check_input(path)  # missing, a directory, a named pipe or a device: refused before the model loads
 
 
 def _reading_line(r) -> str:

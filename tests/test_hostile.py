@@ -20,6 +20,7 @@ import pytest
 
 from infinicli import atomic, cli
 from infinicli.errors import InfiniError
+from infinicli.sources import SourceError, check_input, open_binary, open_source
 from infinicli.sources import repo as repo_mod
 from infinicli.sources.repo import summarize_scan, walk_repo
 
@@ -277,3 +278,43 @@ def test_read_save_that_cannot_be_written_is_refused_first(
     assert code == 2
     one_sentence(err, phrase)
     assert listing(tmp_path) == before
+
+
+# --- inputs that are not files --------------------------------------------------------------------------
+
+def test_a_named_pipe_is_refused_at_once_by_the_cli(tmp_path: Path, no_model: str) -> None:
+    pipe = tmp_path / "pipe.txt"
+    os.mkfifo(pipe)
+    before = listing(tmp_path)
+    proc = subprocess.run([sys.executable, "-m", "infinicli", "ask", str(pipe), "-q", "what?", "--model", no_model],
+                          capture_output=True, text=True, timeout=60, env={**os.environ, "INFINI_DEBUG": ""})
+    assert proc.returncode == 2
+    one_sentence(proc.stderr, "is a named pipe", "not a regular file")
+    assert listing(tmp_path) == before
+
+
+@pytest.mark.parametrize("command", [["ask", "-q", "what?"], ["summarize"], ["read", "--save", "x.infini"]])
+@pytest.mark.parametrize("path, phrase", [("/dev/zero", "is a device"), ("DIR", "is a directory")])
+def test_devices_and_folders_are_refused_by_every_reading_command(
+        tmp_path, no_model, monkeypatch, capsys, command: list[str], path: str, phrase: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    if path == "DIR":
+        (tmp_path / "DIR").mkdir()
+    elif not os.path.exists(path):
+        pytest.skip(f"{path} is missing here")
+    before = listing(tmp_path)
+    code, err = run_main(monkeypatch, capsys, command[0], path, *command[1:], "--model", no_model)
+    assert code == 2
+    one_sentence(err, phrase)
+    assert listing(tmp_path) == before
+
+
+def test_sources_refuse_a_named_pipe_without_blocking(tmp_path: Path) -> None:
+    pipe = tmp_path / "pipe.txt"
+    os.mkfifo(pipe)
+    t0 = time.monotonic()
+    for read in (check_input, open_source, open_binary):
+        with pytest.raises(SourceError, match="is a named pipe"):
+            read(str(pipe))
+    assert time.monotonic() - t0 < 5
+    check_input("-")  # stdin stays allowed

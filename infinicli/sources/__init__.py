@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -29,10 +30,42 @@ class SourceError(InfiniError):
     """An input that cannot be read; the message is one sentence for the user."""
 
 
-def open_binary(path: str) -> BinaryIO:
-    """Open a user's file for reading, turning OS errors into one-sentence SourceErrors."""
+_NOT_A_FILE = ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"),
+               (stat.S_ISSOCK, "a socket"))
+
+
+def _refuse_non_regular(path: str, mode: int) -> None:
+    if stat.S_ISDIR(mode):
+        raise SourceError(f"{path} is a directory; use `infini code` for repositories.")
+    if not stat.S_ISREG(mode):
+        kind = next((name for test, name in _NOT_A_FILE if test(mode)), "a special file")
+        raise SourceError(f"{path} is {kind}, not a regular file; give a file, or - to read stdin.")
+
+
+def check_input(path: str) -> None:
+    """Refuse at once an input that is missing or unreadable or is not a regular file ("-", stdin, is
+    allowed): a named pipe would block, a device like /dev/zero never ends, a directory is a repository."""
+    if path == "-":
+        return
     try:
-        return open(path, "rb")
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        raise SourceError(f"{path} does not exist.") from None
+    except PermissionError:
+        raise SourceError(f"{path} cannot be read (permission denied).") from None
+    except OSError as exc:
+        raise SourceError(f"{path} cannot be read ({exc.strerror or exc}).") from None
+    _refuse_non_regular(path, mode)
+
+
+def open_binary(path: str) -> BinaryIO:
+    """Open a user's regular file for reading, turning OS errors into one-sentence SourceErrors.
+
+    The file is opened without blocking and checked as opened, so a named pipe or device put in
+    its place after check_input is refused too, not waited on."""
+    nonblock = getattr(os, "O_NONBLOCK", 0)
+    try:
+        fh = open(path, "rb", opener=lambda name, flags: os.open(name, flags | nonblock))
     except FileNotFoundError:
         raise SourceError(f"{path} does not exist.") from None
     except IsADirectoryError:
@@ -41,6 +74,14 @@ def open_binary(path: str) -> BinaryIO:
         raise SourceError(f"{path} cannot be read (permission denied).") from None
     except OSError as exc:
         raise SourceError(f"{path} cannot be read ({exc.strerror or exc}).") from None
+    try:
+        _refuse_non_regular(path, os.fstat(fh.fileno()).st_mode)
+        if nonblock:
+            os.set_blocking(fh.fileno(), True)
+    except BaseException:
+        fh.close()
+        raise
+    return fh
 
 
 def open_source(path: str, password: str | None = None,
@@ -48,7 +89,8 @@ def open_source(path: str, password: str | None = None,
     """Stream `path` as Chunks: "-" is stdin text, a file starting with `%PDF-` is a PDF
     (whatever its name), anything else is text.
 
-    A missing, unreadable or directory path, or a `.pdf` name on a file that is not
+    A missing or unreadable path, one that is not a regular file (a directory, named pipe or
+    device), or a `.pdf` name on a file that is not
     a PDF, fails here, before anything is streamed; other problems surface as
     SourceError when the iterator is first advanced.
     """
@@ -58,10 +100,7 @@ def open_source(path: str, password: str | None = None,
 
     if path == "-":
         return iter_text("-", on_warning=on_warning)
-    if os.path.isdir(path):
-        raise SourceError(f"{path} is a directory; use `infini code` for repositories.")
-    if not os.path.exists(path):
-        raise SourceError(f"{path} does not exist.")
+    check_input(path)
     with open_binary(path) as fh:
         head = fh.read(1024)
     named_pdf = path.lower().endswith(".pdf")
