@@ -732,8 +732,9 @@ def bench_summarize(
                "seconds", "peak_rss_mb"], as_csv)
 
 
-class Interrupted(InfiniError):
-    exit_code = 130
+class Interrupted(BaseException):
+    """Ctrl-C. Not an Exception, so no `except Exception` on its way up (a model load, a PDF parse)
+    can catch it and call it another error; main() prints it as one line and exits 130."""
 
 
 def _on_sigint(signum, frame) -> None:
@@ -754,3 +755,8 @@ def main() -> None:
             raise
         print(f"infini: error: {exc}" if exc.exit_code == 2 else f"infini: {exc}", file=sys.stderr)
         sys.exit(exc.exit_code)
+    except Interrupted as exc:
+        if os.environ.get("INFINI_DEBUG"):
+            raise
+        print(f"infini: {exc}", file=sys.stderr)
+        sys.exit(130)

@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 import pytest
+import typer
 
 from infinicli import atomic, cli
 from infinicli.errors import InfiniError
@@ -318,3 +319,33 @@ def test_sources_refuse_a_named_pipe_without_blocking(tmp_path: Path) -> None:
             read(str(pipe))
     assert time.monotonic() - t0 < 5
     check_input("-")  # stdin stays allowed
+
+
+# --- Ctrl-C --------------------------------------------------------------------------------------------
+
+def test_interrupted_is_not_an_exception() -> None:
+    assert not issubclass(cli.Interrupted, Exception)
+
+
+@pytest.mark.parametrize("catcher", ["none", "except Exception"])
+def test_ctrl_c_exits_130_with_one_line_even_through_broad_handlers(monkeypatch, capsys, catcher: str) -> None:
+    """A SIGINT during a command (here inside an `except Exception` like a model load's) ends it with 130."""
+    app = typer.Typer()
+    ran_on = []
+
+    @app.command()
+    def slow() -> None:
+        try:
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(5)
+        except Exception as exc:
+            if catcher == "none":
+                raise
+            raise InfiniError(f"could not load model: {exc}") from None
+        ran_on.append("after")
+
+    monkeypatch.setattr(cli, "app", app)
+    code, err = run_main(monkeypatch, capsys)
+    assert code == 130
+    one_sentence(err, "interrupted")
+    assert "error" not in err and not ran_on
