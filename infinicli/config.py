@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 
 import torch
@@ -12,6 +13,10 @@ METHODS = ("full", "window", "infini", "infini+recall")
 RULES = ("delta", "linear")
 SCORES = ("auto", "probe", "residual")
 SUPPORTED_ARCHITECTURES = ("llama", "mistral", "qwen2", "qwen3")
+# Bounds that refuse an absurd option before anything is allocated: a segment, window, sink or pool
+# of exact K/V beyond 2^20 tokens (already ~48 GB for the default 135M model) is a typo, not a setting.
+MOST_EXACT_TOKENS = 1 << 20
+MOST_POOL_BLOCKS = 1 << 16
 
 
 @dataclass(slots=True)
@@ -48,6 +53,17 @@ class EngineConfig:
             raise InfiniError("--probe-heads and --answer-blocks must be 0 (every one) or more")
         if self.pool_blocks < 0 or self.block < 1 or self.sink < 0:
             raise InfiniError("pool size and sink must be 0 or more, block size at least 1")
+        if self.pool_blocks > MOST_POOL_BLOCKS:
+            raise InfiniError(f"--pool of {self.pool_blocks:,} blocks is more than the {MOST_POOL_BLOCKS:,} allowed")
+        for name, tokens in (("--segment", self.segment), ("--window", self.window or 0), ("--block", self.block),
+                             ("the sink", self.sink)):
+            if tokens > MOST_EXACT_TOKENS:
+                raise InfiniError(f"{name} of {tokens:,} tokens is more than the {MOST_EXACT_TOKENS:,} allowed")
+        if self.pool_blocks * self.block > MOST_EXACT_TOKENS:
+            raise InfiniError(f"a recall pool of {self.pool_blocks:,} blocks of {self.block:,} tokens holds more "
+                              f"than the {MOST_EXACT_TOKENS:,} tokens allowed")
+        if not math.isfinite(self.gate_beta):
+            raise InfiniError(f"--gate must be a finite number, got {self.gate_beta}")
 
     @classmethod
     def for_method(cls, method: str, **overrides) -> EngineConfig:

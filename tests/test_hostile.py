@@ -7,6 +7,7 @@ went missing fails here at once instead of loading one."""
 
 from __future__ import annotations
 
+import math
 import os
 import shutil
 import signal
@@ -20,10 +21,12 @@ import pytest
 import typer
 
 from infinicli import atomic, cli
+from infinicli.config import EngineConfig
 from infinicli.errors import InfiniError
 from infinicli.sources import SourceError, check_input, open_binary, open_source
 from infinicli.sources import repo as repo_mod
 from infinicli.sources.repo import summarize_scan, walk_repo
+from infinicli.tasks import passkey as pk
 
 needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 is_root = hasattr(os, "geteuid") and os.geteuid() == 0
@@ -349,3 +352,49 @@ def test_ctrl_c_exits_130_with_one_line_even_through_broad_handlers(monkeypatch,
     assert code == 130
     one_sentence(err, "interrupted")
     assert "error" not in err and not ran_on
+
+
+# --- absurd options --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("overrides, phrase", [
+    (dict(window=10**9), "--window of 1,000,000,000 tokens"),
+    (dict(segment=10**9), "--segment of 1,000,000,000 tokens"),
+    (dict(block=2 * 2**20), "--block of 2,097,152 tokens"),
+    (dict(pool_blocks=10**9, block=1), "--pool of 1,000,000,000 blocks"),
+    (dict(pool_blocks=20_000), "a recall pool of 20,000 blocks of 64 tokens"),
+    (dict(gate_beta=math.nan), "--gate must be a finite number"),
+    (dict(gate_beta=math.inf), "--gate must be a finite number"),
+    (dict(gate_beta=-math.inf), "--gate must be a finite number"),
+])
+def test_absurd_engine_options_are_refused_at_construction(overrides: dict, phrase: str) -> None:
+    with pytest.raises(InfiniError) as refused:
+        EngineConfig.for_method("infini+recall", **overrides)
+    assert phrase in str(refused.value)
+
+
+def test_the_bounds_themselves_are_allowed() -> None:
+    EngineConfig.for_method("infini+recall", window=2**20, segment=2**20, pool_blocks=2**16, block=16)
+
+
+def test_absurd_passkey_length_is_refused() -> None:
+    pk.check_options(pk.MOST_TOKENS, 0.5, 1)
+    with pytest.raises(InfiniError, match="--length of 1,000,000,000,000 tokens"):
+        pk.check_options(10**12, 0.5, 1)
+
+
+@pytest.mark.parametrize("args, phrase", [
+    (["passkey", "--length", str(10**12)], "--length of"),
+    (["ask", "DOC", "-q", "what?", "--window", str(10**9)], "--window of"),
+    (["ask", "DOC", "-q", "what?", "--pool", str(10**9)], "--pool of"),
+    (["summarize", "DOC", "--segment", str(10**9)], "--segment of"),
+    (["ask", "DOC", "-q", "what?", "--gate", "nan"], "--gate must be a finite number"),
+    (["read", "DOC", "--save", "x.infini", "--gate", "inf"], "--gate must be a finite number"),
+])
+def test_absurd_options_are_refused_before_the_model_loads(
+        tmp_path, doc, no_model, monkeypatch, capsys, args: list[str], phrase: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    before = listing(tmp_path)
+    code, err = run_main(monkeypatch, capsys, *[str(doc) if a == "DOC" else a for a in args], "--model", no_model)
+    assert code == 2
+    one_sentence(err, phrase)
+    assert listing(tmp_path) == before

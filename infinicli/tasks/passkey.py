@@ -22,6 +22,7 @@ FILLER = " The grass is green. The sky is blue. The sun is yellow. Here we go. T
 NEEDLE = " The pass key is {key}. Remember it. {key} is the pass key."
 QUESTION = " What is the pass key? The pass key is"
 ANSWER_TOKENS = 8
+MOST_TOKENS = 10_000_000  # a longer haystack is a typo (at this length its token list alone is ~0.4 GB)
 
 
 @dataclass(slots=True)
@@ -131,6 +132,8 @@ def check_options(length: int, depth: float, trials: int) -> None:
     """Refuse options no trial can run with (before the model is loaded)."""
     if length < 1 or trials < 1:
         raise InfiniError("--length and --trials must be positive")
+    if length > MOST_TOKENS:
+        raise InfiniError(f"--length of {length:,} tokens is more than the {MOST_TOKENS:,} a passkey trial reads")
     if not 0.0 <= depth <= 1.0:
         raise InfiniError(f"--depth must be between 0 and 1, got {depth}")
 
