@@ -103,6 +103,9 @@ def train(
     model: ModelOpt = "smollm2-135m-instruct", as_json: JsonOpt = False,
 ) -> None:
     """Train the gates and memory-path adapters by BPTT across segments (resumable)."""
+    from infinicli.atomic import check_writable
+
+    check_writable(out_dir, folder=True)
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from infinicli import models
@@ -174,6 +177,9 @@ def bench_passkey(
 
     With --params (trained Infini parameters) each method's cells are kept as METHOD+trained, and a
     method with a recall pool scored by N retrieval heads as METHOD+headsN (every head: METHOD)."""
+    from infinicli.atomic import check_writable
+
+    check_writable(out_dir, folder=True)
     from infinicli import bench
     from infinicli.config import EngineConfig
     from infinicli.ui import Output, heat_cell, table
@@ -263,6 +269,10 @@ def bench_memory(
     as_json: JsonOpt = False, as_csv: CsvOpt = False,
 ) -> None:
     """Peak RSS (fresh process each), state bytes and time per method and length, on a passkey trial."""
+    from infinicli.atomic import check_writable
+
+    if not no_run:
+        check_writable(out_dir, folder=True)
     from infinicli import bench
     from infinicli.ui import Output
 
@@ -350,6 +360,9 @@ def bench_summarize(
     model: ModelOpt = "smollm2-135m-instruct", as_json: JsonOpt = False, as_csv: CsvOpt = False,
 ) -> None:
     """Summary coverage of each chapter's key facts, time and peak RSS, against three baselines."""
+    from infinicli.atomic import check_writable
+
+    check_writable(out_dir, folder=True)
     from infinicli import bench
     from infinicli.tasks.summarize import STRATEGIES
     from infinicli.ui import Output

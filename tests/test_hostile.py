@@ -398,3 +398,14 @@ def test_absurd_options_are_refused_before_the_model_loads(
     assert code == 2
     one_sentence(err, phrase)
     assert listing(tmp_path) == before
+
+
+@pytest.mark.parametrize("args", [["train", "--steps", "1"], ["bench", "passkey"], ["bench", "summarize"]])
+def test_an_output_folder_that_is_a_file_is_refused_first(monkeypatch, capsys, tmp_path: Path, no_model, args) -> None:
+    target = tmp_path / "results"
+    target.write_text("mine")
+    before = listing(tmp_path)
+    code, err = run_main(monkeypatch, capsys, *args, "--out", str(target), "--model", no_model)
+    assert code == 2
+    one_sentence(err, "not a folder")
+    assert listing(tmp_path) == before
