@@ -20,15 +20,19 @@ from infinicli.options import (
     FileArg,
     GateOpt,
     JsonOpt,
+    Length,
+    LengthOpt,
     MethodOpt,
     ModelOpt,
     ParamsOpt,
     PasswordOpt,
     PoolOpt,
     ProbeHeadsOpt,
+    Rule,
     RuleOpt,
     SegmentOpt,
     WindowOpt,
+    value,
 )
 
 app = typer.Typer(
@@ -63,8 +67,8 @@ def _engine(out, model: str, method: str | None, segment: int, window: int | Non
     """The session every command runs in: model, trained parameters and retrieval heads, loaded once."""
     from infinicli.session import Session
 
-    s = Session.load(model, method=method, segment=segment, window=window, pool=pool, block=block, rule=rule,
-                     gate=gate, params=params, probe_heads=probe_heads, say=out.say)
+    s = Session.load(model, method=value(method), segment=segment, window=window, pool=pool, block=block,
+                     rule=value(rule), gate=gate, params=params, probe_heads=probe_heads, say=out.say)
     return s.engine, s.tok, s.info
 
 
@@ -78,7 +82,7 @@ def passkey(
     trials: Annotated[int, typer.Option(help="Number of trials, each with its own key.")] = 1,
     seed: Annotated[int, typer.Option(help="Seed for the keys.")] = 0,
     model: ModelOpt = "smollm2-135m-instruct", method: MethodOpt = None, segment: SegmentOpt = 512,
-    window: WindowOpt = None, pool: PoolOpt = None, block: BlockOpt = None, rule: RuleOpt = "delta",
+    window: WindowOpt = None, pool: PoolOpt = None, block: BlockOpt = None, rule: RuleOpt = Rule.delta,
     gate: GateOpt = None, params: ParamsOpt = None, probe_heads: ProbeHeadsOpt = PROBE_HEADS, as_json: JsonOpt = False,
 ) -> None:
     """Hide a pass key in filler text and ask for it back (the Landmark / llama.cpp test)."""
@@ -147,7 +151,8 @@ def ask(
                                                "(e.g. \"The code is\"); small models answer better so.")] = "",
     password: PasswordOpt = None, model: ModelOpt = "smollm2-135m-instruct", method: MethodOpt = None,
     segment: SegmentOpt = 512, window: WindowOpt = None, pool: PoolOpt = None, block: BlockOpt = None,
-    rule: RuleOpt = "delta", gate: GateOpt = None, params: ParamsOpt = None, probe_heads: ProbeHeadsOpt = PROBE_HEADS,
+    rule: RuleOpt = Rule.delta, gate: GateOpt = None, params: ParamsOpt = None,
+    probe_heads: ProbeHeadsOpt = PROBE_HEADS,
     from_state: Annotated[bool, typer.Option(
         "--from-state", help="Answer from the whole memory state, not from the quoted evidence.")] = False,
     as_json: JsonOpt = False,
@@ -211,7 +216,7 @@ def read(
     force: Annotated[bool, typer.Option(help="Replace an existing file.")] = False,
     password: PasswordOpt = None, model: ModelOpt = "smollm2-135m-instruct", method: MethodOpt = None,
     segment: SegmentOpt = 512, window: WindowOpt = None, pool: PoolOpt = None, block: BlockOpt = None,
-    rule: RuleOpt = "delta", gate: GateOpt = None, params: ParamsOpt = None, as_json: JsonOpt = False,
+    rule: RuleOpt = Rule.delta, gate: GateOpt = None, params: ParamsOpt = None, as_json: JsonOpt = False,
 ) -> None:
     """Read a document once and save the memory state, to ask or summarize later."""
     from infinicli import reading as reading_task
@@ -240,14 +245,15 @@ def summarize(
     file: FileArg,
     out_path: Annotated[Path | None, typer.Option("--out", help="Write the markdown here (atomically).")] = None,
     force: Annotated[bool, typer.Option(help="Replace an existing --out file.")] = False,
-    length: Annotated[str, typer.Option(help="short, medium or long.")] = "medium",
+    length: LengthOpt = Length.medium,
     notes: Annotated[bool, typer.Option("--notes/--quotes-only", help="Have the model write a note per "
                                         "section, or show the quoted sentences alone.")] = True,
     strategy: Annotated[str, typer.Option(hidden=True, help="infini, or a baseline: first, last, mapreduce.")]
     = "infini",
     password: PasswordOpt = None, model: ModelOpt = "smollm2-135m-instruct", method: MethodOpt = None,
     segment: SegmentOpt = 512, window: WindowOpt = None, pool: PoolOpt = None, block: BlockOpt = None,
-    rule: RuleOpt = "delta", gate: GateOpt = None, params: ParamsOpt = None, probe_heads: ProbeHeadsOpt = PROBE_HEADS,
+    rule: RuleOpt = Rule.delta, gate: GateOpt = None, params: ParamsOpt = None,
+    probe_heads: ProbeHeadsOpt = PROBE_HEADS,
     as_json: JsonOpt = False,
 ) -> None:
     """Summarize a long document as markdown: per section a short note and quoted sentences with their page.
@@ -259,8 +265,7 @@ def summarize(
     from infinicli.ui import Output, clean, safe
 
     _check_input(file)
-    if length not in sm.LENGTHS:
-        raise InfiniError(f"--length must be one of {', '.join(sm.LENGTHS)}, got {length}")
+    length = value(length)
     if strategy not in sm.STRATEGIES:
         raise InfiniError(f"unknown strategy {strategy!r}; choose one of {', '.join(sm.STRATEGIES)}")
     check_writable(out_path)
@@ -304,7 +309,7 @@ def code(
     max_file_size: Annotated[str, typer.Option(help="Skip files larger than this (e.g. 500k, 1MB).")] = "1MB",
     max_tokens: Annotated[int, typer.Option(help="Longest answer, in tokens.")] = 96,
     model: ModelOpt = "smollm2-135m-instruct", method: MethodOpt = None, segment: SegmentOpt = 512,
-    window: WindowOpt = None, pool: PoolOpt = None, block: BlockOpt = None, rule: RuleOpt = "delta",
+    window: WindowOpt = None, pool: PoolOpt = None, block: BlockOpt = None, rule: RuleOpt = Rule.delta,
     gate: GateOpt = None, params: ParamsOpt = None, probe_heads: ProbeHeadsOpt = PROBE_HEADS, as_json: JsonOpt = False,
 ) -> None:
     """Read a whole repository file by file; give an overview, or answer --question."""
@@ -375,21 +380,33 @@ def _on_sigint(signum, frame) -> None:
 
 
 def main() -> None:
-    """Entry point: known errors become one sentence and exit 2; INFINI_DEBUG=1 shows tracebacks.
-
-    Usage errors are click's (exit 2). Ctrl-C raises our own exception so that it is not turned
-    into click's "Aborted!" and exits 130.
-    """
+    """Entry point: bad input (a usage error too) becomes one sentence on stderr and exit 2;
+    INFINI_DEBUG=1 shows tracebacks. Ctrl-C raises our own exception so that it is not turned into
+    click's "Aborted!" and exits 130."""
     signal.signal(signal.SIGINT, _on_sigint)
     try:
-        app()
+        code = app(standalone_mode=False)
     except InfiniError as exc:
         if os.environ.get("INFINI_DEBUG"):
             raise
         print(f"infini: error: {exc}" if exc.exit_code == 2 else f"infini: {exc}", file=sys.stderr)
         sys.exit(exc.exit_code)
-    except Interrupted as exc:
+    except (Interrupted, typer.Abort) as exc:
         if os.environ.get("INFINI_DEBUG"):
             raise
-        print(f"infini: {exc}", file=sys.stderr)
+        print(f"infini: {exc or 'interrupted'}", file=sys.stderr)
         sys.exit(130)
+    except Exception as exc:  # click's (vendored by Typer) usage errors: they carry format_message
+        if not hasattr(exc, "format_message") or os.environ.get("INFINI_DEBUG"):
+            raise
+        ctx = getattr(exc, "ctx", None)
+        if type(exc).__name__ == "NoArgsIsHelpError" and ctx is not None:  # `infini` alone: the help
+            print(ctx.get_help())
+            sys.exit(0)
+        from infinicli.ui import clean
+
+        hint = f" (see `{ctx.command_path} --help`)" if ctx is not None else ""
+        message = clean(exc.format_message()).replace("Value error, ", "")  # Typer's validation prefix
+        print(f"infini: error: {message}{hint}", file=sys.stderr)
+        sys.exit(getattr(exc, "exit_code", 2) or 2)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -3,23 +3,53 @@ same engine settings, shown in their own help panel."""
 
 from __future__ import annotations
 
+from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+
+class Method(str, Enum):
+    """config.METHODS as choices `--help` lists (config is not imported here: it loads torch)."""
+
+    full = "full"
+    window = "window"
+    infini = "infini"
+    recall = "infini+recall"
+
+
+class Rule(str, Enum):
+    """config.RULES."""
+
+    delta = "delta"
+    linear = "linear"
+
+
+class Length(str, Enum):
+    """tasks.summarize.LENGTHS."""
+
+    short = "short"
+    medium = "medium"
+    long = "long"
+
+
+def value(choice: Enum | str | None) -> str | None:
+    """The plain string of an option's choice (a library call may pass the string itself)."""
+    return choice.value if isinstance(choice, Enum) else choice
+
 TUNING = "Engine tuning"  # the help panel of the options that change how the engine reads
 
 ModelOpt = Annotated[str, typer.Option("--model", "-m", help="Model name, local HF directory or .gguf file.")]
-MethodOpt = Annotated[str | None, typer.Option(
-    help="full | window | infini | infini+recall. Default: infini+recall, or exact attention when the "
-         "input fits the model's context.", rich_help_panel=TUNING)]
+MethodOpt = Annotated[Method | None, typer.Option(
+    help="Default: infini+recall, or exact attention when the input fits the model's context.",
+    rich_help_panel=TUNING)]
 SegmentOpt = Annotated[int, typer.Option(help="Tokens per segment.", rich_help_panel=TUNING)]
 WindowOpt = Annotated[int | None, typer.Option(help="Carried window of exact KV, in tokens.",
                                                rich_help_panel=TUNING)]
 PoolOpt = Annotated[int | None, typer.Option("--pool", help="Recall pool size, in blocks.", rich_help_panel=TUNING)]
 BlockOpt = Annotated[int | None, typer.Option(help="Recall pool block size, in tokens.", rich_help_panel=TUNING)]
-RuleOpt = Annotated[str, typer.Option(help="Memory update rule: delta or linear.", rich_help_panel=TUNING)]
+RuleOpt = Annotated[Rule, typer.Option(help="Memory update rule.", rich_help_panel=TUNING)]
 GateOpt = Annotated[float | None, typer.Option(
     "--gate", help="Memory gate logit beta for every head (default -3, i.e. a 5% memory share).",
     rich_help_panel=TUNING)]
@@ -42,3 +72,4 @@ ALL_METHODS = "full,window,infini,infini+recall"
 DEFAULT_BENCH_DIR = Path("bench-results")
 OutDirOpt = Annotated[Path, typer.Option(
     "--out", help="Folder for one JSON per run (an interrupted run resumes from it) and the plots.")]
+LengthOpt = Annotated[Length, typer.Option(help="How long the notes and the overview may be.")]

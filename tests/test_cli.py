@@ -75,7 +75,9 @@ def test_no_network_when_the_model_must_be_pulled(tmp_path):
 
 @pytest.mark.parametrize("args, needle", [
     (["passkey", "--depth", "1.5"], "--depth"),
-    (["passkey", "--method", "bogus"], "unknown method"),
+    (["passkey", "--method", "bogus"], "'bogus' is not one of 'full', 'window', 'infini', 'infini+recall'"),
+    (["summarize", "book.pdf", "--length", "epic"], "--length"),
+    (["passkey", "--no-such-flag"], "No such option: --no-such-flag"),
     (["passkey", "--trials", "0"], "--trials"),
     (["passkey", "--probe-heads", "-1"], "--probe-heads"),
     (["bench", "passkey", "--jobs", "0"], "--jobs"),
