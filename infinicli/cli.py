@@ -87,7 +87,7 @@ def passkey(
 ) -> None:
     """Hide a pass key in filler text and ask for it back (the Landmark / llama.cpp test)."""
     from infinicli.tasks import passkey as pk
-    from infinicli.ui import Output, human_bytes, safe, table
+    from infinicli.ui import Output, passkey_view, safe
 
     pk.check_options(length, depth, trials)
     out = Output(as_json)
@@ -108,19 +108,9 @@ def passkey(
                               f"[dim](needle tokens held exactly: {', '.join(held) or 'none, memory only'})[/dim]")
 
         result = pk.run(engine, tok, length, depth, trials, seed, on_trial=start, on_done=done)
-    summary, results = result.as_dict(), result.trials
+    summary = result.as_dict()
 
-    def render(c) -> None:
-        c.print(table(f"passkey · {summary['method']} · {length:,} tokens · depth {depth}",
-                      ["#", "key", "answer", "correct", "tokens", "segments", "seconds", "tok/s", "peak RSS"],
-                      [[i, t.key, safe(t.answer), "yes" if t.correct else "no", f"{t.tokens:,}", t.segments,
-                        t.seconds, f"{t.tokens_per_s:,.0f}", f"{t.peak_rss_mb:,.0f} MB"]
-                       for i, t in enumerate(results, 1)]))
-        c.print(f"accuracy {summary['accuracy']:.0%} ({sum(t.correct for t in results)}/{len(results)}) · "
-                f"{summary['tokens_per_s']:,.0f} tok/s · peak RSS {summary['peak_rss_mb']:,.0f} MB · "
-                f"state {human_bytes(summary['state_bytes'])}")
-
-    out.emit(summary, render)
+    out.emit(summary, lambda c: passkey_view(c, result))
 
 
 # --- documents: ask, read, summarize ---------------------------------------------------------------
@@ -131,15 +121,6 @@ def _check_input(path: str) -> None:
     from infinicli.sources import check_input
 
     check_input(path)  # missing, a directory, a named pipe or a device: refused before the model loads
-
-
-def _reading_line(r) -> str:
-    from infinicli.ui import human_bytes
-
-    if r.from_snapshot:
-        return f"from saved state · {r.tokens:,} tokens · {r.mode}"
-    return (f"{r.tokens:,} tokens · {r.segments} segments · {r.seconds:,.1f} s · {r.tokens_per_s:,.0f} tok/s · "
-            f"peak RSS {r.peak_rss_mb:,.0f} MB · state {human_bytes(r.state_bytes)} · {r.mode}")
 
 
 @app.command()
@@ -162,7 +143,7 @@ def ask(
     Example: infini ask manual.pdf -q "What port does the mail example use?"
     """
     from infinicli.tasks import ask as ask_task
-    from infinicli.ui import Output, clean, safe
+    from infinicli.ui import Output, answer_view
 
     _check_input(file)
     if not question.strip():
@@ -186,23 +167,7 @@ def ask(
                               answer_prefix=answer_prefix, from_state=from_state, on_segment=view,
                               on_text=show)
 
-    def render(c) -> None:
-        if streamed:
-            out.write("\n")
-            if result.dropped or result.rewritten:  # what streamed was unchecked: say what stands
-                out.err.print("[yellow]checked against the document:[/yellow] "
-                              + "; ".join([f"dropped {safe(d['sentence'])!r}" for d in result.dropped]
-                                          + [f"respelt as {safe(r['as'])!r}" for r in result.rewritten]))
-                c.print(clean(result.answer or "(no answer the document supports)"), markup=False)
-        else:
-            c.print(clean(result.answer or "(no answer the document supports)"), markup=False)
-        for e in result.evidence:
-            where = (f"p. {e['page']}" if "page" in e else f"{e['path']}:{e['line']}" if "path" in e
-                     else f"token {e.get('position', 0):,}")
-            c.print(f"  [cyan]{safe(where)}[/cyan]  {safe(e['text'][:240])}", markup=True)
-        out.err.print(f"[dim]{safe(_reading_line(result.reading))} · answered from {result.answered_from}[/dim]")
-
-    out.emit(result.as_dict(), render)
+    out.emit(result.as_dict(), lambda c: answer_view(out, c, result, bool(streamed)))
 
 
 def _name(path: str) -> str:
@@ -223,7 +188,7 @@ def read(
     from infinicli import snapshot
     from infinicli.atomic import check_writable
     from infinicli.sources import open_source
-    from infinicli.ui import Output, human_bytes
+    from infinicli.ui import Output, human_bytes, reading_line
 
     _check_input(file)
     if snapshot.is_snapshot(file):
@@ -237,7 +202,7 @@ def read(
         result = reading_task.read(engine, tok, file, open_source(file, password), None, 512, view, total)
     size = reading_task.save(engine, info, result, save, force)
     data = {"saved": save, "bytes": size, "reading": result.as_dict()}
-    out.emit(data, lambda c: c.print(f"saved {save} ({human_bytes(size)}) · {_reading_line(result)}"))
+    out.emit(data, lambda c: c.print(f"saved {save} ({human_bytes(size)}) · {reading_line(result)}"))
 
 
 @app.command()
@@ -262,7 +227,7 @@ def summarize(
     """
     from infinicli.atomic import check_writable, write_text
     from infinicli.tasks import summarize as sm
-    from infinicli.ui import Output, clean, safe
+    from infinicli.ui import Output, clean, reading_line, safe
 
     _check_input(file)
     length = value(length)
@@ -289,7 +254,7 @@ def summarize(
     def render(c) -> None:
         if out_path is None:
             c.print(clean(markdown), markup=False, soft_wrap=True)
-        out.err.print(f"[dim]{safe(_reading_line(summary.reading))} · {len(summary.sections)} sections "
+        out.err.print(f"[dim]{safe(reading_line(summary.reading))} · {len(summary.sections)} sections "
                       f"({summary.structure}) · {summary.tokens_written} tokens written · "
                       f"{summary.dropped_total} generated sentences dropped as unsupported · "
                       f"{summary.seconds:,.0f} s{' · wrote ' + safe(str(out_path)) if out_path else ''}[/dim]")
@@ -316,7 +281,7 @@ def code(
 
     from infinicli.sources.repo import parse_size, summarize_scan, walk_repo
     from infinicli.tasks import code as code_task
-    from infinicli.ui import Output, safe, table
+    from infinicli.ui import Output, code_view
 
     try:
         size_limit = parse_size(max_file_size)
@@ -335,33 +300,9 @@ def code(
     with out.progress(f"reading {len(scan.files)} files", None) as update:
         result = code_task.run(engine, tok, scan, question, max_tokens=max_tokens, total_tokens=total,
                                on_segment=update)
-    text, cited, files = result.answer, result.evidence, result.files
     data = result.as_dict() | facts
 
-    def render(c) -> None:
-        c.print(table(f"{directory} · {facts['totals']['files']} files · {total:,} tokens",
-                      ["language", "files", "lines", "tokens"],
-                      [[r["language"], r["files"], f"{r['lines']:,}", f"{r['tokens']:,}"] for r in facts["languages"]]))
-        c.print(table("largest files", ["file", "lines", "tokens"],
-                      [[safe(r["path"]), f"{r['lines']:,}", f"{r['tokens']:,}"] for r in facts["largest"]]))
-        if facts["skipped"]:
-            c.print(table("skipped", ["reason", "files", "examples"],
-                          [[reason, len(paths), safe(", ".join(paths[:3])) + (" ..." if len(paths) > 3 else "")]
-                           for reason, paths in facts["skipped"].items()]))
-        answer = text or ("(no answer the code supports)" if question else "")
-        c.print(f"\n[bold]{'Answer' if question else 'Overview'}[/bold]\n{safe(answer)}", markup=True)
-        if result.dropped:
-            out.err.print("[yellow]dropped from the answer, not supported by the quoted lines:[/yellow] "
-                          + "; ".join(safe(d["sentence"]) for d in result.dropped))
-        if cited:
-            c.print("[bold]From the code[/bold] (the lines the question attended to most)", markup=True)
-            for q in cited:
-                c.print(f"  [cyan]{safe(q['path'])}:{q['line']}[/cyan]  {safe(q['text'])}", markup=True)
-        elif files:
-            c.print(f"[bold]Files recalled for it[/bold]: {safe(', '.join(files))}", markup=True)
-        out.err.print(f"[dim]{_reading_line(result.reading)}[/dim]")
-
-    out.emit(data, render)
+    out.emit(data, lambda c: code_view(out, c, result, facts, str(directory)))
 
 
 

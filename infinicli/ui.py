@@ -176,3 +176,76 @@ def heat_cell(acc: float) -> str:
     """A coloured terminal cell for an accuracy."""
     colour = "green" if acc >= 0.9 else "yellow" if acc >= 0.5 else "red"
     return f"[bold white on {colour}] {acc:>4.0%} [/]"
+
+
+# --- what each command shows ---------------------------------------------------------------------------
+
+def reading_line(r) -> str:
+    """One line on what a reading cost (a reading.Reading)."""
+    if r.from_snapshot:
+        return f"from saved state · {r.tokens:,} tokens · {r.mode}"
+    return (f"{r.tokens:,} tokens · {r.segments} segments · {r.seconds:,.1f} s · {r.tokens_per_s:,.0f} tok/s · "
+            f"peak RSS {r.peak_rss_mb:,.0f} MB · state {human_bytes(r.state_bytes)} · {r.mode}")
+
+
+def passkey_view(c: Console, result) -> None:
+    """A tasks.passkey.PasskeyResult: one row per trial, then the accuracy."""
+    trials, summary = result.trials, result.as_dict()
+    c.print(table(f"passkey · {summary['method']} · {result.length:,} tokens · depth {result.depth}",
+                  ["#", "key", "answer", "correct", "tokens", "segments", "seconds", "tok/s", "peak RSS"],
+                  [[i, t.key, safe(t.answer), "yes" if t.correct else "no", f"{t.tokens:,}", t.segments,
+                    t.seconds, f"{t.tokens_per_s:,.0f}", f"{t.peak_rss_mb:,.0f} MB"]
+                   for i, t in enumerate(trials, 1)]))
+    c.print(f"accuracy {summary['accuracy']:.0%} ({sum(t.correct for t in trials)}/{len(trials)}) · "
+            f"{summary['tokens_per_s']:,.0f} tok/s · peak RSS {summary['peak_rss_mb']:,.0f} MB · "
+            f"state {human_bytes(summary['state_bytes'])}")
+
+
+def _where(e: dict) -> str:
+    if "page" in e:
+        return f"p. {e['page']}"
+    return f"{e['path']}:{e['line']}" if "path" in e else f"token {e.get('position', 0):,}"
+
+
+def answer_view(out: Output, c: Console, result, streamed: bool) -> None:
+    """A tasks.ask.AskResult: the answer (or, when it was streamed unchecked, what the check changed),
+    then the passages it rests on with their pages."""
+    none = "(no answer the document supports)"
+    if streamed:
+        out.write("\n")
+        if result.dropped or result.rewritten:  # what streamed was unchecked: say what stands
+            out.err.print("[yellow]checked against the document:[/yellow] "
+                          + "; ".join([f"dropped {safe(d['sentence'])!r}" for d in result.dropped]
+                                      + [f"respelt as {safe(r['as'])!r}" for r in result.rewritten]))
+            c.print(clean(result.answer or none), markup=False)
+    else:
+        c.print(clean(result.answer or none), markup=False)
+    for e in result.evidence:
+        c.print(f"  [cyan]{safe(_where(e))}[/cyan]  {safe(e['text'][:240])}", markup=True)
+    out.err.print(f"[dim]{safe(reading_line(result.reading))} · answered from {result.answered_from}[/dim]")
+
+
+def code_view(out: Output, c: Console, result, facts: dict, directory: str) -> None:
+    """A tasks.code.CodeResult with the scan's facts: what was read, then the answer and its lines."""
+    totals = facts["totals"]
+    c.print(table(f"{safe(directory)} · {totals['files']} files · {totals['tokens']:,} tokens",
+                  ["language", "files", "lines", "tokens"],
+                  [[r["language"], r["files"], f"{r['lines']:,}", f"{r['tokens']:,}"] for r in facts["languages"]]))
+    c.print(table("largest files", ["file", "lines", "tokens"],
+                  [[safe(r["path"]), f"{r['lines']:,}", f"{r['tokens']:,}"] for r in facts["largest"]]))
+    if facts["skipped"]:
+        c.print(table("skipped", ["reason", "files", "examples"],
+                      [[reason, len(paths), safe(", ".join(paths[:3])) + (" ..." if len(paths) > 3 else "")]
+                       for reason, paths in facts["skipped"].items()]))
+    answer = result.answer or ("(no answer the code supports)" if result.question else "")
+    c.print(f"\n[bold]{'Answer' if result.question else 'Overview'}[/bold]\n{safe(answer)}", markup=True)
+    if result.dropped:
+        out.err.print("[yellow]dropped from the answer, not supported by the quoted lines:[/yellow] "
+                      + "; ".join(safe(d["sentence"]) for d in result.dropped))
+    if result.evidence:
+        c.print("[bold]From the code[/bold] (the lines the question attended to most)", markup=True)
+        for q in result.evidence:
+            c.print(f"  [cyan]{safe(q['path'])}:{q['line']}[/cyan]  {safe(q['text'])}", markup=True)
+    elif result.files:
+        c.print(f"[bold]Files recalled for it[/bold]: {safe(', '.join(result.files))}", markup=True)
+    out.err.print(f"[dim]{reading_line(result.reading)}[/dim]")
