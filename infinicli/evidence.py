@@ -180,16 +180,19 @@ class DocumentWords:
                     out.append(w)
         return list(dict.fromkeys(out))
 
-    def check(self, text: str, sources: list[str] | None = None, support: float = SUPPORT, min_words: int = 1
-              ) -> Checked:
+    def check(self, text: str, sources: list[str] | None = None, support: float = SUPPORT, min_words: int = 1,
+              question: str | None = None) -> Checked:
         """Keep the sentences of a generated text whose every name the document contains and, when the
         lines it was written from are given, at least `support` of whose content words they hold, and
         which has at least `min_words` words; report the others (the sentence, its unsupported names, the
-        share of its words supported).
+        share of its words supported). With the `question`, a sentence must also take at least one
+        content word from the lines that the question does not hold: one that only restates the
+        question says nothing.
 
         A name miscopied from the given lines ("Zephyreline" for "Zephyrline") is first rewritten to
         their spelling (close_spelling); numbers are never rewritten."""
         source_terms = set(terms(" ".join(sources))) if sources is not None else None
+        asked = set(terms(question)) if question else set()
         spellings = {w: None for w in _WORD.findall(" ".join(sources))} if sources is not None else {}
         kept, dropped, rewritten = [], [], []
         starts = passage_bounds(text, "sentence")
@@ -208,8 +211,11 @@ class DocumentWords:
                     rewritten.append({"sentence": was, "as": sentence})
             words = terms(sentence)
             share = sum(w in source_terms for w in words) / len(words) if words and source_terms is not None else 1.0
-            if bad or share < support or len(sentence.split()) < min_words:
-                dropped.append({"sentence": sentence, "unsupported": bad, "supported_words": round(share, 2)})
+            says_nothing = (bool(question) and source_terms is not None and not (set(words) & source_terms) - asked
+                            and not YES_NO & set(_WORD.findall(sentence.lower())))
+            if bad or share < support or len(sentence.split()) < min_words or says_nothing:
+                dropped.append({"sentence": sentence, "unsupported": bad, "supported_words": round(share, 2)}
+                               | ({"restates_question": True} if says_nothing else {}))
             else:
                 kept.append(sentence)
         return Checked(" ".join(kept), dropped, [r for r in rewritten if r["as"] in kept])
@@ -224,6 +230,7 @@ class Checked(NamedTuple):
     rewritten: list[dict]
 
 
+YES_NO = {"yes", "no", "not", "never", "cannot", "can't", "don't", "isn't"}  # an answer, though no new word
 SPELLING = 0.8  # difflib ratio above which a generated name is taken for a miscopy of a source word
 
 

@@ -211,6 +211,9 @@ def answer_view(out: Output, c: Console, result, streamed: bool) -> None:
     """A tasks.ask.AskResult: the answer (or, when it was streamed unchecked, what the check changed),
     then the passages it rests on with their pages."""
     none = "(no answer the document supports)"
+    if result.answered_from == "quote":
+        out.err.print("[yellow]nothing the model wrote held up against the document; the passage that "
+                      "answers best:[/yellow]")
     if streamed:
         out.write("\n")
         if result.dropped or result.rewritten:  # what streamed was unchecked: say what stands
@@ -238,6 +241,8 @@ def code_view(out: Output, c: Console, result, facts: dict, directory: str) -> N
                       [[reason, len(paths), safe(", ".join(paths[:3])) + (" ..." if len(paths) > 3 else "")]
                        for reason, paths in facts["skipped"].items()]))
     answer = result.answer or ("(no answer the code supports)" if result.question else "")
+    if result.answered_from == "quote":
+        answer = f"(nothing the model wrote held up; the line that answers best) {answer}"
     c.print(f"\n[bold]{'Answer' if result.question else 'Overview'}[/bold]\n{safe(answer)}", markup=True)
     if result.dropped:
         out.err.print("[yellow]dropped from the answer, not supported by the quoted lines:[/yellow] "

@@ -3,6 +3,7 @@ every passage as evidence, then answered from the best passages (or from the sta
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -41,14 +42,16 @@ def answer(engine: InfiniModel, tok: Tokenizer, question: str, max_tokens: int =
     def stream(tid: int) -> None:
         nonlocal shown
         so_far.append(tid)
-        text = tok.decode(so_far).lstrip().split("\n")[0]
+        said = tok.decode(so_far).lstrip()
+        if LEAD_IN_TEXT.startswith(said.lower()):  # it may yet be "The answer is:": wait and see
+            return
+        text = without_lead_in(said).split("\n")[0]
         if len(text) > shown:
             on_text(text[shown:])
             shown = len(text)
 
-
     def paragraph_done(out: list[int]) -> bool:
-        text = tok.decode(out).lstrip()
+        text = without_lead_in(tok.decode(out).lstrip())
         return "\n" in text.rstrip() or text.endswith("\n\n")
 
     # An answer may not start with a line break: on code the model would end it there, empty, and
@@ -58,8 +61,18 @@ def answer(engine: InfiniModel, tok: Tokenizer, question: str, max_tokens: int =
                           on_token=stream if on_text is not None else None,
                           stop_when=paragraph_done, recall_last=True, not_first=breaks | tok.stop_ids,
                           no_repeat_ngram=NO_REPEAT)
-    text = tok.decode(out).strip().split("\n")[0].strip()
+    text = without_lead_in(tok.decode(out).strip()).split("\n")[0].strip()
     return f"{prefix.strip()} {text}".strip() if prefix.strip() else text
+
+
+LEAD_IN = re.compile(r"^\s*(?:the\s+)?answer(?:\s+is)?\s*:\s*", re.IGNORECASE)
+LEAD_IN_TEXT = "the answer is:"
+
+
+def without_lead_in(text: str) -> str:
+    """The model's words without the "The answer is:" it often starts with, on its own line or not
+    (the answer then follows on the next line: it must not end the answer there)."""
+    return LEAD_IN.sub("", text, count=1)
 
 
 def answer_from(engine: InfiniModel, tok: Tokenizer, question: str, lines: list[str], max_tokens: int = 64,
@@ -128,7 +141,8 @@ class AskResult:
 
     question: str
     answer: str
-    answered_from: str  # "evidence" (the quoted passages), "state" (the whole memory) or "quotes"
+    answered_from: str  # "evidence" (written from the passages), "state" (the whole memory), "quote" (the
+    # best passage itself, when nothing the model wrote held up against the document)
     evidence: list[dict]  # the passages the answer was written from, best first: text, page|path, line, score
     dropped: list[dict]  # sentences of the model's answer that named what the document does not contain
     reading: reading.Reading
@@ -187,6 +201,8 @@ def run(engine: InfiniModel, tok: Tokenizer, info: ModelInfo, path: str, questio
     else:
         lines = [c.passage.text for c in document_order(best)]
         text, source = answer_from(engine, tok, question, lines, max_tokens, answer_prefix, on_text), "evidence"
-    kept, dropped, rewritten = words.check(text, None if lines is None else lines + [question])
+    kept, dropped, rewritten = words.check(text, None if lines is None else lines + [question], question=question)
+    if not kept and best:  # nothing the model wrote held up: the document answers in its own words
+        kept, source = best[0].passage.text, "quote"
     return AskResult(question, kept, source, [c.as_dict() for c in best], dropped, result, rewritten, pool,
                      by_signal)

@@ -36,11 +36,12 @@ class CodeResult:
     reading: reading.Reading
     files: list[str] = field(default_factory=list)  # the files the evidence comes from
     rewritten: list[dict] = field(default_factory=list)  # sentences whose miscopied names were respelt
+    answered_from: str = "overview"  # "evidence" (written from the cited lines), "quote" (the best line itself)
 
     def as_dict(self) -> dict:
         return {"root": self.root, "question": self.question, "answer": self.answer, "evidence": self.evidence,
                 "quotes": self.evidence, "files": self.files, "dropped": self.dropped,
-                "rewritten": self.rewritten,
+                "rewritten": self.rewritten, "answered_from": self.answered_from,
                 "reading": self.reading.as_dict()}
 
 
@@ -77,6 +78,9 @@ def run(engine: InfiniModel, tok: Tokenizer, scan: RepoScan, question: str | Non
         text = ask.answer_from(engine, tok, question, lines, max_tokens)
     else:
         lines, text = None, ask.answer(engine, tok, question, max_tokens)
-    kept, dropped, rewritten = words.check(text, None if lines is None else lines + [question])
+    kept, dropped, rewritten = words.check(text, None if lines is None else lines + [question], question=question)
+    source = "evidence" if lines is not None else "state"
+    if not kept and cited:  # nothing the model wrote held up: the best line answers in its own words
+        kept, source = cited[0]["text"], "quote"
     return CodeResult(str(scan.root), question, kept, cited, dropped, result,
-                      list(dict.fromkeys(c["path"] for c in cited)), rewritten)
+                      list(dict.fromkeys(c["path"] for c in cited)), rewritten, source)

@@ -136,7 +136,7 @@ def quotable(p: Passage) -> bool:
 
 def note_text(raw: str) -> str:
     """The model's note without the answer boilerplate it starts with ("The answer is:")."""
-    return re.sub(r"^(?:the )?answer(?: is)?\s*:\s*", "", raw.strip(), flags=re.IGNORECASE)
+    return ask.without_lead_in(raw.strip())
 
 
 def names(text: str) -> float:
