@@ -333,3 +333,17 @@ def test_summarize_scan(tree: Path) -> None:
         "too large": ["big.txt"],
         "undecodable": ["latin.txt"],
     }
+
+
+def test_a_folder_its_repository_ignores_is_read_when_asked_for(tmp_path):
+    import subprocess
+
+    from infinicli.sources.repo import walk_repo
+
+    repo = tmp_path / "repo"
+    (repo / "lib" / "pkg").mkdir(parents=True)
+    (repo / ".gitignore").write_text("lib/\n")
+    (repo / "lib" / "pkg" / "a.py").write_text("x = 1\n")
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    assert [f.path for f in walk_repo(repo).files] == [".gitignore"]  # ignored from the top
+    assert [f.path for f in walk_repo(repo / "lib" / "pkg").files] == ["a.py"]  # read when asked for (site-packages)

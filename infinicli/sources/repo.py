@@ -409,9 +409,9 @@ def walk_repo(root: str | os.PathLike[str], include: Iterable[str] = (),
     scan = RepoScan(root=root_path)
 
     from_git = _git_candidates(root_path)
-    if from_git is not None:
+    if from_git is not None and from_git[0]:
         candidates, ignored = from_git
-    else:
+    else:  # no repository, or a folder its repository ignores (a virtualenv's site-packages): read it all
         candidates, ignored = _walk_candidates(root_path)
     scan.skipped.extend(Skipped(p, IGNORED) for p in ignored)
 
