@@ -72,7 +72,6 @@ def _engine(out, model: str, method: str | None, segment: int, window: int | Non
     return s.engine, s.tok, s.info
 
 
-
 # --- passkey --------------------------------------------------------------------------------------
 
 @app.command()
@@ -114,7 +113,6 @@ def passkey(
 
 
 # --- documents: ask, read, summarize ---------------------------------------------------------------
-
 
 
 def _check_input(path: str) -> None:
@@ -303,7 +301,6 @@ def code(
     data = result.as_dict() | facts
 
     out.emit(data, lambda c: code_view(out, c, result, facts, str(directory)))
-
 
 
 app.add_typer(models_app, name="models")

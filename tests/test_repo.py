@@ -336,8 +336,6 @@ def test_summarize_scan(tree: Path) -> None:
 
 
 def test_a_folder_its_repository_ignores_is_read_when_asked_for(tmp_path):
-    import subprocess
-
     from infinicli.sources.repo import walk_repo
 
     repo = tmp_path / "repo"
