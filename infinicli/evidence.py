@@ -171,6 +171,14 @@ class DocumentWords:
     def add(self, text: str) -> None:
         self.words.update(w.lower() for w in _WORD.findall(text))
 
+    def add_passages(self, passages: list[Passage]) -> None:
+        """A segment's passages, one per token: each passage's words once."""
+        last = None
+        for p in passages:
+            if p is not last:
+                self.add(p.text)
+                last = p
+
     def unsupported(self, sentence: str) -> list[str]:
         """The names, numbers and capitalised terms of a sentence that the document never contains."""
         out = []

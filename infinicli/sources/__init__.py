@@ -49,13 +49,20 @@ def check_input(path: str) -> None:
         return
     try:
         mode = os.stat(path).st_mode
-    except FileNotFoundError:
-        raise SourceError(f"{path} does not exist.") from None
-    except PermissionError:
-        raise SourceError(f"{path} cannot be read (permission denied).") from None
     except OSError as exc:
-        raise SourceError(f"{path} cannot be read ({exc.strerror or exc}).") from None
+        raise _unreadable(path, exc) from None
     _refuse_non_regular(path, mode)
+
+
+def _unreadable(path: str, exc: OSError) -> SourceError:
+    """The one sentence for an input the OS would not open."""
+    if isinstance(exc, FileNotFoundError):
+        return SourceError(f"{path} does not exist.")
+    if isinstance(exc, IsADirectoryError):
+        return SourceError(f"{path} is a directory; use `infini code` for repositories.")
+    if isinstance(exc, PermissionError):
+        return SourceError(f"{path} cannot be read (permission denied).")
+    return SourceError(f"{path} cannot be read ({exc.strerror or exc}).")
 
 
 def open_binary(path: str) -> BinaryIO:
@@ -66,14 +73,8 @@ def open_binary(path: str) -> BinaryIO:
     nonblock = getattr(os, "O_NONBLOCK", 0)
     try:
         fh = open(path, "rb", opener=lambda name, flags: os.open(name, flags | nonblock))
-    except FileNotFoundError:
-        raise SourceError(f"{path} does not exist.") from None
-    except IsADirectoryError:
-        raise SourceError(f"{path} is a directory; use `infini code` for repositories.") from None
-    except PermissionError:
-        raise SourceError(f"{path} cannot be read (permission denied).") from None
     except OSError as exc:
-        raise SourceError(f"{path} cannot be read ({exc.strerror or exc}).") from None
+        raise _unreadable(path, exc) from None
     try:
         _refuse_non_regular(path, os.fstat(fh.fileno()).st_mode)
         if nonblock:

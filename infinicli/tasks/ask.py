@@ -182,11 +182,7 @@ def run(engine: InfiniModel, tok: Tokenizer, info: ModelInfo, path: str, questio
 
     def on_passages(passages, stats) -> None:
         evidence.add(passages, stats.scores)
-        last = None
-        for p in passages:
-            if p is not last:
-                words.add(p.text)
-                last = p
+        words.add_passages(passages)
 
     total = reading.count_tokens(tok, path, password)
     result = reading.read(engine, tok, path, open_source(path, password), prompt, len(prompt) + max_tokens,

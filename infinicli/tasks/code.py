@@ -58,11 +58,7 @@ def run(engine: InfiniModel, tok: Tokenizer, scan: RepoScan, question: str | Non
 
     def on_passages(passages, stats) -> None:
         evidence.add(passages, stats.scores)
-        last = None
-        for p in passages:
-            if p is not last:
-                words.add(p.text)
-                last = p
+        words.add_passages(passages)
 
     result = reading.read(engine, tok, str(scan.root), iter_repo_chunks(scan), probe,
                           reserve=(len(probe) if probe else 64) + max_tokens, on_segment=on_segment,
