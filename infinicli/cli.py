@@ -116,9 +116,13 @@ def passkey(
 
 
 def _check_input(path: str) -> None:
-    from infinicli.sources import check_input
+    """Refuse before the model loads: missing, a directory, a named pipe, a device, binary data."""
+    from infinicli import snapshot
+    from infinicli.sources import check_input, open_source
 
-    check_input(path)  # missing, a directory, a named pipe or a device: refused before the model loads
+    check_input(path)
+    if path != "-" and not snapshot.is_snapshot(path):
+        open_source(path)  # looks at the first bytes only; reading starts when it is iterated
 
 
 @app.command()

@@ -313,6 +313,22 @@ def test_devices_and_folders_are_refused_by_every_reading_command(
     assert listing(tmp_path) == before
 
 
+@pytest.mark.parametrize("command", [["ask", "-q", "what?"], ["summarize"], ["read", "--save", "x.infini"]])
+@pytest.mark.parametrize("name, body, phrase", [
+    ("blob.txt", bytes(range(256)) * 64, "is binary data"),
+    ("fake.pdf", b"just text, named .pdf\n", "is not a PDF"),
+])
+def test_binary_data_and_fake_pdfs_are_refused_before_the_model_loads(
+        tmp_path, no_model, monkeypatch, capsys, command: list[str], name: str, body: bytes, phrase: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / name).write_bytes(body)
+    before = listing(tmp_path)
+    code, err = run_main(monkeypatch, capsys, command[0], name, *command[1:], "--model", no_model)
+    assert code == 2
+    one_sentence(err, phrase)
+    assert listing(tmp_path) == before
+
+
 def test_sources_refuse_a_named_pipe_without_blocking(tmp_path: Path) -> None:
     pipe = tmp_path / "pipe.txt"
     os.mkfifo(pipe)

@@ -373,3 +373,36 @@ def test_open_source_rejects_directories_and_missing_paths(tmp_path: Path) -> No
     with pytest.raises(SourceError) as exc:
         open_source(str(tmp_path / "gone.txt"))
     assert "does not exist" in one_line(exc)
+
+
+BOOK = Path(__file__).resolve().parents[1] / "samples" / "books" / "alices-adventures-in-wonderland.txt"
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_bom_is_read_as_text(tmp_path: Path, encoding: str) -> None:
+    # ASCII in UTF-16 is also valid UTF-8 (a NUL every other byte); it used to be read that way.
+    original = BOOK.read_text(encoding="utf-8")[:5000]
+    path = tmp_path / "utf16.txt"
+    path.write_bytes(original.encode(encoding))
+    warnings: list[str] = []
+    assert "".join(c.text for c in iter_text(str(path), block_chars=1024, on_warning=warnings.append)) == original
+    assert warnings == []
+
+
+@pytest.mark.parametrize(("text", "encoding"), [
+    ("\u0412\u0441\u0435 \u0441\u0447\u0430\u0441\u0442\u043b\u0438\u0432\u044b\u0435 \u0441\u0435\u043c\u044c\u0438 "
+     "\u043f\u043e\u0445\u043e\u0436\u0438 \u0434\u0440\u0443\u0433 \u043d\u0430 \u0434\u0440\u0443\u0433\u0430.\n",
+     "cp1251"),
+    ("\u00dcber die Br\u00fccke gingen M\u00e4dchen, die Stra\u00dfe war na\u00df und gr\u00fcn.\n", "cp1252"),
+])
+def test_legacy_codepages_are_detected(tmp_path: Path, text: str, encoding: str) -> None:
+    path = tmp_path / "legacy.txt"
+    path.write_bytes((text * 20).encode(encoding))
+    assert "".join(c.text for c in iter_text(str(path))) == text * 20
+
+
+def test_binary_data_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "blob.txt"
+    path.write_bytes(bytes(range(256)) * 64)
+    with pytest.raises(SourceError, match="binary data"):
+        list(iter_text(str(path)))

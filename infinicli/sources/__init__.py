@@ -91,13 +91,12 @@ def open_source(path: str, password: str | None = None,
     (whatever its name), anything else is text.
 
     A missing or unreadable path, one that is not a regular file (a directory, named pipe or
-    device), or a `.pdf` name on a file that is not
-    a PDF, fails here, before anything is streamed; other problems surface as
-    SourceError when the iterator is first advanced.
+    device), a `.pdf` name on a file that is not a PDF, or binary data, fails here, before
+    anything is streamed; other problems surface as SourceError when the iterator is first advanced.
     """
     # Imported here because the submodules import Chunk and SourceError from this module.
     from .pdf import iter_pdf
-    from .text import iter_text
+    from .text import detect_encoding, iter_text
 
     if path == "-":
         return iter_text("-", on_warning=on_warning)
@@ -111,4 +110,6 @@ def open_source(path: str, password: str | None = None,
         return iter_pdf(path, password=password, on_warning=on_warning)
     if named_pdf:
         raise SourceError(f"{path} is named .pdf but is not a PDF (it does not start with %PDF-).")
+    if detect_encoding(head, at_eof=len(head) < 1024) is None:
+        raise SourceError(f"{path} is binary data, not text or a PDF.")
     return iter_text(path, on_warning=on_warning)

@@ -1,7 +1,10 @@
 """Plain-text source: read a text or markdown file (or stdin) in blocks.
 
 The encoding is guessed once from the start of the input: a BOM (UTF-8/16/32)
-wins, otherwise UTF-8 if the leading block decodes as UTF-8, otherwise cp1252.
+wins, then UTF-8 if the leading block decodes as UTF-8 and holds no NUL byte, otherwise
+chardet's guess (UTF-16 without a BOM, cp1252, cp1251, ...). Chosen by measurement on 29
+encoded samples (4 books and 3 languages in 7 encodings): chardet 28/29, charset-normalizer
+25/29 (it took cp1252 for cp1250). Input chardet calls binary is refused.
 Decoding is incremental, so a multibyte character split across two blocks is
 reassembled. Undecodable bytes become U+FFFD and `on_warning` is called once
 per input (by default it prints one line to stderr).
@@ -14,6 +17,8 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from typing import BinaryIO
+
+import chardet
 
 from . import Chunk, SourceError, open_binary
 
@@ -63,17 +68,31 @@ def iter_text(
         yield from _read_blocks(fh, path, block_chars, warn)
 
 
-def detect_encoding(sample: bytes, at_eof: bool) -> str:
-    """Guess the codec for input starting with `sample` (`at_eof`: the sample is the whole input)."""
+_FEW_8BIT = 16  # on "Größe naß" (3 such bytes) chardet guesses MacTurkish
+
+
+def detect_encoding(sample: bytes, at_eof: bool) -> str | None:
+    """Guess the codec for input starting with `sample` (`at_eof`: the sample is the whole input);
+    None when the sample is binary data rather than text."""
     for bom, encoding in _BOMS:
         if sample.startswith(bom):
             return encoding
+    if b"\0" not in sample:  # ASCII text in UTF-16 is valid UTF-8, with a NUL every other byte
+        try:
+            # final=False tolerates a character cut off at the end of the sample.
+            codecs.getincrementaldecoder("utf-8")().decode(sample, final=at_eof)
+            return "utf-8"
+        except UnicodeDecodeError:
+            pass
+    if b"\0" not in sample and sum(byte >= 0x80 for byte in sample) < _FEW_8BIT:
+        return "cp1252"  # too few accented letters to tell legacy codepages apart: the common one
+    guess = chardet.detect(sample)
+    if guess["encoding"] is None:
+        return None if guess.get("mime_type") == "application/octet-stream" else "cp1252"
     try:
-        # final=False tolerates a character cut off at the end of the sample.
-        codecs.getincrementaldecoder("utf-8")().decode(sample, final=at_eof)
-    except UnicodeDecodeError:
+        return codecs.lookup(guess["encoding"]).name
+    except LookupError:
         return "cp1252"
-    return "utf-8"
 
 
 def _read_blocks(fh: BinaryIO, origin: str, block_chars: int, warn: Callable[[str], None]) -> Iterator[Chunk]:
@@ -81,6 +100,8 @@ def _read_blocks(fh: BinaryIO, origin: str, block_chars: int, warn: Callable[[st
         # Reading block_chars bytes gives at most ~block_chars characters in any encoding.
         data = fh.read(block_chars)
         encoding = detect_encoding(data, at_eof=len(data) < block_chars)
+        if encoding is None:
+            raise SourceError(f"{origin} is binary data, not text or a PDF.")
         decoder = codecs.getincrementaldecoder(encoding)(errors=_ERROR_HANDLER)
         warned = False
         line, held = 1, ""  # the next chunk's first line; a partial last line waits for its end
