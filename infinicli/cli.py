@@ -115,18 +115,25 @@ def passkey(
 # --- documents: ask, read, summarize ---------------------------------------------------------------
 
 
-def _check_input(path: str) -> None:
-    """Refuse before the model loads: missing, a directory, a named pipe, a device, binary data."""
+def _check_input(path: str, ctx: typer.Context | None = None) -> None:
+    """Refuse before the model loads: missing, a directory, a named pipe, a device, binary data; for a
+    saved state, engine options given on the command line that it was not read with."""
     from infinicli import snapshot
     from infinicli.sources import check_input, open_source
 
     check_input(path)
-    if path != "-" and not snapshot.is_snapshot(path):
+    if snapshot.is_snapshot(path):
+        if ctx is not None:
+            given = {name: value(ctx.params[name]) for name in snapshot.OPTION_FIELDS
+                     if name in ctx.params and ctx.get_parameter_source(name).name == "COMMANDLINE"}
+            snapshot.check_options(path, given)
+    elif path != "-":
         open_source(path)  # looks at the first bytes only; reading starts when it is iterated
 
 
 @app.command()
 def ask(
+    ctx: typer.Context,
     file: FileArg,
     question: Annotated[str, typer.Option("--question", "-q", help="The question.")],
     max_tokens: Annotated[int, typer.Option(help="Longest answer, in tokens.")] = 64,
@@ -147,7 +154,7 @@ def ask(
     from infinicli.tasks import ask as ask_task
     from infinicli.ui import Output, answer_view
 
-    _check_input(file)
+    _check_input(file, ctx)
     if not question.strip():
         raise InfiniError("--question is empty")
     out = Output(as_json)

@@ -153,6 +153,24 @@ def engine_config(header: dict, path) -> EngineConfig:
         raise InfiniError(f"{path} has damaged engine settings: {exc}") from None
 
 
+# the command line's engine options and the settings they become
+OPTION_FIELDS = {"method": "method", "segment": "segment", "window": "window", "pool": "pool_blocks",
+                 "block": "block", "rule": "rule", "gate": "gate_beta", "probe_heads": "probe_heads"}
+
+
+def check_options(path: str | Path, given: dict[str, object]) -> None:
+    """Refuse engine options (named as in OPTION_FIELDS) that differ from the settings a saved state was
+    read with: the state is what those settings made, so another value could only be ignored."""
+    header, _ = read_header(path)
+    saved = engine_config(header, path)
+    for option, wanted in given.items():
+        have = getattr(saved, OPTION_FIELDS[option])
+        if wanted != have:
+            flag = "--" + option.replace("_", "-")
+            raise InfiniError(f"{path} was read with {flag} {'unbounded' if have is None else have}, so "
+                              f"{flag} {wanted} cannot apply; drop it, or read the document again with it")
+
+
 def validate(engine, info, path, header: dict, shapes: dict) -> EngineConfig:
     """Check a snapshot's header and tensor shapes against this model, its parameters and the saved
     settings, before anything is allocated; return the settings to read it with."""
@@ -210,8 +228,9 @@ def load(engine, info, path: str | Path) -> dict:
     parameters or format, and one whose header, shapes, checksum or values do not hold."""
     from safetensors.torch import load_file
 
-    if not Path(path).is_file():
-        raise InfiniError(f"snapshot {path} does not exist")
+    from infinicli.sources import check_input
+
+    check_input(str(path))  # missing, a named pipe, a device: refused without opening it
     header, shapes = read_header(path)
     cfg = validate(engine, info, path, header, shapes)
     t = load_file(str(path))

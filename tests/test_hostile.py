@@ -425,3 +425,49 @@ def test_an_output_folder_that_is_a_file_is_refused_first(monkeypatch, capsys, t
     assert code == 2
     one_sentence(err, "not a folder")
     assert listing(tmp_path) == before
+
+
+# --- options a saved state was not read with -------------------------------------------------------------
+
+@pytest.mark.parametrize("args, phrase", [
+    (["--method", "window"], "read with --method infini+recall, so --method window cannot apply"),
+    (["--segment", "128"], "read with --segment 8, so --segment 128"),
+    (["--window", "512"], "read with --window 16"),
+    (["--pool", "4"], "read with --pool 2"),
+    (["--rule", "linear"], "read with --rule delta"),
+    (["--gate", "-1"], "read with --gate -3.0"),
+])
+def test_options_a_saved_state_was_not_read_with_are_refused(
+        tiny, tmp_path, no_model, monkeypatch, capsys, args: list[str], phrase: str) -> None:
+    from tests.test_documents import _saved
+
+    _, _, saved = _saved(tiny, tmp_path)
+    before = listing(tmp_path)
+    code, err = run_main(monkeypatch, capsys, "ask", saved, "-q", "what?", *args, "--model", no_model)
+    assert code == 2
+    one_sentence(err, phrase, "read the document again")
+    assert listing(tmp_path) == before
+
+
+def test_options_a_saved_state_was_read_with_are_allowed(tiny, tmp_path, no_model, monkeypatch, capsys) -> None:
+    from tests.test_documents import _saved
+
+    _, _, saved = _saved(tiny, tmp_path)
+    # the same settings pass the check; the run then stops at the missing model, not at the options
+    code, err = run_main(monkeypatch, capsys, "ask", saved, "-q", "what?", "--segment", "8", "--pool", "2",
+                         "--model", no_model)
+    assert code == 2 and "read with" not in err and "model" in err
+
+
+def test_a_named_pipe_named_like_a_saved_state_is_refused_at_once(tiny, chars, tmp_path) -> None:
+    from infinicli.session import Session
+    from tests.test_documents import _saved
+
+    engine, info, _ = _saved(tiny, tmp_path)
+    pipe = tmp_path / "state.infini"
+    os.mkfifo(pipe)
+    session = Session(engine, chars, info)
+    t0 = time.monotonic()
+    with pytest.raises(SourceError, match="is a named pipe"):
+        session.ask(pipe, "what?")
+    assert time.monotonic() - t0 < 5
