@@ -197,6 +197,27 @@ def _check_architecture(model_type: str, where: str) -> None:
                          f"architectures only ({', '.join(SUPPORTED_ARCHITECTURES)})")
 
 
+PICKLED = (".bin", ".pt", ".pth", ".ckpt", ".pkl")  # torch.load formats: never loaded
+HUB_TIMEOUT = 5.0  # seconds to reach the hub before `--model org/name` gives up
+
+
+def _check_hub_reachable(ref: str) -> None:
+    """One quick connection to the Hugging Face Hub before a download, so an offline machine gets one
+    sentence in seconds instead of the hub client's five retries; HF_HUB_OFFLINE=1 uses its cache."""
+    import socket
+    from urllib.parse import urlparse
+
+    if os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes", "on"):
+        return
+    url = urlparse(os.environ.get("HF_ENDPOINT") or "https://huggingface.co")
+    try:
+        socket.create_connection((url.hostname or "", url.port or 443), timeout=HUB_TIMEOUT).close()
+    except OSError as exc:
+        raise ModelError(f"{ref} looks like a Hugging Face Hub name, but {url.hostname} cannot be reached "
+                         f"({exc.strerror or type(exc).__name__}); give a local directory or .gguf file, "
+                         "or set HF_HUB_OFFLINE=1 to use the hub's cache") from None
+
+
 def resolve(ref: str) -> tuple[str, Path, str | None]:
     """A model reference -> (kind, directory, gguf file name or None). Never downloads."""
     path = Path(ref).expanduser()
@@ -210,6 +231,16 @@ def resolve(ref: str) -> tuple[str, Path, str | None]:
         if not path.is_dir() or not (path / "config.json").exists():
             raise ModelError(f"{ref} is not a model: expected a Hugging Face model directory "
                              "(with config.json) or a .gguf file")
+        try:
+            model_type = json.loads((path / "config.json").read_text(encoding="utf-8")).get("model_type")
+        except (OSError, ValueError, AttributeError):
+            raise ModelError(f"{ref}/config.json is not a readable JSON object") from None
+        _check_architecture(str(model_type), ref)
+        if not any(path.glob("*.safetensors")):
+            pickled = sorted(p.name for p in path.iterdir() if p.suffix in PICKLED)
+            held = f" (only {', '.join(pickled[:3])})" if pickled else ""
+            raise ModelError(f"{ref} holds no .safetensors weights{held}; infini loads safetensors or GGUF "
+                             "only, never pickled weights")
         return "dir", path, None
     if ref.count("/") == 1 and not ref.startswith((".", "/", "~")):
         return "hub", Path(ref), None
@@ -247,6 +278,9 @@ def load(ref: str = DEFAULT_MODEL, say: Callable[[str], None] = lambda _: None):
 
     hf_logging.set_verbosity_error()
     hf_logging.disable_progress_bar()
+    from huggingface_hub.utils import logging as hub_logging
+
+    hub_logging.set_verbosity_error()  # its retry lines are not for the user; the failure is one sentence
     kind, directory, gguf = resolve(ref)
     if kind == "registry" and not is_pulled(ref):
         say(f"Model {ref} is not in {infini_home()} yet; fetching it")
@@ -257,6 +291,8 @@ def load(ref: str = DEFAULT_MODEL, say: Callable[[str], None] = lambda _: None):
         file, licence = directory / gguf, "see the model's own card"
     else:
         source = str(directory)
+        if kind == "hub":
+            _check_hub_reachable(ref)
         try:
             config = AutoConfig.from_pretrained(source, trust_remote_code=False)
         except Exception as exc:
@@ -264,7 +300,8 @@ def load(ref: str = DEFAULT_MODEL, say: Callable[[str], None] = lambda _: None):
             raise ModelError(f"could not load model {ref}{hint}: {str(exc).splitlines()[0][:160]}") from None
         _check_architecture(config.model_type, ref)
         try:
-            model = AutoModelForCausalLM.from_pretrained(source, dtype=torch.float32, trust_remote_code=False)
+            model = AutoModelForCausalLM.from_pretrained(source, dtype=torch.float32, trust_remote_code=False,
+                                                         use_safetensors=True)
             tokenizer = AutoTokenizer.from_pretrained(source, trust_remote_code=False)
         except Exception as exc:
             raise ModelError(f"could not load model {ref}: {str(exc).splitlines()[0][:160]}") from None

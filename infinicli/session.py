@@ -48,6 +48,7 @@ class Session:
             method or "infini+recall", segment=segment, window=window, pool_blocks=pool, block=block,
             rule=rule, gate_beta=gate, adaptive=method is None, probe_heads=probe_heads)
         check_params(params)
+        models.resolve(model)  # an unknown name or a directory without safetensors: one sentence, first
         say(f"Loading {model}")
         loaded = models.load(model, say=say)
         trained = InfiniParams.load(params, loaded.model) if params is not None else None

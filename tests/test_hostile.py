@@ -471,3 +471,28 @@ def test_a_named_pipe_named_like_a_saved_state_is_refused_at_once(tiny, chars, t
     with pytest.raises(SourceError, match="is a named pipe"):
         session.ask(pipe, "what?")
     assert time.monotonic() - t0 < 5
+
+
+# --- model directories and hub names -----------------------------------------------------------------
+
+def test_a_model_folder_with_only_pickled_weights_is_refused(tmp_path, doc, monkeypatch, capsys) -> None:
+    folder = tmp_path / "pickled"
+    folder.mkdir()
+    (folder / "config.json").write_text('{"model_type": "llama"}')
+    (folder / "pytorch_model.bin").write_bytes(b"\x80\x04not really a pickle")
+    before = listing(tmp_path)
+    code, err = run_main(monkeypatch, capsys, "ask", str(doc), "-q", "what?", "--model", str(folder))
+    assert code == 2
+    one_sentence(err, "no .safetensors weights (only pytorch_model.bin)", "never pickled")
+    assert listing(tmp_path) == before
+
+
+def test_an_unreachable_hub_is_one_sentence_within_seconds(tmp_path, doc, monkeypatch, capsys) -> None:
+    monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")  # the discard port: nothing listens
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    t0 = time.monotonic()
+    code, err = run_main(monkeypatch, capsys, "ask", str(doc), "-q", "what?", "--model", "someorg/somemodel")
+    assert code == 2
+    assert time.monotonic() - t0 < 10
+    assert err.splitlines()[-1].startswith("infini: ") and "127.0.0.1 cannot be reached" in err
+    assert "Retry" not in err and "Traceback" not in err
