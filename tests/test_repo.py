@@ -345,3 +345,28 @@ def test_a_folder_its_repository_ignores_is_read_when_asked_for(tmp_path):
     subprocess.run(["git", "init", "-q", str(repo)], check=True)
     assert [f.path for f in walk_repo(repo).files] == [".gitignore"]  # ignored from the top
     assert [f.path for f in walk_repo(repo / "lib" / "pkg").files] == ["a.py"]  # read when asked for (site-packages)
+
+
+@pytest.mark.parametrize("use_git", [False, True])
+def test_file_names_that_are_not_utf8_are_read_and_shown_escaped(tmp_path: Path, use_git: bool) -> None:
+    import json
+
+    root = tmp_path / "proj"
+    root.mkdir()
+    raw = os.fsencode(root) + b"/caf\xe9.py"
+    with open(raw, "wb") as fh:
+        fh.write(b"def parse_config():\n    return 1\n")
+    with open(os.fsencode(root) + b"/bad\xff.bin", "wb") as fh:
+        fh.write(b"\x00\x01" * 100)
+    if use_git:
+        if shutil.which("git") is None:
+            pytest.skip("git is not installed")
+        git(root, "init", "-q")
+        git(root, "add", "-A")
+    scan = walk_repo(root, (), (), MAX_SIZE)
+    assert [f.path for f in scan.files] == ["caf\\xe9.py"]
+    assert [(s.path, s.reason) for s in scan.skipped] == [("bad\\xff.bin", "binary")]
+    chunks = list(iter_repo_chunks(scan))
+    assert chunks[0].origin == "caf\\xe9.py" and "def parse_config" in chunks[0].text
+    assert "===== File: caf\\xe9.py" in chunks[0].text
+    json.dumps(summarize_scan(scan, len)).encode("utf-8")  # printable, as JSON and as UTF-8

@@ -61,10 +61,17 @@ BINARY_SNIFF_BYTES = 8192
 
 @dataclass(frozen=True, slots=True)
 class RepoFile:
-    path: str  # relative to the root, posix separators
+    path: str  # relative to the root, posix separators; bytes that are not UTF-8 shown as \xNN
     language: str
     size: int  # bytes
     lines: int
+    name_on_disk: str | None = None  # the path as the OS names it, when `path` had to show it otherwise
+
+
+def shown_path(rel: str) -> str:
+    """A path as text that can be printed, tokenized and written to JSON: a file name that is not
+    UTF-8 (os.fsdecode keeps its bytes as lone surrogates) gets a backslash escape (\\xe9) per byte."""
+    return os.fsencode(rel).decode("utf-8", "backslashreplace")
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,6 +226,15 @@ class _Classifier:
         return None
 
     def classify(self, rel: str) -> RepoFile | Skipped:
+        found = self._classify(rel)
+        shown = shown_path(rel)
+        if shown == rel:
+            return found
+        if isinstance(found, RepoFile):
+            return RepoFile(shown, found.language, found.size, found.lines, name_on_disk=rel)
+        return Skipped(shown_path(found.path), found.reason)
+
+    def _classify(self, rel: str) -> RepoFile | Skipped:
         if self.exclude is not None and self.exclude.match_file(rel):
             return Skipped(rel, EXCLUDED)
         if self.include is not None and not self.include.match_file(rel):
@@ -433,7 +449,7 @@ def file_header(file: RepoFile) -> str:
 def file_chunk(scan: RepoScan, file: RepoFile) -> Chunk:
     """A scanned file as the engine reads it: header + body."""
     try:
-        data = (scan.root / file.path).read_bytes()
+        data = (scan.root / (file.name_on_disk or file.path)).read_bytes()
     except OSError as exc:
         raise SourceError(f"Cannot read {file.path} from the repository: {exc.strerror}.") from exc
     # The file passed the UTF-8 check during the scan; tolerate edits made since.
