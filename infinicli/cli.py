@@ -340,14 +340,21 @@ def main() -> None:
             raise
         print(f"infini: error: {exc}" if exc.exit_code == 2 else f"infini: {exc}", file=sys.stderr)
         sys.exit(exc.exit_code)
-    except (Interrupted, typer.Abort) as exc:
+    except (Interrupted, typer.Abort, KeyboardInterrupt) as exc:
         if os.environ.get("INFINI_DEBUG"):
             raise
         print(f"infini: {exc or 'interrupted'}", file=sys.stderr)
         sys.exit(130)
     except Exception as exc:  # click's (vendored by Typer) usage errors: they carry format_message
-        if not hasattr(exc, "format_message") or os.environ.get("INFINI_DEBUG"):
+        if os.environ.get("INFINI_DEBUG"):
             raise
+        if not hasattr(exc, "format_message"):  # a bug, not bad input: still one line, exit 1
+            from infinicli.ui import clean
+
+            first = clean(str(exc).strip().splitlines()[0][:200]) if str(exc).strip() else ""
+            print(f"infini: internal error ({type(exc).__name__}{': ' + first if first else ''}); "
+                  "INFINI_DEBUG=1 shows the traceback", file=sys.stderr)
+            sys.exit(1)
         ctx = getattr(exc, "ctx", None)
         if type(exc).__name__ == "NoArgsIsHelpError" and ctx is not None:  # `infini` alone: the help
             print(ctx.get_help())
