@@ -1,11 +1,8 @@
-"""The `infini` command line: parse, call, render. Errors are one sentence on stderr and exit code 2."""
+"""The `infini` command line: parse, call, render (the error boundary is __main__.main)."""
 
 from __future__ import annotations
 
 import contextlib
-import os
-import signal
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -317,52 +314,3 @@ def code(
 app.add_typer(models_app, name="models")
 app.add_typer(bench_app, name="bench")
 app.command()(train)
-
-
-class Interrupted(BaseException):
-    """Ctrl-C. Not an Exception, so no `except Exception` on its way up (a model load, a PDF parse)
-    can catch it and call it another error; main() prints it as one line and exits 130."""
-
-
-def _on_sigint(signum, frame) -> None:
-    raise Interrupted("interrupted; nothing was written")
-
-
-def main() -> None:
-    """Entry point: bad input (a usage error too) becomes one sentence on stderr and exit 2;
-    INFINI_DEBUG=1 shows tracebacks. Ctrl-C raises our own exception so that it is not turned into
-    click's "Aborted!" and exits 130."""
-    signal.signal(signal.SIGINT, _on_sigint)
-    try:
-        code = app(standalone_mode=False)
-    except InfiniError as exc:
-        if os.environ.get("INFINI_DEBUG"):
-            raise
-        print(f"infini: error: {exc}" if exc.exit_code == 2 else f"infini: {exc}", file=sys.stderr)
-        sys.exit(exc.exit_code)
-    except (Interrupted, typer.Abort, KeyboardInterrupt) as exc:
-        if os.environ.get("INFINI_DEBUG"):
-            raise
-        print(f"infini: {exc or 'interrupted'}", file=sys.stderr)
-        sys.exit(130)
-    except Exception as exc:  # click's (vendored by Typer) usage errors: they carry format_message
-        if os.environ.get("INFINI_DEBUG"):
-            raise
-        if not hasattr(exc, "format_message"):  # a bug, not bad input: still one line, exit 1
-            from infinicli.ui import clean
-
-            first = clean(str(exc).strip().splitlines()[0][:200]) if str(exc).strip() else ""
-            print(f"infini: internal error ({type(exc).__name__}{': ' + first if first else ''}); "
-                  "INFINI_DEBUG=1 shows the traceback", file=sys.stderr)
-            sys.exit(1)
-        ctx = getattr(exc, "ctx", None)
-        if type(exc).__name__ == "NoArgsIsHelpError" and ctx is not None:  # `infini` alone: the help
-            print(ctx.get_help())
-            sys.exit(0)
-        from infinicli.ui import clean
-
-        hint = f" (see `{ctx.command_path} --help`)" if ctx is not None else ""
-        message = clean(exc.format_message()).replace("Value error, ", "")  # Typer's validation prefix
-        print(f"infini: error: {message}{hint}", file=sys.stderr)
-        sys.exit(getattr(exc, "exit_code", 2) or 2)
-    sys.exit(code if isinstance(code, int) else 0)

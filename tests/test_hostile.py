@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 import typer
 
+from infinicli import __main__ as entry
 from infinicli import atomic, cli
 from infinicli.config import EngineConfig
 from infinicli.errors import InfiniError
@@ -49,7 +50,7 @@ def run_main(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture, *ar
     before = signal.getsignal(signal.SIGINT)
     try:
         with pytest.raises(SystemExit) as ended:
-            cli.main()
+            entry.main()
     finally:
         signal.signal(signal.SIGINT, before)
     return ended.value.code, capsys.readouterr().err
@@ -343,7 +344,7 @@ def test_sources_refuse_a_named_pipe_without_blocking(tmp_path: Path) -> None:
 # --- Ctrl-C --------------------------------------------------------------------------------------------
 
 def test_interrupted_is_not_an_exception() -> None:
-    assert not issubclass(cli.Interrupted, Exception)
+    assert not issubclass(entry.Interrupted, Exception)
 
 
 @pytest.mark.parametrize("catcher", ["none", "except Exception"])
@@ -527,6 +528,6 @@ def test_an_unexpected_error_is_one_line_unless_debugging(monkeypatch, capsys, d
     before = signal.getsignal(signal.SIGINT)
     try:
         with pytest.raises(RuntimeError):
-            cli.main()
+            entry.main()
     finally:
         signal.signal(signal.SIGINT, before)
