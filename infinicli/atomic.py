@@ -17,10 +17,11 @@ from pathlib import Path
 from infinicli.errors import InfiniError
 
 
-def check_writable(path: str | os.PathLike[str] | None, folder: bool = False) -> None:
+def check_writable(path: str | os.PathLike[str] | None, folder: bool = False, force: bool = True) -> None:
     """Refuse, before any long work, an output that could not be written: a file target whose folder
-    is missing or read-only or that is itself a folder; with `folder`, an output folder that is a file
-    or that cannot be created or written in. None (no output asked for) passes."""
+    is missing or read-only or that is itself a folder, or that exists when not `force`d; with
+    `folder`, an output folder that is a file or that cannot be created or written in. None (no output
+    asked for) passes."""
     if path is None:
         return
     target = Path(path)
@@ -42,6 +43,8 @@ def check_writable(path: str | os.PathLike[str] | None, folder: bool = False) ->
         raise InfiniError(f"cannot write {target}: the folder {parent} does not exist")
     if not os.access(parent, os.W_OK | os.X_OK):
         raise InfiniError(f"cannot write {target}: the folder {parent} is not writable")
+    if not force and target.exists():
+        raise InfiniError(f"{target} exists; pass --force to replace it")
 
 
 def _mode_for(target: Path) -> int:

@@ -152,8 +152,7 @@ def ask(
     from infinicli.ui import Output, answer_view
 
     _check_input(file, ctx)
-    if not question.strip():
-        raise InfiniError("--question is empty")
+    ask_task.check_question(question)
     out = Output(as_json)
     engine, tok, info = _engine(out, model, method, segment, window, pool, block, rule, gate, params,
                                 probe_heads)
@@ -233,15 +232,13 @@ def summarize(
     """
     from infinicli.atomic import check_writable, write_text
     from infinicli.tasks import summarize as sm
-    from infinicli.ui import Output, clean, reading_line, safe
+    from infinicli.ui import Output, summary_view
 
     _check_input(file)
     length = value(length)
     if strategy not in sm.STRATEGIES:
         raise InfiniError(f"unknown strategy {strategy!r}; choose one of {', '.join(sm.STRATEGIES)}")
-    check_writable(out_path)
-    if out_path is not None and out_path.exists() and not force:
-        raise InfiniError(f"{out_path} exists; pass --force to replace it")
+    check_writable(out_path, force=force)
     out = Output(as_json)
     engine, tok, info = _engine(out, model, method, segment, window, pool, block, rule, gate, params,
                                 probe_heads)
@@ -256,16 +253,7 @@ def summarize(
     if out_path is not None:
         write_text(out_path, markdown)
     data = summary.as_dict() | {"out": str(out_path) if out_path else None}
-
-    def render(c) -> None:
-        if out_path is None:
-            c.print(clean(markdown), markup=False, soft_wrap=True)
-        out.err.print(f"[dim]{safe(reading_line(summary.reading))} · {len(summary.sections)} sections "
-                      f"({summary.structure}) · {summary.tokens_written} tokens written · "
-                      f"{summary.dropped_total} generated sentences dropped as unsupported · "
-                      f"{summary.seconds:,.0f} s{' · wrote ' + safe(str(out_path)) if out_path else ''}[/dim]")
-
-    out.emit(data, render)
+    out.emit(data, lambda c: summary_view(out, c, summary, markdown, out_path))
 
 
 # --- code ------------------------------------------------------------------------------------------
@@ -285,30 +273,19 @@ def code(
 ) -> None:
     """Read a whole repository file by file; give an overview, or answer --question."""
 
-    from infinicli.sources.repo import parse_size, summarize_scan, walk_repo
+    from infinicli.tasks import ask as ask_task
     from infinicli.tasks import code as code_task
     from infinicli.ui import Output, code_view
 
-    try:
-        size_limit = parse_size(max_file_size)
-    except ValueError as exc:
-        raise InfiniError(str(exc)) from None
-    if question is not None and not question.strip():
-        raise InfiniError("--question is empty")
-    scan = walk_repo(directory, include or (), exclude or (), size_limit)
-    if not scan.files:
-        raise InfiniError(f"{directory} has no text files to read")
+    if question is not None:
+        ask_task.check_question(question)
+    scan = code_task.scan(directory, include or (), exclude or (), max_file_size)
     out = Output(as_json)
     engine, tok, info = _engine(out, model, method, segment, window, pool, block, rule, gate, params,
                                 probe_heads)
-    facts = summarize_scan(scan, lambda text: len(tok.encode(text)))
-    total = facts["totals"]["tokens"]
     with out.progress(f"reading {len(scan.files)} files", None) as update:
-        result = code_task.run(engine, tok, scan, question, max_tokens=max_tokens, total_tokens=total,
-                               on_segment=update)
-    data = result.as_dict() | facts
-
-    out.emit(data, lambda c: code_view(out, c, result, facts, str(directory)))
+        result = code_task.run(engine, tok, scan, question, max_tokens=max_tokens, on_segment=update)
+    out.emit(result.as_dict(), lambda c: code_view(out, c, result, str(directory)))
 
 
 app.add_typer(models_app, name="models")

@@ -228,8 +228,19 @@ def answer_view(out: Output, c: Console, result, streamed: bool) -> None:
     out.err.print(f"[dim]{safe(reading_line(result.reading))} · answered from {result.answered_from}[/dim]")
 
 
-def code_view(out: Output, c: Console, result, facts: dict, directory: str) -> None:
+def summary_view(out: Output, c: Console, summary, markdown: str, out_path) -> None:
+    """A tasks.summarize.Summary: the markdown (unless written to `out_path`), then one line of figures."""
+    if out_path is None:
+        c.print(clean(markdown), markup=False, soft_wrap=True)
+    out.err.print(f"[dim]{safe(reading_line(summary.reading))} · {len(summary.sections)} sections "
+                  f"({summary.structure}) · {summary.tokens_written} tokens written · "
+                  f"{summary.dropped_total} generated sentences dropped as unsupported · "
+                  f"{summary.seconds:,.0f} s{' · wrote ' + safe(str(out_path)) if out_path else ''}[/dim]")
+
+
+def code_view(out: Output, c: Console, result, directory: str) -> None:
     """A tasks.code.CodeResult with the scan's facts: what was read, then the answer and its lines."""
+    facts = result.scan
     totals = facts["totals"]
     c.print(table(f"{safe(directory)} · {totals['files']} files · {totals['tokens']:,} tokens",
                   ["language", "files", "lines", "tokens"],

@@ -157,6 +157,11 @@ class AskResult:
                 "recalled": self.recalled, "by_signal": self.by_signal}
 
 
+def check_question(question: str) -> None:
+    if not question.strip():
+        raise InfiniError("the question is empty")
+
+
 def run(engine: InfiniModel, tok: Tokenizer, info: ModelInfo, path: str, question: str, *,
         password: str | None = None, max_tokens: int = 64, answer_prefix: str = "",
         from_state: bool = False, on_segment=None, on_text: Callable[[str], None] | None = None) -> AskResult:
@@ -167,8 +172,7 @@ def run(engine: InfiniModel, tok: Tokenizer, info: ModelInfo, path: str, questio
     prose needles 6 of 6 right this way against 3 of 6 from the whole state. `from_state` answers from
     the memory, pool and window instead. A saved state keeps no passages: it answers from the state and
     quotes what its pool and window hold."""
-    if not question.strip():
-        raise InfiniError("the question is empty")
+    check_question(question)
     prompt = prompt_ids(tok, question, answer_prefix)
     if snapshot.is_snapshot(path):
         result = reading.load(engine, info, path)

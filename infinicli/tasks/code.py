@@ -10,14 +10,16 @@ and given with them as path:line.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from infinicli import reading
 from infinicli.config import SegmentStats
 from infinicli.engine import InfiniModel
+from infinicli.errors import InfiniError
 from infinicli.evidence import DocumentWords, Evidence
-from infinicli.sources.repo import RepoScan, iter_repo_chunks
+from infinicli.sources.repo import RepoScan, iter_repo_chunks, parse_size, summarize_scan, walk_repo
 from infinicli.tasks import ask
 from infinicli.tokenizer import Tokenizer
 
@@ -37,12 +39,27 @@ class CodeResult:
     files: list[str] = field(default_factory=list)  # the files the evidence comes from
     rewritten: list[dict] = field(default_factory=list)  # sentences whose miscopied names were respelt
     answered_from: str = "overview"  # "evidence" (written from the cited lines), "quote" (the best line itself)
+    scan: dict = field(default_factory=dict)  # every file read and skipped: sources.repo.summarize_scan
 
     def as_dict(self) -> dict:
         return {"root": self.root, "question": self.question, "answer": self.answer, "evidence": self.evidence,
                 "quotes": self.evidence, "files": self.files, "dropped": self.dropped,
                 "rewritten": self.rewritten, "answered_from": self.answered_from,
-                "reading": self.reading.as_dict()}
+                "reading": self.reading.as_dict()} | self.scan
+
+
+def scan(directory: str | Path, include: Iterable[str] = (), exclude: Iterable[str] = (),
+         max_file_size: str = "1MB") -> RepoScan:
+    """The files `run` will read (nothing from the repository runs: see sources.repo); refuses a bad
+    size or a folder with nothing to read, before any model is loaded."""
+    try:
+        size_limit = parse_size(max_file_size)
+    except ValueError as exc:
+        raise InfiniError(str(exc)) from None
+    found = walk_repo(directory, include, exclude, size_limit)
+    if not found.files:
+        raise InfiniError(f"{directory} has no text files to read")
+    return found
 
 
 def evidence_lines(cited: list[dict]) -> list[str]:
@@ -51,8 +68,12 @@ def evidence_lines(cited: list[dict]) -> list[str]:
 
 
 def run(engine: InfiniModel, tok: Tokenizer, scan: RepoScan, question: str | None, *, max_tokens: int = 96,
-        total_tokens: int | None = None, on_segment: Callable[[SegmentStats], None] | None = None) -> CodeResult:
+        on_segment: Callable[[SegmentStats], None] | None = None) -> CodeResult:
     """Read every file of the scan; answer the question from its best lines, or give an overview."""
+    if question is not None:
+        ask.check_question(question)
+    facts = summarize_scan(scan, lambda text: len(tok.encode(text)))
+    total_tokens = facts["totals"]["tokens"]
     probe = ask.prompt_ids(tok, question) if question else None
     evidence, words = (Evidence(question), DocumentWords()) if question else (None, None)
 
@@ -66,7 +87,7 @@ def run(engine: InfiniModel, tok: Tokenizer, scan: RepoScan, question: str | Non
                           on_passages=on_passages if question else None, by="line")
     if not question:
         out = engine.generate(tok.chat(OVERVIEW), max_tokens, tok.stop_ids, no_repeat_ngram=ask.NO_REPEAT)
-        return CodeResult(str(scan.root), None, tok.decode(out).strip(), [], [], result)
+        return CodeResult(str(scan.root), None, tok.decode(out).strip(), [], [], result, scan=facts)
     cited = [{"path": c.passage.origin, "line": c.passage.line, "text": c.passage.text[:QUOTE_CHARS],
               "score": round(c.score, 5)} for c in evidence.best(ask.QUOTES)]
     if cited:
@@ -79,4 +100,4 @@ def run(engine: InfiniModel, tok: Tokenizer, scan: RepoScan, question: str | Non
     if not kept and cited:  # nothing the model wrote held up: the best line answers in its own words
         kept, source = cited[0]["text"], "quote"
     return CodeResult(str(scan.root), question, kept, cited, dropped, result,
-                      list(dict.fromkeys(c["path"] for c in cited)), rewritten, source)
+                      list(dict.fromkeys(c["path"] for c in cited)), rewritten, source, facts)
