@@ -14,7 +14,6 @@ import contextlib
 import ctypes
 import ctypes.util
 import hashlib
-import itertools
 import resource
 import sys
 import time
@@ -204,7 +203,6 @@ class InfiniModel:
         self._open: list[tuple[torch.Tensor, torch.Tensor] | None] = [None] * self.layers
         self._novelty: torch.Tensor | None = None
         self._mass: torch.Tensor | None = None
-        self.mode = cfg.method
         self.segments = 0
         self.seconds = 0.0
 
@@ -453,32 +451,16 @@ class InfiniModel:
             window_tokens=st.window.size, window_capacity=st.window.capacity,
             pool_tokens=st.pool.size + st.pool.sink_size,
             pool_capacity=st.pool.capacity + st.pool.sink_k.shape[2],
-            state_bytes=st.nbytes, peak_rss_mb=peak_rss_mb(), mode=self.mode,
+            state_bytes=st.nbytes, peak_rss_mb=peak_rss_mb(), mode=self.config.method,
         )
 
-    def read(self, tokens: Iterable[int], total_tokens: int | None = None, reserve: int = 0,
+    def read(self, tokens: Iterable[int], total_tokens: int | None = None,
              on_segment: Callable[[SegmentStats], None] | None = None) -> None:
-        """Read a token stream segment by segment.
-
-        Adaptive mode: when a read starts from an empty state and the whole input plus `reserve`
-        tokens (prompt and answer) fits the native context, exact full attention runs instead, and
-        `self.mode` says so; the next reset() returns to the configured method.
-        """
-        it = iter(tokens)
-        cfg = self.config
-        head: list[int] = []
-        if cfg.adaptive and cfg.method != "full" and self.state.tokens == 0:
-            budget = self.native_context - reserve
-            for tok in it:
-                head.append(tok)
-                if len(head) > budget:
-                    break
-            if len(head) <= budget:
-                self.reset(EngineConfig.for_method("full", segment=cfg.segment, adaptive=False))
-                self.mode = f"full (adaptive: fits the {self.native_context}-token context)"
+        """Read a token stream segment by segment under the current configuration (reading.read_ids
+        chooses it per reading: the adaptive choice of exact attention is made there)."""
         seg = self.config.segment
         total = -(-total_tokens // seg) if total_tokens else None
-        for segment in batched(itertools.chain(head, it), seg):
+        for segment in batched(tokens, seg):
             stats = self.consume(segment, total=total)
             release_free_memory()
             if on_segment is not None:

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import collections
 import hashlib
+import itertools
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 
 from infinicli import snapshot
-from infinicli.config import SegmentStats
+from infinicli.config import EngineConfig, SegmentStats
 from infinicli.engine import InfiniModel, peak_rss_mb
 from infinicli.errors import InfiniError
 from infinicli.models import ModelInfo
@@ -91,29 +92,47 @@ def read(engine: InfiniModel, tok: Tokenizer, origin: str, chunks: Iterable[Chun
                     every_segment=on_passages is not None, source_sha256=file_sha256(origin))
 
 
+def choose_config(engine: InfiniModel, ids: Iterable[int], reserve: int) -> tuple[EngineConfig, str, Iterator[int]]:
+    """The settings for one reading, and how to name them: the engine's configured ones, or, when they
+    are adaptive and the whole input plus `reserve` tokens (prompt and answer) fits the model's native
+    context, exact full attention. Returns the token stream to read (the tokens looked at, then the rest)."""
+    cfg = engine.base_config
+    it = iter(ids)
+    if not cfg.adaptive or cfg.method == "full":
+        return cfg, cfg.method, it
+    budget = engine.native_context - reserve
+    head = list(itertools.islice(it, max(budget, 0) + 1))
+    if len(head) <= budget:
+        return (EngineConfig.for_method("full", segment=cfg.segment, adaptive=False),
+                f"full (adaptive: fits the {engine.native_context}-token context)", iter(head))
+    return cfg, cfg.method, itertools.chain(head, it)
+
+
 def read_ids(engine: InfiniModel, origin: str, ids: Iterable[int], question: list[int] | None, reserve: int,
              on_segment: Callable[[SegmentStats], None] | None = None, total_tokens: int | None = None,
              baseline: list[int] | None = None, every_segment: bool = False, source_sha256: str = "") -> Reading:
     """The reading loop every task shares: a fresh state, the question's probe set before the first
     token, the tokens read segment by segment (on_segment hears of each), and what it cost.
     `every_segment` probes each segment even without a pool, to rate its tokens (SegmentStats.scores)."""
-    engine.reset()
-    engine.set_probe(question, baseline, every_segment=every_segment)
     t0 = time.perf_counter()
-    engine.read(ids, total_tokens=total_tokens, reserve=reserve, on_segment=on_segment)
+    config, mode, ids = choose_config(engine, ids, reserve)
+    engine.reset(config)
+    engine.set_probe(question, baseline, every_segment=every_segment)
+    engine.read(ids, total_tokens=total_tokens, on_segment=on_segment)
     if engine.state.tokens == 0:
         raise InfiniError(f"{origin} has no text to read")
     seconds = time.perf_counter() - t0
     return Reading(origin=origin, tokens=engine.state.tokens, segments=engine.segments,
                    seconds=round(seconds, 2), tokens_per_s=round(engine.state.tokens / seconds, 1),
-                   peak_rss_mb=round(peak_rss_mb(), 1), mode=engine.mode,
+                   peak_rss_mb=round(peak_rss_mb(), 1), mode=mode,
                    state_bytes=engine.state.nbytes, source_sha256=source_sha256)
 
 
 def save(engine: InfiniModel, info: ModelInfo, reading: Reading, path: str, force: bool) -> int:
     """Save the state after a reading, with what it was made by and from; returns the file's size."""
     header = {"model": info.name, "model_sha256": info.sha256, "parameters": engine.parameters_id,
-              "source": os.path.basename(reading.origin), "source_sha256": reading.source_sha256}
+              "source": os.path.basename(reading.origin), "source_sha256": reading.source_sha256,
+              "mode": reading.mode}
     return snapshot.save(engine, header, path, force)
 
 

@@ -81,7 +81,7 @@ def save(engine, header: dict, path: str, force: bool) -> int:
     }
     tensors = {k: v.contiguous() for k, v in tensors.items()}
     meta = {**header, "format": FORMAT, "engine": {f.name: getattr(cfg, f.name) for f in fields(cfg)},
-            "mode": engine.mode, "tokens": state.tokens, "memory_writes": state.memory.writes,
+            "tokens": state.tokens, "memory_writes": state.memory.writes,
             "pool_blocks": p.block_len, "pool_scores": p.block_score, "tensors_sha256": _tensors_sha256(tensors)}
     with atomic_path(path) as tmp:
         save_file(tensors, str(tmp), metadata={"infini": json.dumps(meta)})
@@ -259,5 +259,4 @@ def load(engine, info, path: str | Path) -> dict:
     p.sink_k[:, :, :s], p.sink_v[:, :, :s] = t["sink.k"], t["sink.v"]
     p.sink_size = s
     state.tokens = header["tokens"]
-    engine.mode = header["mode"]
     return header

@@ -328,13 +328,20 @@ def test_heads_select_and_cache(tiny, tmp_path):
 
 
 def test_adaptive_runs_exact_attention_when_input_fits(tiny):
+    from infinicli import reading
+
     engine = InfiniModel(tiny, EngineConfig.for_method("infini+recall", segment=16))
-    engine.read(list(range(50)), reserve=10)
-    assert engine.mode.startswith("full (adaptive")
-    engine.reset()
-    assert engine.config.method == "infini+recall"
-    engine.read(list(range(99)) * 3, reserve=10)  # 297 > 256 - 10 native tokens
-    assert engine.mode == "infini+recall"
+    short = reading.read_ids(engine, "short", list(range(50)), None, reserve=10)
+    assert short.mode.startswith("full (adaptive") and engine.config.method == "full"
+    assert engine.state.tokens == 50
+    fits = list(range(99)) * 2 + list(range(48))  # 246 = 256 native tokens - 10 reserved
+    assert reading.read_ids(engine, "fits", fits, None, reserve=10).mode.startswith("full (adaptive")
+    assert engine.state.tokens == 246
+    long = reading.read_ids(engine, "long", fits + [1], None, reserve=10)
+    assert long.mode == "infini+recall" and engine.config == engine.base_config
+    assert engine.state.tokens == 247  # every token read, the ones looked at first too
+    engine.configure(engine.base_config.with_(adaptive=False))
+    assert reading.read_ids(engine, "fixed", list(range(50)), None, reserve=10).mode == "infini+recall"
 
 
 def test_qwen2_and_mistral_architectures_run():

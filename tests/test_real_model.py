@@ -97,7 +97,7 @@ def test_natural_needle_kept_by_the_retrieval_heads_at_8k(real, tmp_path):
     before = tok.encode(text[: text.index("Nobody else knew it")])
     assert 4 * 512 <= len(before) < len(ids) - 2048  # left the window long before the question
     engine.set_probe(prompt)
-    engine.read(ids, reserve=len(prompt) + 16)
+    engine.read(ids)  # adaptive=False: the engine's own settings, however short
     recalled = " ".join(p["text"] for p in ask.recalled(engine, tok))
     assert meta["answer"] in recalled
     assert meta["answer"] in ask.answer(engine, tok, meta["question"], 16, "The code is")
