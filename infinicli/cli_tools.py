@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import functools
 import sys
-import time
 from pathlib import Path
 from typing import Annotated
 
@@ -190,14 +189,11 @@ def bench_passkey(
     depth_list = bench.parse_list(depths, _depth)
     if jobs < 1:
         raise InfiniError(f"--jobs must be at least 1, got {jobs}")
-    extra = ["--segment", str(segment), "--model", model]
-    if window is not None:
-        extra += ["--window", str(window)]
+    extra = {"segment": segment, "model": model, "window": window,
+             "params": str(params) if params is not None else None}
     from infinicli.session import check_params
 
     check_params(params)
-    if params is not None:
-        extra += ["--params", str(params)]
 
     def on_cell(name: str, cell: dict, resumed: bool) -> None:
         out.say(f"{'kept' if resumed else 'ran'} {name}: {cell['accuracy']:.0%} over {cell['trials']} "
@@ -209,10 +205,10 @@ def bench_passkey(
                 "(their progress bars would overwrite each other, so they are not shown)")
     cells = []
     for method in method_list:
-        label, heads = "+trained" if params is not None else "", []
+        label, heads = "+trained" if params is not None else "", {"probe_heads": 0}
         if probe_heads and EngineConfig.for_method(method).pool_blocks:  # the heads only score a pool
-            label, heads = f"{label}+heads{probe_heads}", ["--probe-heads", str(probe_heads)]
-        cells += bench.passkey_grid(out_dir, [method], length_list, depth_list, trials, seed, extra + heads,
+            label, heads = f"{label}+heads{probe_heads}", {"probe_heads": probe_heads}
+        cells += bench.passkey_grid(out_dir, [method], length_list, depth_list, trials, seed, extra | heads,
                                     on_cell, label=label, jobs=jobs)
     png = out_dir / "heatmap.png"
     bench.heatmap_png(bench.load_cells(out_dir), png)  # every cell in the folder, earlier runs too
@@ -281,7 +277,7 @@ def bench_memory(
     length_list = bench.parse_list(lengths, bench.parse_length)
     # every head scores the pool here: these cells share their names with `bench passkey --probe-heads 0`
     # (the heads change which blocks are kept, not how many)
-    extra = ["--segment", str(segment), "--model", model, "--probe-heads", "0"]
+    extra = {"segment": segment, "model": model, "probe_heads": 0}
 
     def on_row(r) -> None:
         done = f"peak {r.peak_rss_mb:,.0f} MB, {r.seconds} s" if r.peak_rss_mb else r.note
@@ -392,19 +388,10 @@ def bench_summarize(
 def summarize_baseline(out, engine, tok, file, password, strategy, length, out_path) -> None:
     """The bench's baselines (first / last / mapreduce): the model summarises what fits its context."""
     from infinicli.atomic import write_text
-    from infinicli.engine import peak_rss_mb
-    from infinicli.sources import open_source
     from infinicli.tasks import summarize as sm
-    from infinicli.tokens import token_stream
 
-    t0 = time.perf_counter()
-    tokens = (tid for tid, _ in token_stream(tok, open_source(file, password)))
     with out.progress(f"summarizing {_name(file)}", None) as update:
-        result = sm.summarize_baseline(engine, tok, tokens, strategy, length, update)
-    markdown = f"# Summary of {_name(file)}\n\n{result.summary}\n"
+        result = sm.summarize_baseline(engine, tok, file, strategy, length, password=password, on_segment=update)
     if out_path is not None:
-        write_text(out_path, markdown)
-    out.emit({"summary": result.summary, "notes": result.notes, "strategy": strategy, "tokens": result.tokens,
-              "notes_written": result.notes_written, "most_notes_held": result.most_notes_held,
-              "seconds": round(time.perf_counter() - t0, 1), "peak_rss_mb": round(peak_rss_mb(), 1),
-              "markdown": markdown}, lambda c: c.print(markdown, markup=False))
+        write_text(out_path, result.markdown())
+    out.emit(result.as_dict(), lambda c: c.print(result.markdown(), markup=False))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 
 import torch
 
@@ -104,3 +104,7 @@ class SegmentStats:
     # the question's score for each token of this segment (set_probe), when one was probed: what
     # the evidence for an answer is chosen by; not part of the progress record
     scores: torch.Tensor | None = field(default=None, repr=False, compare=False)
+
+    def as_dict(self) -> dict:
+        """The progress record (without the per-token scores)."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "scores"}

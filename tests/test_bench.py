@@ -2,6 +2,7 @@
 
 import json
 import os
+import sys
 
 import pytest
 
@@ -39,8 +40,10 @@ def test_model_shape_is_read_from_its_config(tmp_path):
 
     from infinicli import models
 
-    (tmp_path / "config.json").write_text(json.dumps({"num_hidden_layers": 30, "num_attention_heads": 9,
-                                                      "num_key_value_heads": 3, "hidden_size": 576}))
+    (tmp_path / "config.json").write_text(json.dumps({"model_type": "llama", "num_hidden_layers": 30,
+                                                      "num_attention_heads": 9, "num_key_value_heads": 3,
+                                                      "hidden_size": 576}))
+    (tmp_path / "model.safetensors").write_bytes(b"")  # resolve() wants weights it could load; none are read
     assert models.kv_shape(str(tmp_path)) == SMOLLM2
 
 
@@ -51,7 +54,7 @@ def test_passkey_grid_resumes_from_cell_files(tmp_path):
             "accuracy": acc, "method": "infini", "tokens_per_s": 500.0, "peak_rss_mb": 1200.0,
             "trials": [{"seconds": 8.0}, {"seconds": 9.0}]}))
     seen = []
-    cells = bench.passkey_grid(tmp_path, ["infini"], [4000], [0.0, 0.5], 2, 0, [],
+    cells = bench.passkey_grid(tmp_path, ["infini"], [4000], [0.0, 0.5], 2, 0, {},
                                lambda name, cell, resumed: seen.append((name, resumed)))
     assert seen == [("infini-4k-d0.json", True), ("infini-4k-d0.5.json", True)]
     assert [c["accuracy"] for c in cells] == [1.0, 0.5] and cells[0]["seconds"] == 17.0
@@ -61,7 +64,7 @@ def test_passkey_grid_resumes_from_cell_files(tmp_path):
     (tmp_path / "infini+trained-4k-d0.json").write_text(json.dumps({
         "accuracy": 0.0, "method": "infini", "tokens_per_s": 400.0, "peak_rss_mb": 1000.0,
         "trials": [{"seconds": 7.0}]}))
-    cells = bench.passkey_grid(tmp_path, ["infini"], [4000], [0.0], 1, 0, [],
+    cells = bench.passkey_grid(tmp_path, ["infini"], [4000], [0.0], 1, 0, {},
                                lambda name, cell, resumed: seen.append((name, resumed)), label="+trained")
     assert seen[-1] == ("infini+trained-4k-d0.json", True)
     assert [(c["method"], c["accuracy"]) for c in cells] == [("infini+trained", 0.0)]
@@ -81,7 +84,7 @@ def test_cells_side_by_side_share_the_cores_and_keep_grid_order(tmp_path, monkey
             "accuracy": depth, "method": "infini", "tokens_per_s": 500.0, "peak_rss_mb": 1200.0,
             "trials": [{"seconds": 8.0}]}))
     seen = []
-    cells = bench.passkey_grid(tmp_path, ["infini"], [4000], [0.0, 0.5, 1.0], 1, 0, [],
+    cells = bench.passkey_grid(tmp_path, ["infini"], [4000], [0.0, 0.5, 1.0], 1, 0, {},
                                lambda name, cell, resumed: seen.append(resumed), jobs=2)
     assert [c["depth"] for c in cells] == [0.0, 0.5, 1.0] and [c["accuracy"] for c in cells] == [0.0, 0.5, 1.0]
     assert seen == [True, True, True]
@@ -122,9 +125,9 @@ def test_bench_memory_reads_passkey_cells_and_skips_full_where_it_cannot_run(tmp
     _trial_cell(tmp_path / "infini-1m-d0.5.json", 1_000_000, 1130.0, 25_000_000, 2500.0, True)
     _trial_cell(tmp_path / "full-4k-d0.5.json", 4000, 1300.0, 184_320_000, 8.0, True)
     seen = []
-    rows = bench.bench_memory(["full", "infini"], [4000, 1_000_000], tmp_path, [], 32000,
+    rows = bench.bench_memory(["full", "infini"], [4000, 1_000_000], tmp_path, {}, 32000,
                               seen.append, SMOLLM2, available=24_000_000_000)
-    rows += bench.bench_memory(["full"], [64000], tmp_path, [], 32000, seen.append, SMOLLM2,
+    rows += bench.bench_memory(["full"], [64000], tmp_path, {}, 32000, seen.append, SMOLLM2,
                                available=24_000_000_000)
     assert [(r.method, r.length) for r in seen][:2] == [("full", 4000), ("infini", 4000)]  # short first
     full = {r.length: r for r in rows if r.method == "full"}
@@ -134,7 +137,7 @@ def test_bench_memory_reads_passkey_cells_and_skips_full_where_it_cannot_run(tmp
     infini = [r for r in rows if r.method == "infini"]
     assert [r.state_bytes for r in infini if r.peak_rss_mb] == [25_000_000, 25_000_000]
     assert infini[-1].found is True and infini[-1].tokens_per_s == 400.0
-    later = bench.bench_memory(["infini"], [4000, 16000], tmp_path, [], 32000, seen.append, SMOLLM2, run=False)
+    later = bench.bench_memory(["infini"], [4000, 16000], tmp_path, {}, 32000, seen.append, SMOLLM2, run=False)
     assert later[0].state_bytes == 25_000_000 and later[1].note == "not run yet"  # nothing was run
     bench.memory_plot(rows, tmp_path / "memory.png")
     assert (tmp_path / "memory.png").read_bytes()[:4] == b"\x89PNG"
@@ -145,3 +148,27 @@ def test_summary_body_counts_what_was_written_not_titles_or_the_name_list():
           "Utterson breaks the door.\n\n> Poole took the axe. (p. 4)\n")
     body = bench.summary_body({"markdown": md})
     assert body.split() == ["Utterson", "breaks", "the", "door.", "Poole", "took", "the", "axe.", "(p.", "4)"]
+
+
+@pytest.mark.parametrize("argv, phrase", [
+    (["passkey"], "usage:"),
+    (["passkey", "{not json"], "not JSON"),
+    (["passkey", "[1, 2]"], "must be a JSON object"),
+    (["essay", "{}"], "unknown bench cell 'essay'"),
+    (["passkey", '{"length": 100000000000}'], "--length of"),
+])
+def test_a_bench_cell_refuses_bad_options_in_one_sentence(monkeypatch, capsys, argv, phrase):
+    from infinicli.bench import cell
+
+    monkeypatch.setattr(sys, "argv", ["cell", *argv])
+    with pytest.raises(SystemExit) as ended:
+        cell.main()
+    err = capsys.readouterr().err
+    assert ended.value.code == 2 and err.count("\n") == 1 and phrase in err, err
+
+
+def test_a_bench_cell_names_the_command_that_remakes_it():
+    from infinicli.bench import cell
+
+    line = cell.command("passkey", {"length": 4000, "method": "infini"})
+    assert line == """python -m infinicli.bench.cell passkey '{"length": 4000, "method": "infini"}'"""

@@ -397,3 +397,15 @@ def test_calibrating_heads_gives_the_engine_back_as_it_was(tiny, chars):
     margin = heads.calibrate(engine, chars, hosts=1, distractors=1)
     assert margin.shape == (engine.layers, engine.heads) and torch.isfinite(margin).all()
     assert engine.config == cfg and engine.probing and engine.state.tokens == 0
+
+
+def test_segment_stats_as_dict_is_json_without_the_scores(tiny):
+    from infinicli import reading
+
+    engine = InfiniModel(tiny, EngineConfig.for_method("infini+recall", segment=16, adaptive=False))
+    seen = []
+    reading.read_ids(engine, "ids", list(range(40)), [1, 2, 3], reserve=4, on_segment=seen.append,
+                     every_segment=True)
+    assert seen[-1].scores is not None
+    record = json.loads(json.dumps(seen[-1].as_dict()))  # no tensor in it
+    assert "scores" not in record and record["tokens_done"] == 40

@@ -132,7 +132,7 @@ def test_bench_passkey_runs_two_cells_side_by_side(tmp_path):
     assert len(files) == 2
     for path in files:
         data = json.loads(path.read_text())
-        assert data["command"].startswith(f"OMP_NUM_THREADS={threads} infini passkey")
+        assert data["command"].startswith(f"OMP_NUM_THREADS={threads} python -m infinicli.bench.cell passkey")
         assert data["trials"][0]["threads"] == threads
 
 

@@ -109,7 +109,7 @@ def run_trial(engine: InfiniModel, tok: Tokenizer, length: int, depth: float, ke
 
     # the question is known before reading: it steers the recall pool
     done = reading.read_ids(engine, "passkey haystack", hay.ids, hay.question, len(hay.question) + ANSWER_TOKENS,
-                     record, len(hay.ids))
+                            record, len(hay.ids))
     kept = needle_kept(engine, hay.needle_at, hay.needle_tokens)
     answer_ids = engine.generate(hay.question, ANSWER_TOKENS, tok.stop_ids)
     seconds = time.perf_counter() - t0
@@ -119,7 +119,7 @@ def run_trial(engine: InfiniModel, tok: Tokenizer, length: int, depth: float, ke
                  segments=engine.segments, seconds=round(seconds, 2),
                  tokens_per_s=round(tokens / seconds, 1), peak_rss_mb=round(peak_rss_mb(), 1),
                  depth=depth, needle_at=hay.needle_at, mode=done.mode,
-                 final_segment=asdict(last[0]) if last else None, needle_kept=kept,
+                 final_segment=last[0].as_dict() if last else None, needle_kept=kept,
                  threads=torch.get_num_threads())
 
 

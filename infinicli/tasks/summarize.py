@@ -19,6 +19,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import math
+import os
 import re
 import time
 from collections import Counter
@@ -33,7 +34,7 @@ from infinicli.evidence import STOPWORDS, DocumentWords, PassageScores, terms
 from infinicli.sources import open_source
 from infinicli.tasks import ask
 from infinicli.tokenizer import Tokenizer
-from infinicli.tokens import Passage
+from infinicli.tokens import Passage, token_stream
 
 STRATEGIES = ("infini", "first", "last", "mapreduce")
 # (note tokens, summary tokens) per --length
@@ -428,42 +429,61 @@ def _ask(engine: InfiniModel, tok: Tokenizer, instruction: str, max_tokens: int)
 
 @dataclass(slots=True)
 class SummaryResult:
+    """A baseline's summary (for the bench): what the model wrote of what fit its context."""
+
+    name: str
     summary: str
     notes: list[str]
-    notes_written: int
-    most_notes_held: int
     tokens: int
     strategy: str
+    seconds: float
+
+    def markdown(self) -> str:
+        return f"# Summary of {self.name}\n\n{self.summary}\n"
+
+    def as_dict(self) -> dict:
+        return {"summary": self.summary, "notes": self.notes, "strategy": self.strategy, "tokens": self.tokens,
+                "notes_written": len(self.notes), "most_notes_held": len(self.notes),
+                "seconds": round(self.seconds, 1), "peak_rss_mb": round(peak_rss_mb(), 1),
+                "markdown": self.markdown()}
 
 
-def summarize_baseline(engine: InfiniModel, tok: Tokenizer, tokens: Iterable[int], strategy: str,
-                       length: str, on_segment: Callable[[SegmentStats], None] | None = None
+def summarize_baseline(engine: InfiniModel, tok: Tokenizer, path: str, strategy: str, length: str, *,
+                       password: str | None = None, on_segment: Callable[[SegmentStats], None] | None = None
                        ) -> SummaryResult:
     """first / last / mapreduce, each with exact attention inside the native context."""
+    if strategy not in STRATEGIES or strategy == "infini":
+        raise InfiniError(f"unknown baseline {strategy!r}; choose first, last or mapreduce")
+    t0 = time.perf_counter()
+    tokens = (tid for tid, _ in token_stream(tok, open_source(path, password)))
     note_tokens, summary_tokens = LENGTHS[length]
     window = engine.native_context - summary_tokens - 512  # room for the prompt and the answer
     exact = EngineConfig.for_method("full", segment=engine.config.segment, adaptive=False)
+    name = "stdin" if path == "-" else os.path.basename(path)
 
     def summarise(block: list[int], instruction: str, max_tokens: int) -> str:
         engine.reset(exact)
         engine.read(block, on_segment=on_segment)
         return _ask(engine, tok, instruction, max_tokens)
 
+    def done(summary: str, notes: list[str], total: int) -> SummaryResult:
+        return SummaryResult(name, summary, notes, total, strategy, time.perf_counter() - t0)
+
     instruction = f"Write a {length} summary of the text above. Name the main people, places and events."
     total = 0
     if strategy == "first":
         block = next(batched(iter(tokens), window))
-        return SummaryResult(summarise(block, instruction, summary_tokens), [], 0, 0, len(block), strategy)
+        return done(summarise(block, instruction, summary_tokens), [], len(block))
     if strategy == "last":
         last: list[int] = []
         for block in batched(iter(tokens), window):  # keep only the last full window
             last = (last + block)[-window:]
             total += len(block)
-        return SummaryResult(summarise(last, instruction, summary_tokens), [], 0, 0, total, strategy)
+        return done(summarise(last, instruction, summary_tokens), [], total)
     notes = []
     for block in batched(iter(tokens), window):
         notes.append(summarise(block, CHUNK_PROMPT, note_tokens))
         total += len(block)
     engine.reset(exact)
-    summary = _ask(engine, tok, FINAL_PROMPT.format(notes=_bullets(notes), length=length), summary_tokens)
-    return SummaryResult(summary, notes, len(notes), len(notes), total, strategy)
+    return done(_ask(engine, tok, FINAL_PROMPT.format(notes=_bullets(notes), length=length), summary_tokens),
+                notes, total)

@@ -1,8 +1,8 @@
 """Benchmarks: every method side by side on the same input, each configuration in a fresh process.
 
-`passkey`: a depth x length grid; each cell is one `infini passkey --json` run whose JSON is kept as
-a file, so an interrupted grid resumes where it stopped. Cells may run a few at a time, the cores
-shared among them.
+`passkey`: a depth x length grid; each cell is one passkey run in a fresh process (bench/cell.py:
+the task through the Python API, its result's as_dict() as JSON) kept as a file, so an interrupted
+grid resumes where it stopped. Cells may run a few at a time, the cores shared among them.
 `memory`: peak RSS (ru_maxrss of a fresh process), state bytes and wall time per method and length,
 each measured on one passkey trial (reading the haystack and answering), so the memory numbers come
 with a check that the method still recalled what it read.
@@ -52,18 +52,20 @@ def short_length(n: int) -> str:
     return f"{n // 1000}k" if n % 1000 == 0 else str(n)
 
 
-def _run_json(args: list[str], timeout: float | None = None, env: dict[str, str] | None = None,
-              quiet: bool = False) -> dict:
-    """Run `infini ARGS --json` in a fresh process and return its JSON. Its stderr (progress, notes)
-    passes through, or with `quiet` is kept back and only its last line shown if the run fails."""
-    cmd = [sys.executable, "-m", "infinicli", *args, "--json"]
+def _run_cell(task: str, options: dict, env: dict[str, str] | None = None, quiet: bool = False) -> dict:
+    """Run one cell (bench/cell.py: `task` through the Python API) in a fresh process; its result as a
+    dict, with the command that made it. Its stderr (progress) passes through, or with `quiet` is kept
+    back and only its last line shown if the run fails."""
+    from infinicli.bench import cell
+
+    cmd = [sys.executable, "-m", "infinicli.bench.cell", task, json.dumps(options)]
     proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE if quiet else None, text=True,
-                          timeout=timeout, env=env)
+                          env=env)
     if proc.returncode != 0:
         said = (proc.stderr or "").strip().splitlines()[-1:] if quiet else []
-        raise InfiniError(f"`infini {' '.join(args)}` failed with exit code {proc.returncode}"
+        raise InfiniError(f"the bench cell `{task}` failed with exit code {proc.returncode}"
                           + (f": {said[0]}" if said else ""))
-    return json.loads(proc.stdout)
+    return json.loads(proc.stdout) | {"command": cell.command(task, options)}
 
 
 def write_json(path: Path, data: object) -> None:
@@ -85,9 +87,9 @@ def cell_threads(jobs: int) -> int | None:
 
 
 def run_cell(out_dir: Path, method: str, length: int, depth: float, trials: int, seed: int,
-             extra: list[str], label: str = "", threads: int | None = None,
+             extra: dict, label: str = "", threads: int | None = None,
              quiet: bool = False) -> tuple[Path, dict, bool]:
-    """One `infini passkey --json` run in a fresh process, kept as a file; a file already there is read
+    """One passkey cell in a fresh process, kept as a file; a file already there is read
     back instead (so an interrupted grid resumes, and `bench memory` and `bench passkey` share cells).
     `label` is appended to the method in the file name (e.g. "+trained"). With `threads` the process
     runs with OMP_NUM_THREADS set to it; `quiet` keeps its progress off the terminal (for cells that
@@ -96,18 +98,17 @@ def run_cell(out_dir: Path, method: str, length: int, depth: float, trials: int,
     path = cell_path(out_dir, method + label, length, depth)
     if path.exists():
         return path, json.loads(path.read_text()), True
-    args = ["passkey", "--length", str(length), "--depth", f"{depth:g}", "--trials", str(trials),
-            "--seed", str(seed), "--method", method, *extra]
+    options = {"length": length, "depth": depth, "trials": trials, "seed": seed, "method": method, **extra}
     env = None if threads is None else {**os.environ, "OMP_NUM_THREADS": str(threads)}
-    data = _run_json(args, env=env, quiet=quiet)
-    prefix = "" if threads is None else f"OMP_NUM_THREADS={threads} "
-    data["command"] = prefix + "infini " + " ".join(args) + " --json"
+    data = _run_cell("passkey", options, env=env, quiet=quiet)
+    if threads is not None:
+        data["command"] = f"OMP_NUM_THREADS={threads} {data['command']}"
     write_json(path, data)
     return path, data, False
 
 
 def passkey_grid(out_dir: Path, methods: list[str], lengths: list[int], depths: list[float],
-                 trials: int, seed: int, extra: list[str],
+                 trials: int, seed: int, extra: dict,
                  on_cell: Callable[[str, dict, bool], None], label: str = "", jobs: int = 1) -> list[dict]:
     """Run every (method, length, depth) cell not already on disk, `jobs` of them at a time (each in its
     own process, see cell_threads); return all cells' summaries in grid order. `on_cell` hears of each
@@ -216,7 +217,7 @@ def full_kv_bytes(length: int, shape: tuple[int, int, int]) -> int:
     return length * layers * kv_heads * head_dim * 2 * 4
 
 
-def bench_memory(methods: list[str], lengths: list[int], out_dir: Path, extra: list[str], full_max: int,
+def bench_memory(methods: list[str], lengths: list[int], out_dir: Path, extra: dict, full_max: int,
                  on_row: Callable[[MemoryRow], None], shape: tuple[int, int, int], depth: float = 0.5,
                  seed: int = 0, available: int | None = None, run: bool = True) -> list[MemoryRow]:
     """Each (method, length) is one passkey trial in a fresh process (a cell shared with `bench passkey`).
@@ -428,9 +429,8 @@ def bench_summarize(document: Path, facts_path: Path, strategies: list[str], len
             data = extractive_summary(document, strategy)
             write_json(path, data)
         else:
-            args = ["summarize", str(document), "--strategy", strategy, "--length", length, "--model", model]
-            data = _run_json(args)
-            data["command"] = "infini " + " ".join(args) + " --json"
+            data = _run_cell("summarize", {"path": str(document), "strategy": strategy, "length": length,
+                                           "model": model})
             write_json(path, data)
         body = summary_body(data)
         cov = coverage(body, facts)
