@@ -251,12 +251,14 @@ def code_view(out: Output, c: Console, result, directory: str) -> None:
         c.print(table("skipped", ["reason", "files", "examples"],
                       [[reason, len(paths), safe(", ".join(paths[:3])) + (" ..." if len(paths) > 3 else "")]
                        for reason, paths in facts["skipped"].items()]))
-    answer = result.answer or ("(no answer the code supports)" if result.question else "")
+    answer = result.answer or ("(no answer the code supports)" if result.question
+                               else "(nothing the model wrote of it holds up against the files; see the tables)")
     if result.answered_from == "quote":
         answer = f"(nothing the model wrote held up; the line that answers best) {answer}"
     c.print(f"\n[bold]{'Answer' if result.question else 'Overview'}[/bold]\n{safe(answer)}", markup=True)
     if result.dropped:
-        out.err.print("[yellow]dropped from the answer, not supported by the quoted lines:[/yellow] "
+        out.err.print(f"[yellow]dropped from the {'answer' if result.question else 'overview'}, not supported "
+                      f"by {'the quoted lines' if result.question else 'the files'}:[/yellow] "
                       + "; ".join(safe(d["sentence"]) for d in result.dropped))
     if result.evidence:
         c.print("[bold]From the code[/bold] (the lines the question attended to most)", markup=True)

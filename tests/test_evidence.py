@@ -209,6 +209,20 @@ def test_code_cites_the_lines_of_the_file_that_answers(tiny, chars, tmp_path):
     assert set(result.as_dict()) >= {"answer", "evidence", "dropped", "rewritten", "reading", "files"}
 
 
+def test_code_overview_keeps_only_what_the_files_support(tiny, chars, tmp_path):
+    from infinicli.evidence import DocumentWords
+    from infinicli.sources.repo import walk_repo
+    from infinicli.tasks import code
+
+    (tmp_path / "shop.py").write_text('COURIER = "Zephyrline"\n' * 20)
+    result = code.run(_engine(tiny), chars, walk_repo(tmp_path), None, max_tokens=48)
+    words = DocumentWords()
+    words.add((tmp_path / "shop.py").read_text() + " shop.py Python")
+    assert words.unsupported(result.answer) == []  # nothing kept names what the files never hold
+    assert all(d["unsupported"] for d in result.dropped)  # no lines to compare with: only names drop a sentence
+    assert result.scan["totals"]["files"] == 1 and "languages" in result.as_dict()
+
+
 def test_passkey_trial_reads_the_haystack_through_the_reading_loop(tiny, chars):
     from infinicli.tasks import passkey
 

@@ -75,19 +75,21 @@ def run(engine: InfiniModel, tok: Tokenizer, scan: RepoScan, question: str | Non
     facts = summarize_scan(scan, lambda text: len(tok.encode(text)))
     total_tokens = facts["totals"]["tokens"]
     probe = ask.prompt_ids(tok, question) if question else None
-    evidence, words = (Evidence(question), DocumentWords()) if question else (None, None)
+    evidence, words = Evidence(question) if question else None, DocumentWords()
 
     def on_passages(passages, stats) -> None:
-        evidence.add(passages, stats.scores)
+        if evidence is not None:
+            evidence.add(passages, stats.scores)
         words.add_passages(passages)
 
     result = reading.read(engine, tok, str(scan.root), iter_repo_chunks(scan), probe,
                           reserve=(len(probe) if probe else 64) + max_tokens, on_segment=on_segment,
                           total_tokens=total_tokens, baseline=ask.prompt_ids(tok, ask.BASELINE_QUESTION),
-                          on_passages=on_passages if question else None, by="line")
-    if not question:
+                          on_passages=on_passages, by="line")
+    if not question:  # the overview is checked too: a sentence naming what the repository never holds goes
         out = engine.generate(tok.chat(OVERVIEW), max_tokens, tok.stop_ids, no_repeat_ngram=ask.NO_REPEAT)
-        return CodeResult(str(scan.root), None, tok.decode(out).strip(), [], [], result, scan=facts)
+        kept, dropped, rewritten = words.check(tok.decode(out).strip())
+        return CodeResult(str(scan.root), None, kept, [], dropped, result, rewritten=rewritten, scan=facts)
     cited = [{"path": c.passage.origin, "line": c.passage.line, "text": c.passage.text[:QUOTE_CHARS],
               "score": round(c.score, 5)} for c in evidence.best(ask.QUOTES)]
     if cited:
