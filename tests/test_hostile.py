@@ -371,6 +371,40 @@ def test_ctrl_c_exits_130_with_one_line_even_through_broad_handlers(monkeypatch,
     assert "error" not in err and not ran_on
 
 
+def test_ctrl_c_while_the_cli_modules_import_exits_130_with_one_line(tmp_path) -> None:
+    # A finder that interrupts the import of typer stands for a Ctrl-C landing during the imports.
+    program = ("import sys\n"
+               "class Interrupt:\n"
+               "    def find_spec(self, name, path=None, target=None):\n"
+               "        if name == 'typer':\n"
+               "            raise KeyboardInterrupt\n"
+               "sys.meta_path.insert(0, Interrupt())\n"
+               "from infinicli.__main__ import main\n"
+               "main()\n")
+    proc = subprocess.run([sys.executable, "-c", program, "passkey"], capture_output=True, text=True, timeout=60,
+                          cwd=tmp_path, env={**os.environ, "INFINI_DEBUG": ""})
+    assert proc.returncode == 130
+    assert proc.stderr == "infini: interrupted\n"
+
+
+def test_an_unexpected_error_is_one_line_unless_debugging(monkeypatch, capsys, doc) -> None:
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug\nwith a second line")
+
+    monkeypatch.setattr(cli, "_check_input", broken)
+    code, err = run_main(monkeypatch, capsys, "ask", str(doc), "-q", "what?")
+    assert code == 1
+    assert err == "infini: internal error (RuntimeError: a bug); INFINI_DEBUG=1 shows the traceback\n"
+    monkeypatch.setenv("INFINI_DEBUG", "1")
+    monkeypatch.setattr(sys, "argv", ["infini", "ask", str(doc), "-q", "what?"])
+    before = signal.getsignal(signal.SIGINT)
+    try:
+        with pytest.raises(RuntimeError):
+            entry.main()
+    finally:
+        signal.signal(signal.SIGINT, before)
+
+
 # --- absurd options --------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("overrides, phrase", [
@@ -497,37 +531,3 @@ def test_an_unreachable_hub_is_one_sentence_within_seconds(tmp_path, doc, monkey
     assert time.monotonic() - t0 < 10
     assert err.splitlines()[-1].startswith("infini: ") and "127.0.0.1 cannot be reached" in err
     assert "Retry" not in err and "Traceback" not in err
-
-
-def test_ctrl_c_while_the_cli_modules_import_exits_130_with_one_line(tmp_path) -> None:
-    # A finder that interrupts the import of typer stands for a Ctrl-C landing during the imports.
-    program = ("import sys\n"
-               "class Interrupt:\n"
-               "    def find_spec(self, name, path=None, target=None):\n"
-               "        if name == 'typer':\n"
-               "            raise KeyboardInterrupt\n"
-               "sys.meta_path.insert(0, Interrupt())\n"
-               "from infinicli.__main__ import main\n"
-               "main()\n")
-    proc = subprocess.run([sys.executable, "-c", program, "passkey"], capture_output=True, text=True, timeout=60,
-                          cwd=tmp_path, env={**os.environ, "INFINI_DEBUG": ""})
-    assert proc.returncode == 130
-    assert proc.stderr == "infini: interrupted\n"
-
-
-def test_an_unexpected_error_is_one_line_unless_debugging(monkeypatch, capsys, doc) -> None:
-    def broken(*args, **kwargs):
-        raise RuntimeError("a bug\nwith a second line")
-
-    monkeypatch.setattr(cli, "_check_input", broken)
-    code, err = run_main(monkeypatch, capsys, "ask", str(doc), "-q", "what?")
-    assert code == 1
-    assert err == "infini: internal error (RuntimeError: a bug); INFINI_DEBUG=1 shows the traceback\n"
-    monkeypatch.setenv("INFINI_DEBUG", "1")
-    monkeypatch.setattr(sys, "argv", ["infini", "ask", str(doc), "-q", "what?"])
-    before = signal.getsignal(signal.SIGINT)
-    try:
-        with pytest.raises(RuntimeError):
-            entry.main()
-    finally:
-        signal.signal(signal.SIGINT, before)
