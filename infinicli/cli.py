@@ -34,7 +34,7 @@ from infinicli.options import (
 
 app = typer.Typer(
     help="Read inputs far longer than a model's context, with flat memory (Infini-attention).",
-    no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+    no_args_is_help=True, pretty_exceptions_enable=False, context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 
@@ -48,14 +48,17 @@ def _version(value: bool) -> None:
 def _root(
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                          help="Show the version and exit.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No progress or notes on stderr; warnings and errors "
+                                                         "only.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Progress as a plain line per segment.")] = False,
 ) -> None:
     """Read inputs far longer than a model's context, with flat memory (Infini-attention)."""
+    if quiet and verbose:
+        raise InfiniError("--quiet and --verbose cannot both be given")
+    if quiet or verbose:
+        from infinicli import ui
 
-
-def _check_params(params: Path | None) -> None:
-    from infinicli.session import check_params
-
-    check_params(params)
+        ui.verbosity = ui.QUIET if quiet else ui.VERBOSE
 
 
 def _engine(out, model: str, method: str | None, segment: int, window: int | None, pool: int | None,
@@ -149,7 +152,7 @@ def ask(
     Example: infini ask manual.pdf -q "What port does the mail example use?"
     """
     from infinicli.tasks import ask as ask_task
-    from infinicli.ui import Output, answer_view
+    from infinicli.ui import Output, answer_view, input_name
 
     _check_input(file, ctx)
     ask_task.check_question(question)
@@ -167,16 +170,12 @@ def ask(
             streamed.append(piece)
             out.write(piece)
 
-    with out.progress(f"reading {_name(file)}", None) as view:
+    with out.progress(f"reading {input_name(file)}", None) as view:
         result = ask_task.run(engine, tok, info, file, question, password=password, max_tokens=max_tokens,
                               answer_prefix=answer_prefix, from_state=from_state, on_segment=view,
                               on_text=show)
 
     out.emit(result.as_dict(), lambda c: answer_view(out, c, result, bool(streamed)))
-
-
-def _name(path: str) -> str:
-    return "stdin" if path == "-" else Path(path).name
 
 
 @app.command()
@@ -193,7 +192,7 @@ def read(
     from infinicli import snapshot
     from infinicli.atomic import check_writable
     from infinicli.sources import open_source
-    from infinicli.ui import Output, human_bytes, reading_line
+    from infinicli.ui import Output, human_bytes, input_name, reading_line
 
     _check_input(file)
     if snapshot.is_snapshot(file):
@@ -203,7 +202,7 @@ def read(
     out = Output(as_json)
     engine, tok, info = _engine(out, model, method, segment, window, pool, block, rule, gate, params)
     total = reading_task.count_tokens(tok, file, password)
-    with out.progress(f"reading {_name(file)}", None) as view:
+    with out.progress(f"reading {input_name(file)}", None) as view:
         result = reading_task.read(engine, tok, file, open_source(file, password), None, 512, view, total)
     size = reading_task.save(engine, info, result, save, force)
     data = {"saved": save, "bytes": size, "reading": result.as_dict()}
@@ -232,7 +231,7 @@ def summarize(
     """
     from infinicli.atomic import check_writable, write_text
     from infinicli.tasks import summarize as sm
-    from infinicli.ui import Output, summary_view
+    from infinicli.ui import Output, input_name, summary_view
 
     _check_input(file)
     length = value(length)
@@ -246,7 +245,7 @@ def summarize(
         from infinicli.cli_tools import summarize_baseline
 
         return summarize_baseline(out, engine, tok, file, password, strategy, length, out_path)
-    with out.progress(f"reading {_name(file)}", None) as view:
+    with out.progress(f"reading {input_name(file)}", None) as view:
         summary = sm.run(engine, tok, file, password=password, length=length, notes=notes,
                          on_segment=view, on_note=view.note)
     markdown = summary.markdown()

@@ -26,10 +26,6 @@ from infinicli.options import (
     WindowOpt,
 )
 
-
-def _name(path: str) -> str:
-    return "stdin" if path == "-" else Path(path).name
-
 # --- models ---------------------------------------------------------------------------------------
 
 models_app = typer.Typer(help="List, fetch and inspect models.", no_args_is_help=True)
@@ -389,8 +385,9 @@ def summarize_baseline(out, engine, tok, file, password, strategy, length, out_p
     """The bench's baselines (first / last / mapreduce): the model summarises what fits its context."""
     from infinicli.atomic import write_text
     from infinicli.tasks import summarize as sm
+    from infinicli.ui import input_name
 
-    with out.progress(f"summarizing {_name(file)}", None) as update:
+    with out.progress(f"summarizing {input_name(file)}", None) as update:
         result = sm.summarize_baseline(engine, tok, file, strategy, length, password=password, on_segment=update)
     if out_path is not None:
         write_text(out_path, result.markdown())

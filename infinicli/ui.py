@@ -32,6 +32,11 @@ def safe(text: str) -> str:
     return escape(clean(text))
 
 
+def input_name(path: str) -> str:
+    """How a progress line names an input: its file name, or stdin."""
+    return "stdin" if path == "-" else path.replace("\\", "/").rsplit("/", 1)[-1]
+
+
 def human_bytes(n: float) -> str:
     for unit in ("B", "KB", "MB", "GB"):
         if abs(n) < 1024 or unit == "GB":
@@ -46,10 +51,15 @@ def cache_use(s: SegmentStats) -> str:
     return f"win {win} · pool {s.pool_tokens}/{s.pool_capacity} · mem {human_bytes(s.memory_bytes)}"
 
 
+QUIET, NORMAL, VERBOSE = -1, 0, 1
+verbosity = NORMAL  # set once per run by the CLI's --quiet / --verbose
+
+
 class Output:
     """One output object for every command: human text on stdout, or one JSON document with --json.
 
-    Progress, notes and warnings go to stderr, so stdout stays clean for scripts.
+    Progress, notes and warnings go to stderr, so stdout stays clean for scripts. With --quiet only
+    warnings and errors reach stderr; with --verbose progress is a plain line per segment.
     """
 
     def __init__(self, as_json: bool = False) -> None:
@@ -59,7 +69,8 @@ class Output:
 
     def say(self, msg: str) -> None:
         """A note on stderr (loading, calibrating), never read as markup: it may name an input."""
-        self.err.print(clean(msg), style="dim", markup=False)
+        if verbosity > QUIET:
+            self.err.print(clean(msg), style="dim", markup=False)
 
     def write(self, text: str) -> None:
         """Text on stdout as it is produced (an answer being written), control characters removed."""
@@ -77,8 +88,11 @@ class Output:
     def progress(self, description: str, total: int | None) -> Iterator[ProgressView]:
         """One progress display for a command: reading (segments, tok/s, cache, peak RSS, ETA), then,
         for commands that write, a second line for writing (notes i of n, tokens written, tok/s)."""
-        if not self.err.is_terminal:  # a log, not a redrawn bar
-            yield LogProgress(self, description)
+        if verbosity == QUIET:
+            yield SilentProgress()
+            return
+        if verbosity == VERBOSE or not self.err.is_terminal:  # a log, not a redrawn bar
+            yield LogProgress(self, description, every=1 if verbosity == VERBOSE else 10)
             return
         columns = [
             TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -113,14 +127,28 @@ class ProgressView:
         self.bar.update(self.writing, completed=i, total=n, info=f"notes · {written:,} tokens written{speed}")
 
 
-class LogProgress:
-    """The same events as plain lines on stderr, every 10th segment and every note, when stderr is a log."""
-
-    def __init__(self, out: Output, description: str) -> None:
-        self.out, self.description = out, description
+class SilentProgress:
+    """--quiet: the progress events, heard and not shown."""
 
     def __call__(self, s: SegmentStats) -> None:
-        if s.index % 10 == 0 or (s.total and s.index == s.total):
+        pass
+
+    def close(self) -> None:
+        pass
+
+    def note(self, i: int, n: int, written: int) -> None:
+        pass
+
+
+class LogProgress:
+    """The same events as plain lines on stderr, every `every`th segment and every note, when stderr is
+    a log (or with --verbose)."""
+
+    def __init__(self, out: Output, description: str, every: int = 10) -> None:
+        self.out, self.description, self.every = out, description, every
+
+    def __call__(self, s: SegmentStats) -> None:
+        if s.index % self.every == 0 or (s.total and s.index == s.total):
             total = f"/{s.total}" if s.total else ""
             self.out.err.print(f"{self.description}: segment {s.index}{total} · {segment_line(s)}",
                                markup=False, highlight=False)

@@ -35,6 +35,26 @@ def test_version_and_help(tmp_path):
     assert proc.returncode == 0
     for command in ("passkey", "models"):
         assert command in proc.stdout
+    short = infini("ask", "-h", home=tmp_path)
+    assert short.returncode == 0 and "--question" in short.stdout and "Engine tuning" in short.stdout
+    assert "--install-completion" in proc.stdout  # shell completion
+    assert_one_sentence_error(infini("--quiet", "--verbose", "models", "list", home=tmp_path),
+                              "--quiet and --verbose")
+
+
+def test_quiet_and_verbose_change_what_stderr_shows(monkeypatch, capsys):
+    from infinicli import ui
+    from infinicli.config import SegmentStats
+
+    stats = SegmentStats(3, 9, 16, 48, 0.1, 480.0, 1024, 16, 64, 0, 0, 2048, 900.0)
+    for level, said, lines in ((ui.QUIET, 0, 0), (ui.VERBOSE, 1, 1), (ui.NORMAL, 1, 0)):
+        monkeypatch.setattr(ui, "verbosity", level)
+        out = ui.Output()
+        out.say("Loading a model")
+        with out.progress("reading doc.txt", 9) as view:  # stderr is captured: not a terminal
+            view(stats)  # segment 3: a line only when every segment is shown
+        err = capsys.readouterr().err
+        assert err.count("Loading a model") == said and err.count("segment 3/9") == lines, (level, err)
 
 
 def test_unknown_model_name(tmp_path):
