@@ -135,9 +135,16 @@ def _load_gguf(path: Path):
         model = AutoModelForCausalLM.from_pretrained(str(path.parent), **kw)
         tokenizer = AutoTokenizer.from_pretrained(str(path.parent), gguf_file=path.name)
     except Exception as exc:  # gguf raises many kinds for a damaged file
-        raise ModelError(f"{path} is not a readable GGUF model ({type(exc).__name__}: "
-                         f"{str(exc).splitlines()[0][:160] if str(exc) else 'no detail'})") from None
+        raise ModelError(f"{path} is not a readable GGUF model ({_brief(exc)})") from None
     return model, tokenizer
+
+
+def _brief(exc: Exception) -> str:
+    """A library's exception as it may appear in a one-line message: its kind and its first line, cut
+    short, with control characters (a crafted file's names can be in it) replaced."""
+    lines = str(exc).strip().splitlines()
+    text = "".join(c if c.isprintable() else "?" for c in (lines[0] if lines else "")[:160])
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 def _save_hf(model, tokenizer, dest: Path) -> None:
@@ -252,22 +259,60 @@ def kv_shape(ref: str) -> tuple[int, int, int]:
     """(layers, KV heads, head dim) of a pulled model, from its config alone (no weights loaded)."""
     kind, directory, gguf_name = resolve(ref)
     if kind == "gguf":
-        from gguf import GGUFReader
+        return gguf_shape(directory / gguf_name)
+    where = directory / "config.json"
+    if not where.is_file():
+        raise ModelError(f"{ref} is not pulled yet (run `infini models pull {ref}`)")
+    try:
+        c = json.loads(where.read_text())
+        heads = c["num_attention_heads"]
+        layers, kv_heads = c["num_hidden_layers"], c.get("num_key_value_heads", heads)
+        head_dim = c.get("head_dim") or c["hidden_size"] // heads
+    except Exception as exc:  # not JSON, a key missing, a value of the wrong type
+        raise ModelError(f"{where} is not a readable model config ({_brief(exc)})") from None
+    shape = (layers, kv_heads, head_dim)
+    if not all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in shape):
+        raise ModelError(f"{where} gives the model an impossible shape: {layers!r} layers, {kv_heads!r} KV heads "
+                         f"of {head_dim!r} dimensions")
+    return shape
 
-        reader = GGUFReader(directory / gguf_name)
+
+# What transformers would fill with a default when missing (32 layers, 4096 dimensions...): required here
+GGUF_REQUIRED = ("block_count", "context_length", "embedding_length", "feed_forward_length", "attention.head_count")
+
+
+def gguf_shape(path: Path) -> tuple[int, int, int]:
+    """(layers, KV heads, head dim) from a GGUF file's header, checked before transformers reads it: a
+    key it would fill with a default, or counts the tensors do not bear out, are refused, so a damaged
+    header can neither load as another model (31 random layers beside the one it has) nor ask for
+    billions of layers."""
+    from gguf import GGUFReader
+
+    try:
+        reader = GGUFReader(path)
         arch = bytes(reader.fields["general.architecture"].parts[-1]).decode()
 
-        def value(key: str) -> int:
-            return int(reader.fields[f"{arch}.{key}"].parts[-1][0])
+        def value(key: str) -> int | None:
+            field = reader.fields.get(f"{arch}.{key}")
+            return None if field is None else int(field.parts[-1][0])
 
-        return value("block_count"), value("attention.head_count_kv"), \
-            value("embedding_length") // value("attention.head_count")
-    config = directory / "config.json"
-    if not config.is_file():
-        raise ModelError(f"{ref} is not pulled yet (run `infini models pull {ref}`)")
-    c = json.loads(config.read_text())
-    head_dim = c.get("head_dim") or c["hidden_size"] // c["num_attention_heads"]
-    return c["num_hidden_layers"], c.get("num_key_value_heads", c["num_attention_heads"]), head_dim
+        got = {key: value(key) for key in (*GGUF_REQUIRED, "attention.head_count_kv", "attention.key_length")}
+        blocks = {int(t.name.split(".")[1]) for t in reader.tensors if t.name.startswith("blk.")}
+        embedding = [int(n) for t in reader.tensors if t.name == "token_embd.weight" for n in t.shape]
+    except Exception as exc:  # a damaged header: ValueError, KeyError, IndexError, UnicodeDecodeError...
+        raise ModelError(f"{path} is not a readable GGUF file ({_brief(exc)})") from None
+    _check_architecture(arch, str(path))
+    missing = [f"{arch}.{key}" for key in GGUF_REQUIRED if got[key] is None]
+    if missing:
+        raise ModelError(f"{path} has a damaged GGUF header: {', '.join(missing)} missing")
+    layers, hidden, heads = got["block_count"], got["embedding_length"], got["attention.head_count"]
+    kv_heads = got["attention.head_count_kv"] or heads
+    if (min(got[key] for key in GGUF_REQUIRED) < 1 or kv_heads < 1 or heads % kv_heads or hidden % heads
+            or blocks != set(range(layers)) or hidden not in embedding):
+        raise ModelError(f"{path} has a damaged GGUF header: {layers:,} layers of {hidden:,} dimensions and "
+                         f"{heads:,} heads ({kv_heads:,} for keys and values) do not fit its {len(blocks):,} "
+                         "layers of tensors")
+    return layers, kv_heads, got["attention.key_length"] or hidden // heads
 
 
 def load(ref: str = DEFAULT_MODEL, say: Callable[[str], None] = lambda _: None):
@@ -286,6 +331,7 @@ def load(ref: str = DEFAULT_MODEL, say: Callable[[str], None] = lambda _: None):
         say(f"Model {ref} is not in {infini_home()} yet; fetching it")
         pull(ref, say)
     if kind == "gguf":
+        gguf_shape(directory / gguf)  # refuses a damaged header before transformers fills in defaults
         model, tokenizer = _load_gguf(directory / gguf)
         _check_architecture(model.config.model_type, ref)
         file, licence = directory / gguf, "see the model's own card"

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import fields
 from pathlib import Path
 
+import psutil
 import torch
 
 from infinicli.config import EngineConfig
@@ -26,6 +27,7 @@ SUFFIX = ".infini"
 FORMAT = "infini-state/2"  # 2: the tensors' sha256 in the header, every field checked
 MOST_TOKENS = 1 << 40  # a token count beyond this is not one any reading produced
 MOST_EXACT = 1 << 20  # tokens of exact K/V a saved window (even `full`'s unbounded one) may hold
+FREE_SHARE = 0.8  # a saved state may take at most this share of the free memory (as bench's cells do)
 
 # name -> (dims, dtype): L layers, H KV heads, d head dim; n window, m pool, s sink tokens
 TENSORS = {
@@ -117,6 +119,13 @@ def read_header(path: str | Path) -> tuple[dict, dict[str, tuple[tuple[int, ...]
     return header, shapes
 
 
+def _shown(value: object, most: int = 60) -> str:
+    """A header value as a message quotes it: as it is when printable, else its repr (so no control
+    character from a crafted file reaches the terminal), cut to `most` characters."""
+    text = value if isinstance(value, str) and value.isprintable() else repr(value)
+    return text if len(text) <= most else text[: most - 1] + "…"
+
+
 def _field(header: dict, name: str, kind: type | tuple[type, ...], path) -> object:
     value = header.get(name)
     if not isinstance(value, kind) or (isinstance(value, bool) and bool not in (kind if isinstance(kind, tuple)
@@ -132,7 +141,7 @@ def engine_config(header: dict, path) -> EngineConfig:
     known = {f.name for f in fields(EngineConfig)}
     if set(saved) != known:
         raise InfiniError(f"{path} has a damaged header: its engine settings are not this infini's "
-                          f"({', '.join(sorted(set(saved) ^ known))})")
+                          f"({', '.join(_shown(k) for k in sorted(set(saved) ^ known))})")
     for name, value in saved.items():
         want = type(getattr(default, name))
         ok = isinstance(value, want) and not (isinstance(value, bool) and want is not bool)
@@ -141,7 +150,7 @@ def engine_config(header: dict, path) -> EngineConfig:
         if want is float and isinstance(value, int) and not isinstance(value, bool):
             ok = True
         if not ok or (isinstance(value, float) and not math.isfinite(value)):
-            raise InfiniError(f"{path} has a damaged header: engine setting {name!r} is {value!r}")
+            raise InfiniError(f"{path} has a damaged header: engine setting {name!r} is {_shown(repr(value))}")
     exact = {"window": saved["window"] or 0, "segment": saved["segment"], "sink": saved["sink"],
              "pool": saved["pool_blocks"] * saved["block"]}
     for name, n in exact.items():
@@ -175,15 +184,15 @@ def validate(engine, info, path, header: dict, shapes: dict) -> EngineConfig:
     """Check a snapshot's header and tensor shapes against this model, its parameters and the saved
     settings, before anything is allocated; return the settings to read it with."""
     if header.get("format") != FORMAT:
-        raise InfiniError(f"{path} has snapshot format {header.get('format')!r}; this infini reads {FORMAT} "
-                          "(read the document again with --save)")
+        raise InfiniError(f"{path} has snapshot format {_shown(repr(header.get('format')))}; this infini reads "
+                          f"{FORMAT} (read the document again with --save)")
     model = _field(header, "model", str, path)
     if model != info.name or _field(header, "model_sha256", str, path) != info.sha256:
-        raise InfiniError(f"{path} was made with model {model}; load it with --model {model} "
-                          f"(this run uses {info.name})")
+        raise InfiniError(f"{path} was made with model {_shown(model)}; load it with --model "
+                          f"{_shown(model)} (this run uses {info.name})")
     params = _field(header, "parameters", str, path)
     if params != engine.parameters_id:
-        raise InfiniError(f"{path} was made with other Infini parameters ({params}); this run uses "
+        raise InfiniError(f"{path} was made with other Infini parameters ({_shown(params)}); this run uses "
                           f"{engine.parameters_id}")
     for name in ("mode", "source", "source_sha256", "tensors_sha256"):
         _field(header, name, str, path)
@@ -219,7 +228,23 @@ def validate(engine, info, path, header: dict, shapes: dict) -> EngineConfig:
         if shape != want or dtype != (want_dtype or kv):
             raise InfiniError(f"{path} does not fit this model: {name} is {dtype} {list(shape)}, "
                               f"expected {want_dtype or kv} {list(want)}")
+    # The settings, not the tensors, size the buffers a load allocates, and the checksum covers the tensors
+    # only: a header that merely asks for a window of 2^20 tokens would take ~48 GB with the default model.
+    need, free = state_bytes(engine, cfg, n), psutil.virtual_memory().available
+    if need > FREE_SHARE * free:
+        raise InfiniError(f"{path} asks for a state of {need / 1e9:,.1f} GB (a window of {cfg.window or n:,}, a pool "
+                          f"of {cfg.pool_blocks * cfg.block:,} and a sink of {cfg.sink:,} tokens), more than this "
+                          f"machine has free ({free / 1e9:,.1f} GB)")
     return cfg
+
+
+def state_bytes(engine, cfg: EngineConfig, window_tokens: int = 0) -> int:
+    """Bytes engine.reset(cfg) allocates for this model: the exact K/V of the window (`window_tokens` when
+    it is unbounded), the pool and the sink, with their positions, and the compressive memory."""
+    exact = (window_tokens if cfg.window is None else cfg.window) + cfg.pool_blocks * cfg.block + cfg.sink
+    kv = 2 * engine.layers * engine.kv_heads * engine.head_dim * engine.dtype.itemsize
+    memory = engine.layers * engine.kv_heads * engine.head_dim * (engine.head_dim + 1) * 4
+    return exact * (kv + 20) + memory  # 20: a position, a score and a token id per exact token
 
 
 def load(engine, info, path: str | Path) -> dict:
