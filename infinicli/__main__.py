@@ -36,7 +36,10 @@ def main() -> None:
     except InfiniError as exc:
         if debug:
             raise
-        _say(f"infini: error: {exc}" if exc.exit_code == 2 else f"infini: {exc}", exc.exit_code)
+        from infinicli.ui import clean
+
+        message = clean(str(exc)).replace("\n", " ")  # it may quote an input: never a control sequence
+        _say(f"infini: error: {message}" if exc.exit_code == 2 else f"infini: {message}", exc.exit_code)
     except (Interrupted, KeyboardInterrupt) as exc:
         if debug:
             raise

@@ -25,11 +25,18 @@ def clean(text: str) -> str:
     return _CONTROL.sub("\ufffd", text)
 
 
-def safe(text: str) -> str:
-    """Text from an input, cleaned and with rich markup escaped, for a line printed with markup."""
-    from rich.markup import escape
+ZWSP = "\u200b"  # zero-width space: keeps an input's backslash from touching a bracket after it
 
-    return escape(clean(text))
+
+def safe(text: str) -> str:
+    """Text from an input, cleaned and with rich markup escaped, for a line printed with markup.
+
+    Rich drops a backslash before "[" (its escape) or, before a tag, halves a run of them, so
+    rich.markup.escape loses the backslash of "C:\\[x" and lets three at the end escape the line's own
+    closing tag. Here every "[" is escaped, and a zero-width space separates it (and the end of the
+    text) from any backslash before it, so what is shown is the input, character for character."""
+    out = clean(text).replace("\\[", "\\" + ZWSP + "[").replace("[", "\\[")
+    return out + ZWSP if out.endswith("\\") else out
 
 
 def input_name(path: str) -> str:

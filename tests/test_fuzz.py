@@ -37,7 +37,7 @@ from infinicli.sources import check_input, open_source
 from infinicli.sources import repo as repo_mod
 from infinicli.sources.pdf import pdf_outline
 from infinicli.sources.repo import iter_repo_chunks, summarize_scan, walk_repo
-from infinicli.ui import clean, safe
+from infinicli.ui import ZWSP, clean, safe
 
 EXAMPLES = int(os.environ.get("INFINI_FUZZ_EXAMPLES") or 0)
 WATCHDOG_S = 60  # one example running this long is a hang: the process dumps its stack and exits
@@ -102,18 +102,16 @@ def printable(text: str) -> None:
     assert all(c in "\t\n" or unicodedata.category(c) != "Cc" for c in shown), repr(shown)
     line = Text.from_markup(f"[bold]{safe(text)}[/bold]")
     assert [(s.start, s.end, s.style) for s in line.spans] == ([(0, len(line.plain), "bold")] if line.plain else [])
-    # known: rich may drop a backslash (test_backslashes_and_brackets_are_shown_as_they_are)
-    assert line.plain.replace("\\", "") == shown.replace("\\", ""), (line.plain, shown)
+    assert line.plain.replace(ZWSP, "") == shown, (line.plain, shown)
 
 
-@pytest.mark.xfail(strict=True, reason="ui.safe (rich.markup.escape) escapes only tag-like brackets and one "
-                                       "trailing backslash: rich takes the input's backslash before '[' as an escape "
-                                       "and drops it, and three at the end escape the line's own closing tag")
-@pytest.mark.parametrize("text", ["\\[", "a\\[b", "C:\\[x", "\\\\\\"])  # the last found by the text fuzz below
+@pytest.mark.parametrize("text", ["\\[", "a\\[b", "C:\\[x", "\\\\\\", "\\\\[bold]x", "[/]"])
 def test_backslashes_and_brackets_are_shown_as_they_are(text: str) -> None:
+    # rich.markup.escape lost the backslash of the first three and let the fourth (found by the text
+    # fuzz below) escape "[/bold]"
     from rich.text import Text
 
-    assert Text.from_markup(f"[bold]{safe(text)}[/bold]").plain == text
+    assert Text.from_markup(f"[bold]{safe(text)}[/bold]").plain.replace(ZWSP, "") == text
 
 
 # --- mutations ---------------------------------------------------------------------------------------
@@ -267,8 +265,6 @@ def test_prose_in_utf16_without_a_bom_reads_as_its_text(scratch: Path, words: li
     assert "".join(c.text for c in chunks) == text and warnings == []
 
 
-@pytest.mark.xfail(strict=True, reason="sources/text.py: chardet takes short, repetitive UTF-16 without a BOM for "
-                                       "the other byte order (CJK comes out) or for binary data (refused)")
 @pytest.mark.parametrize("text", ["0 0 0 44444444 222222244", "0 0 0 22222222 222222222", "A A, A, A, AA,"])
 @pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
 def test_short_repetitive_utf16_without_a_bom_reads_as_its_text(tmp_path: Path, text: str, encoding: str) -> None:

@@ -387,6 +387,16 @@ def test_ctrl_c_while_the_cli_modules_import_exits_130_with_one_line(tmp_path) -
     assert proc.stderr == "infini: interrupted\n"
 
 
+def test_an_error_quoting_an_input_reaches_the_terminal_cleaned(monkeypatch, capsys, doc) -> None:
+    def refuse(*args, **kwargs):
+        raise InfiniError("doc\x1b]0;owned\x07.txt is\nbroken")
+
+    monkeypatch.setattr(cli, "_check_input", refuse)
+    code, err = run_main(monkeypatch, capsys, "ask", str(doc), "-q", "what?")
+    assert code == 2 and "\x1b" not in err and "\x07" not in err
+    one_sentence(err, "owned", "is broken")
+
+
 def test_an_unexpected_error_is_one_line_unless_debugging(monkeypatch, capsys, doc) -> None:
     def broken(*args, **kwargs):
         raise RuntimeError("a bug\nwith a second line")
