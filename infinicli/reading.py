@@ -18,7 +18,7 @@ from infinicli import snapshot
 from infinicli.config import EngineConfig, SegmentStats
 from infinicli.engine import InfiniModel, peak_rss_mb
 from infinicli.errors import InfiniError
-from infinicli.models import ModelInfo
+from infinicli.model_store import ModelInfo
 from infinicli.sources import Chunk, open_source
 from infinicli.tokenizer import Tokenizer
 from infinicli.tokens import Passage, token_stream

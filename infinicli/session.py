@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from infinicli import models
+from infinicli import model_store
 from infinicli.config import EngineConfig
 from infinicli.engine import InfiniModel, InfiniParams
 from infinicli.errors import InfiniError
@@ -33,10 +33,10 @@ def check_params(params: str | Path | None) -> None:
 class Session:
     engine: InfiniModel
     tok: Tokenizer
-    info: models.ModelInfo
+    info: model_store.ModelInfo
 
     @classmethod
-    def load(cls, model: str = models.DEFAULT_MODEL, *, method: str | None = None, segment: int = 512,
+    def load(cls, model: str = model_store.DEFAULT_MODEL, *, method: str | None = None, segment: int = 512,
              window: int | None = None, pool: int | None = None, block: int | None = None, rule: str = "delta",
              gate: float | None = None, params: str | Path | None = None, probe_heads: int = PROBE_HEADS,
              say: Callable[[str], None] = lambda _: None) -> Session:
@@ -48,15 +48,15 @@ class Session:
             method or "infini+recall", segment=segment, window=window, pool_blocks=pool, block=block,
             rule=rule, gate_beta=gate, adaptive=method is None, probe_heads=probe_heads)
         check_params(params)
-        models.resolve(model)  # an unknown name or a directory without safetensors: one sentence, first
+        model_store.resolve(model)  # an unknown name or a directory without safetensors: one sentence, first
         say(f"Loading {model}")
-        loaded = models.load(model, say=say)
+        loaded = model_store.load(model, say=say)
         trained = InfiniParams.load(params, loaded.model) if params is not None else None
         engine, tok = InfiniModel(loaded.model, config, trained), Tokenizer(loaded.tokenizer)
         if config.probe_heads:  # they score the recall pool and rate the evidence
             from infinicli import heads
 
-            margin = heads.load_or_calibrate(engine, tok, models.infini_home(), say=say)
+            margin = heads.load_or_calibrate(engine, tok, model_store.infini_home(), say=say)
             engine.set_probe_heads(heads.select(margin, config.probe_heads))
         return cls(engine, tok, loaded.info)
 

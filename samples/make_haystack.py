@@ -30,13 +30,14 @@ NEEDLES = [
 
 def counter():
     try:
-        from infinicli import models
+        from infinicli import model_store
         from infinicli.tokenizer import Tokenizer
 
-        if models.is_pulled(models.DEFAULT_MODEL):
+        if model_store.is_pulled(model_store.DEFAULT_MODEL):
             from transformers import AutoTokenizer
 
-            tok = Tokenizer(AutoTokenizer.from_pretrained(str(models.model_dir(models.DEFAULT_MODEL) / "hf")))
+            hf_dir = model_store.model_dir(model_store.DEFAULT_MODEL) / "hf"
+            tok = Tokenizer(AutoTokenizer.from_pretrained(str(hf_dir)))
             return lambda text: len(tok.encode(text))
     except Exception:
         pass

@@ -36,9 +36,9 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(scope="session")
 def real():
     """The default model, loaded once (pulled into INFINI_HOME if missing)."""
-    from infinicli import models
+    from infinicli import model_store
 
-    return models.load(models.DEFAULT_MODEL, say=lambda m: None)
+    return model_store.load(model_store.DEFAULT_MODEL, say=lambda m: None)
 
 
 def char_tokenizer():

@@ -38,13 +38,13 @@ def test_full_kv_estimate_for_the_default_model():
 def test_model_shape_is_read_from_its_config(tmp_path):
     import json
 
-    from infinicli import models
+    from infinicli import model_store
 
     (tmp_path / "config.json").write_text(json.dumps({"model_type": "llama", "num_hidden_layers": 30,
                                                       "num_attention_heads": 9, "num_key_value_heads": 3,
                                                       "hidden_size": 576}))
     (tmp_path / "model.safetensors").write_bytes(b"")  # resolve() wants weights it could load; none are read
-    assert models.kv_shape(str(tmp_path)) == SMOLLM2
+    assert model_store.kv_shape(str(tmp_path)) == SMOLLM2
 
 
 def test_passkey_grid_resumes_from_cell_files(tmp_path):

@@ -16,7 +16,7 @@ TINY_INFO = ("llama", 2, 4, 2, 16, 256, 0, "x")
 
 def _saved(tiny, tmp_path, method="infini+recall", name="tiny-a"):
     from infinicli import reading
-    from infinicli.models import ModelInfo
+    from infinicli.model_store import ModelInfo
 
     cfg = EngineConfig.for_method(method, segment=8, window=16, pool_blocks=2, block=4, sink=4, adaptive=False)
     engine = InfiniModel(tiny, cfg)
@@ -159,7 +159,7 @@ def test_code_command_refuses_bad_input(tmp_path):
 
 def test_saved_state_from_another_model_or_format_is_refused(tiny, tmp_path):
     from infinicli import reading
-    from infinicli.models import ModelInfo
+    from infinicli.model_store import ModelInfo
 
     engine, info, path = _saved(tiny, tmp_path)
     done = reading.Reading("doc.txt", 100, 13, 1.0, 100.0, 1.0, "infini", engine.state.nbytes, "cafe")

@@ -143,7 +143,7 @@ def _engine(tiny):
 
 
 def test_ask_answers_with_evidence_that_cites_real_lines(tiny, chars, tmp_path):
-    from infinicli.models import ModelInfo
+    from infinicli.model_store import ModelInfo
     from infinicli.tasks import ask
 
     doc = tmp_path / "book.txt"

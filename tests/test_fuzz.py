@@ -31,7 +31,7 @@ import torch
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from infinicli import models, snapshot
+from infinicli import model_store, snapshot
 from infinicli.errors import InfiniError, ModelError
 from infinicli.sources import check_input, open_source
 from infinicli.sources import repo as repo_mod
@@ -621,8 +621,8 @@ def tiny_gguf(tmp_path_factory: pytest.TempPathFactory) -> TinyGGUF:
 
     path = tmp_path_factory.mktemp("gguf") / "tiny.gguf"
     write_tiny_gguf(path)
-    assert models.kv_shape(str(path)) == (1, 1, 8)
-    assert models.load(str(path)).info.layers == 1  # loads as it is (and the imports are paid for here)
+    assert model_store.kv_shape(str(path)) == (1, 1, 8)
+    assert model_store.load(str(path)).info.layers == 1  # loads as it is (and the imports are paid for here)
     reader = GGUFReader(path)
     hot = tuple(sorted({0, 4, 8, 16, *(f.offset for f in reader.fields.values()),
                         *(t.field.offset for t in reader.tensors)}))
@@ -635,8 +635,8 @@ def test_mutated_gguf_headers_load_or_are_refused(tiny_gguf, scratch: Path, data
     path = scratch / "model.gguf"
     path.write_bytes(data.draw(mutated(tiny_gguf.data, tiny_gguf.hot, end=tiny_gguf.header_end), label="gguf"))
     with bounded_memory():
-        shape = refused_or(lambda: models.kv_shape(str(path)))
-        loaded = refused_or(lambda: models.load(str(path)))
+        shape = refused_or(lambda: model_store.kv_shape(str(path)))
+        loaded = refused_or(lambda: model_store.load(str(path)))
     if shape is not None:
         assert len(shape) == 3 and all(isinstance(n, int) and n > 0 for n in shape), shape
     if loaded is not None:  # the model transformers built is the one the header describes, no default filled in
@@ -662,6 +662,6 @@ def test_a_damaged_gguf_header_is_refused_with_a_sentence(tmp_path: Path, change
     data = path.read_bytes()
     assert data.count(change[0]) == 1
     path.write_bytes(data.replace(*change))
-    for read in (models.kv_shape, models.load):
+    for read in (model_store.kv_shape, model_store.load):
         with pytest.raises(ModelError, match=message):
             read(str(path))

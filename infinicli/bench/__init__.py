@@ -212,7 +212,7 @@ class MemoryRow:
 
 def full_kv_bytes(length: int, shape: tuple[int, int, int]) -> int:
     """What an ordinary float32 KV cache holds after `length` tokens, for a model of `shape`
-    (layers, KV heads, head dim: models.kv_shape)."""
+    (layers, KV heads, head dim: model_store.kv_shape)."""
     layers, kv_heads, head_dim = shape
     return length * layers * kv_heads * head_dim * 2 * 4
 

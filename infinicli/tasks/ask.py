@@ -14,7 +14,7 @@ from infinicli.config import EngineConfig
 from infinicli.engine import InfiniModel
 from infinicli.errors import InfiniError
 from infinicli.evidence import SINK_TOKENS, DocumentWords, Evidence, document_order
-from infinicli.models import ModelInfo
+from infinicli.model_store import ModelInfo
 from infinicli.sources import open_source
 from infinicli.tokenizer import Tokenizer
 
