@@ -157,6 +157,17 @@ class AskResult:
                 "recalled": self.recalled, "by_signal": self.by_signal}
 
 
+def held_up(words: DocumentWords, text: str, source: str, question: str, lines: list[str] | None,
+            best: str | None) -> tuple[str, str, list[dict], list[dict]]:
+    """What the model wrote, checked against the document (and, when it wrote from `lines`, against
+    them and the question); when nothing holds up, the best passage itself answers (source "quote").
+    Returns (answer, source, dropped, rewritten)."""
+    kept, dropped, rewritten = words.check(text, None if lines is None else lines + [question], question=question)
+    if not kept and best:
+        return best, "quote", dropped, rewritten
+    return kept, source, dropped, rewritten
+
+
 def check_question(question: str) -> None:
     if not question.strip():
         raise InfiniError("the question is empty")
@@ -201,8 +212,7 @@ def run(engine: InfiniModel, tok: Tokenizer, info: ModelInfo, path: str, questio
     else:
         lines = [c.passage.text for c in document_order(best)]
         text, source = answer_from(engine, tok, question, lines, max_tokens, answer_prefix, on_text), "evidence"
-    kept, dropped, rewritten = words.check(text, None if lines is None else lines + [question], question=question)
-    if not kept and best:  # nothing the model wrote held up: the document answers in its own words
-        kept, source = best[0].passage.text, "quote"
+    kept, source, dropped, rewritten = held_up(words, text, source, question, lines,
+                                               best[0].passage.text if best else None)
     return AskResult(question, kept, source, [c.as_dict() for c in best], dropped, result, rewritten, pool,
                      by_signal)

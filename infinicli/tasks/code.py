@@ -97,9 +97,7 @@ def run(engine: InfiniModel, tok: Tokenizer, scan: RepoScan, question: str | Non
         text = ask.answer_from(engine, tok, question, lines, max_tokens)
     else:
         lines, text = None, ask.answer(engine, tok, question, max_tokens)
-    kept, dropped, rewritten = words.check(text, None if lines is None else lines + [question], question=question)
-    source = "evidence" if lines is not None else "state"
-    if not kept and cited:  # nothing the model wrote held up: the best line answers in its own words
-        kept, source = cited[0]["text"], "quote"
+    kept, source, dropped, rewritten = ask.held_up(words, text, "evidence" if lines else "state", question, lines,
+                                                   cited[0]["text"] if cited else None)
     return CodeResult(str(scan.root), question, kept, cited, dropped, result,
                       list(dict.fromkeys(c["path"] for c in cited)), rewritten, source, facts)
