@@ -101,8 +101,6 @@ def train(
     from infinicli.atomic import check_writable
 
     check_writable(out_dir, folder=True)
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
     from infinicli import model_store
     from infinicli import train as trainer
     from infinicli.tokenizer import Tokenizer
@@ -117,10 +115,7 @@ def train(
     settings = trainer.Settings(rank=rank, lr=lr, gate_lr=gate_lr, seed=seed, eval_every=eval_every,
                                 checkpoint_every=checkpoint_every)
     records: list[dict] = []
-    columns = [TextColumn("[bold]training"), BarColumn(), MofNCompleteColumn(),
-               TextColumn("{task.fields[info]}"), TimeRemainingColumn()]
-    with Progress(*columns, console=out.err) as bar:
-        task = bar.add_task("train", total=steps, info="")
+    with out.steps("training", steps) as update:
 
         def on_step(r: dict) -> None:
             records.append(r)
@@ -128,7 +123,7 @@ def train(
             loss = sum(x["loss"] for x in recent) / len(recent)
             info = (f"loss {loss:.3f} · seg {r['segment']}x{r['segments']} · {r['seconds']:.1f} s/step"
                     + (f" · eval {r['eval_greedy_acc']:.0%}" if "eval_greedy_acc" in r else ""))
-            bar.update(task, completed=r["step"], info=info)
+            update(r["step"], info)
             if "eval_greedy_acc" in r:
                 out.say(f"step {r['step']}: held-out greedy passkey {r['eval_greedy_acc']:.0%}, "
                         f"mean loss (last 20) {loss:.3f}")
@@ -175,7 +170,7 @@ def bench_passkey(
     from infinicli.atomic import check_writable
 
     check_writable(out_dir, folder=True)
-    from infinicli import bench
+    from infinicli import bench, ui
     from infinicli.config import EngineConfig
     from infinicli.ui import Output, heat_cell, table
 
@@ -207,7 +202,7 @@ def bench_passkey(
         cells += bench.passkey_grid(out_dir, [method], length_list, depth_list, trials, seed, extra | heads,
                                     on_cell, label=label, jobs=jobs)
     png = out_dir / "heatmap.png"
-    bench.heatmap_png(bench.load_cells(out_dir), png)  # every cell in the folder, earlier runs too
+    ui.heatmap_png(bench.load_cells(out_dir), png)  # every cell in the folder, earlier runs too
 
     def render(c) -> None:
         for method in dict.fromkeys(cell["method"] for cell in cells):
@@ -265,7 +260,7 @@ def bench_memory(
 
     if not no_run:
         check_writable(out_dir, folder=True)
-    from infinicli import bench
+    from infinicli import bench, ui
     from infinicli.ui import Output
 
     out = Output(as_json)
@@ -289,7 +284,7 @@ def bench_memory(
     command = (f"infini bench memory --lengths {lengths} --methods {methods} --segment {segment} "
                f"--model {model} --full-max {full_max} --out {out_dir}" + (" --no-run" if no_run else ""))
     bench.write_json(out_dir / "memory.json", {"command": command, "rows": data})
-    bench.memory_plot(rows, out_dir / "memory.png")
+    ui.memory_plot(rows, out_dir / "memory.png")
     out.say(f"wrote {out_dir / 'memory.json'} and {out_dir / 'memory.png'}")
     _rows_out(out, data,
               ["method", "tokens", "peak RSS MB", "state bytes", "seconds", "tok/s", "key found", "note"],

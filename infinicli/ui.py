@@ -8,12 +8,14 @@ import re
 import sys
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
+from infinicli.atomic import atomic_path
 from infinicli.config import SegmentStats
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -90,6 +92,22 @@ class Output:
             sys.stdout.flush()
         else:
             render(self.out)
+
+    @contextlib.contextmanager
+    def steps(self, description: str, total: int) -> Iterator[Callable[[int, str], None]]:
+        """A bar for numbered steps (training): yields update(done, info); a line per step as a log."""
+        if verbosity == QUIET:
+            yield lambda done, info: None
+            return
+        if verbosity == VERBOSE or not self.err.is_terminal:
+            yield lambda done, info: self.err.print(f"{description}: {done}/{total} · {info}", markup=False,
+                                                    highlight=False)
+            return
+        columns = [TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                   TextColumn("{task.fields[info]}"), TimeRemainingColumn()]
+        with Progress(*columns, console=self.err) as bar:
+            task = bar.add_task(description, total=total, info="")
+            yield lambda done, info: bar.update(task, completed=done, info=info)
 
     @contextlib.contextmanager
     def progress(self, description: str, total: int | None) -> Iterator[ProgressView]:
@@ -302,3 +320,70 @@ def code_view(out: Output, c: Console, result, directory: str) -> None:
     elif result.files:
         c.print(f"[bold]Files recalled for it[/bold]: {safe(', '.join(result.files))}", markup=True)
     out.err.print(f"[dim]{reading_line(result.reading)}[/dim]")
+
+
+# --- plots (bench) ---------------------------------------------------------------------------------
+
+# cells named before the retrieval heads existed were scored by every head (bench passkey --probe-heads 0)
+PANEL_TITLES = {"infini+recall": "infini+recall\n(every head scores the pool)",
+                "infini+recall+heads8": "infini+recall+heads8\n(default)"}
+
+
+def heatmap_png(cells: list[dict], path: Path) -> None:
+    """One panel per method: depth (rows) x length (columns), accuracy as colour and number."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from infinicli import bench
+
+    methods = list(dict.fromkeys(c["method"] for c in cells))
+    lengths = sorted({c["length"] for c in cells})
+    depths = sorted({c["depth"] for c in cells})
+    fig, axes = plt.subplots(1, len(methods), figsize=(2.2 + 1.3 * len(lengths) * len(methods), 3.2),
+                             squeeze=False)
+    for ax, method in zip(axes[0], methods):
+        grid = [[float("nan")] * len(lengths) for _ in depths]
+        trials = [[0] * len(lengths) for _ in depths]
+        for c in cells:
+            if c["method"] == method:
+                grid[depths.index(c["depth"])][lengths.index(c["length"])] = c["accuracy"]
+                trials[depths.index(c["depth"])][lengths.index(c["length"])] = c["trials"]
+        ax.imshow(grid, cmap="RdYlGn", vmin=0, vmax=1, aspect="auto")
+        for i, row in enumerate(grid):
+            for j, acc in enumerate(row):
+                if acc == acc:
+                    ax.text(j, i, f"{acc:.0%}\nn={trials[i][j]}", ha="center", va="center", fontsize=9)
+        ax.set_xticks(range(len(lengths)), [bench.short_length(n) for n in lengths])
+        ax.set_yticks(range(len(depths)), [f"{d:g}" for d in depths])
+        ax.set_xlabel("tokens")
+        ax.set_title(PANEL_TITLES.get(method, method), fontsize=10)
+    axes[0][0].set_ylabel("needle depth")
+    fig.tight_layout()
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, dpi=120)
+    plt.close(fig)
+
+
+def memory_plot(rows: list, path: Path) -> None:
+    """Peak RSS against input length per method (bench memory's MemoryRow list)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6.4, 4))
+    for method in dict.fromkeys(r.method for r in rows):
+        pts = [(r.length, r.peak_rss_mb) for r in rows if r.method == method and r.peak_rss_mb]
+        if pts:
+            ax.plot(*zip(*pts), marker="o", label=method)
+    ax.set_xscale("log")
+    ax.set_xlabel("input length (tokens)")
+    ax.set_ylabel("peak RSS (MB)")
+    ax.grid(True, alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, dpi=120)
+    plt.close(fig)

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from infinicli import bench
+from infinicli import bench, ui
 from infinicli.errors import InfiniError
 from infinicli.ui import csv_text, markdown_table
 
@@ -58,7 +58,7 @@ def test_passkey_grid_resumes_from_cell_files(tmp_path):
                                lambda name, cell, resumed: seen.append((name, resumed)))
     assert seen == [("infini-4k-d0.json", True), ("infini-4k-d0.5.json", True)]
     assert [c["accuracy"] for c in cells] == [1.0, 0.5] and cells[0]["seconds"] == 17.0
-    bench.heatmap_png(cells, tmp_path / "heatmap.png")
+    ui.heatmap_png(cells, tmp_path / "heatmap.png")
     assert (tmp_path / "heatmap.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     # A labelled grid (trained parameters) keeps its own cells beside the plain ones.
     (tmp_path / "infini+trained-4k-d0.json").write_text(json.dumps({
@@ -139,7 +139,7 @@ def test_bench_memory_reads_passkey_cells_and_skips_full_where_it_cannot_run(tmp
     assert infini[-1].found is True and infini[-1].tokens_per_s == 400.0
     later = bench.bench_memory(["infini"], [4000, 16000], tmp_path, {}, 32000, seen.append, SMOLLM2, run=False)
     assert later[0].state_bytes == 25_000_000 and later[1].note == "not run yet"  # nothing was run
-    bench.memory_plot(rows, tmp_path / "memory.png")
+    ui.memory_plot(rows, tmp_path / "memory.png")
     assert (tmp_path / "memory.png").read_bytes()[:4] == b"\x89PNG"
 
 

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import psutil
 
-from infinicli.atomic import atomic_path, write_text
+from infinicli.atomic import write_text
 from infinicli.errors import InfiniError
 
 
@@ -153,46 +153,6 @@ def load_cells(out_dir: Path) -> list[dict]:
     return sorted(cells, key=lambda c: (order.get(c["method"], 9), c["length"], c["depth"]))
 
 
-# cells named before the retrieval heads existed were scored by every head (bench passkey --probe-heads 0)
-PANEL_TITLES = {"infini+recall": "infini+recall\n(every head scores the pool)",
-                "infini+recall+heads8": "infini+recall+heads8\n(default)"}
-
-
-def heatmap_png(cells: list[dict], path: Path) -> None:
-    """One panel per method: depth (rows) x length (columns), accuracy as colour and number."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    methods = list(dict.fromkeys(c["method"] for c in cells))
-    lengths = sorted({c["length"] for c in cells})
-    depths = sorted({c["depth"] for c in cells})
-    fig, axes = plt.subplots(1, len(methods), figsize=(2.2 + 1.3 * len(lengths) * len(methods), 3.2),
-                             squeeze=False)
-    for ax, method in zip(axes[0], methods):
-        grid = [[float("nan")] * len(lengths) for _ in depths]
-        trials = [[0] * len(lengths) for _ in depths]
-        for c in cells:
-            if c["method"] == method:
-                grid[depths.index(c["depth"])][lengths.index(c["length"])] = c["accuracy"]
-                trials[depths.index(c["depth"])][lengths.index(c["length"])] = c["trials"]
-        ax.imshow(grid, cmap="RdYlGn", vmin=0, vmax=1, aspect="auto")
-        for i, row in enumerate(grid):
-            for j, acc in enumerate(row):
-                if acc == acc:
-                    ax.text(j, i, f"{acc:.0%}\nn={trials[i][j]}", ha="center", va="center", fontsize=9)
-        ax.set_xticks(range(len(lengths)), [short_length(n) for n in lengths])
-        ax.set_yticks(range(len(depths)), [f"{d:g}" for d in depths])
-        ax.set_xlabel("tokens")
-        ax.set_title(PANEL_TITLES.get(method, method), fontsize=10)
-    axes[0][0].set_ylabel("needle depth")
-    fig.tight_layout()
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, dpi=120)
-    plt.close(fig)
-
-
 # --- memory -----------------------------------------------------------------------------------------
 
 @dataclass(slots=True)
@@ -254,28 +214,6 @@ def bench_memory(methods: list[str], lengths: list[int], out_dir: Path, extra: d
             on_row(row)
     order = {m: i for i, m in enumerate(methods)}
     return sorted(rows, key=lambda r: (order[r.method], r.length))
-
-
-def memory_plot(rows: list[MemoryRow], path: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(6.4, 4))
-    for method in dict.fromkeys(r.method for r in rows):
-        pts = [(r.length, r.peak_rss_mb) for r in rows if r.method == method and r.peak_rss_mb]
-        if pts:
-            ax.plot(*zip(*pts), marker="o", label=method)
-    ax.set_xscale("log")
-    ax.set_xlabel("input length (tokens)")
-    ax.set_ylabel("peak RSS (MB)")
-    ax.grid(True, alpha=0.3)
-    ax.legend()
-    fig.tight_layout()
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, dpi=120)
-    plt.close(fig)
 
 
 # --- speed ------------------------------------------------------------------------------------------
