@@ -71,7 +71,7 @@ class EngineConfig:
         presets = {
             "full": dict(memory=False, window=None, pool_blocks=0, sink=0),
             "window": dict(memory=False, pool_blocks=0),
-            "infini": dict(memory=True, pool_blocks=0, sink=0),
+            "infini": dict(memory=True, pool_blocks=0),  # the sink stays: without it the window loses its footing
             "infini+recall": dict(memory=True),
         }
         if method not in presets:

@@ -57,6 +57,19 @@ def test_passkey_recalled_at_8k(real, depth, held_by):
     assert ("48213" in recalled) == (held_by == "pool")
 
 
+def test_every_streaming_method_keeps_the_attention_sink(real):
+    """With the needle in its own window at 4K (depth 0.95, seed 7), `infini` without the sink answered
+    "green. The sky is blue. The" (0/2, also with its memory gated off), `window` 2/2: a window that
+    loses the input's first tokens loses its footing. Every streaming method keeps them now."""
+    tok = Tokenizer(real.tokenizer)
+    for method in ("window", "infini", "infini+recall"):
+        assert EngineConfig.for_method(method).sink == 64, method
+    engine = InfiniModel(real.model, EngineConfig.for_method("infini", adaptive=False))
+    assert pk.run(engine, tok, 4000, 0.95, trials=2, seed=7).accuracy == 1.0
+    no_sink = InfiniModel(real.model, EngineConfig.for_method("infini", adaptive=False, sink=0))
+    assert pk.run(no_sink, tok, 4000, 0.95, trials=2, seed=7).accuracy == 0.0  # what the sink buys
+
+
 def test_shipped_retrieval_heads_are_what_calibration_finds(real):
     """infinicli/data/heads holds the default model's calibration; running it again gives the same
     margins on the same Python, and the same best heads on another (whose pydoc filler differs)."""
