@@ -55,10 +55,9 @@ def _root(
     """Read inputs far longer than a model's context, with flat memory (Infini-attention)."""
     if quiet and verbose:
         raise InfiniError("--quiet and --verbose cannot both be given")
-    if quiet or verbose:
-        from infinicli import ui
+    from infinicli import ui
 
-        ui.verbosity = ui.QUIET if quiet else ui.VERBOSE
+    ui.verbosity = ui.QUIET if quiet else ui.VERBOSE if verbose else ui.NORMAL
 
 
 def _engine(out, model: str, method: str | None, segment: int, window: int | None, pool: int | None,

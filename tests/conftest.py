@@ -60,3 +60,29 @@ def chars():
     from infinicli.tokenizer import Tokenizer
 
     return Tokenizer(char_tokenizer())
+
+
+@pytest.fixture
+def run_cli(monkeypatch, capsys, tmp_path):
+    """`infini ARGS` in this process, through the entry point (no fresh interpreter, so no torch import
+    per call): a CompletedProcess with the exit code, stdout and stderr. INFINI_HOME is `home`."""
+    import signal
+    import subprocess
+    import sys
+
+    from infinicli import __main__ as entry
+
+    def run(*args: str, home=None) -> subprocess.CompletedProcess:
+        monkeypatch.setenv("INFINI_HOME", str(home or tmp_path / "home"))
+        monkeypatch.delenv("INFINI_DEBUG", raising=False)
+        monkeypatch.setattr(sys, "argv", ["infini", *args])
+        before = signal.getsignal(signal.SIGINT)
+        try:
+            with pytest.raises(SystemExit) as ended:
+                entry.main()
+        finally:
+            signal.signal(signal.SIGINT, before)
+        captured = capsys.readouterr()
+        return subprocess.CompletedProcess(list(args), ended.value.code, captured.out, captured.err)
+
+    return run

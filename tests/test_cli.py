@@ -57,30 +57,30 @@ def test_quiet_and_verbose_change_what_stderr_shows(monkeypatch, capsys):
         assert err.count("Loading a model") == said and err.count("segment 3/9") == lines, (level, err)
 
 
-def test_unknown_model_name(tmp_path):
-    proc = infini("models", "info", "no-such-model", home=tmp_path)
+def test_unknown_model_name(tmp_path, run_cli):
+    proc = run_cli("models", "info", "no-such-model", home=tmp_path)
     assert_one_sentence_error(proc, "unknown model", "smollm2-135m-instruct")
 
 
-def test_missing_path_and_non_model_directory(tmp_path):
-    assert_one_sentence_error(infini("models", "info", str(tmp_path / "nowhere.gguf"), home=tmp_path),
+def test_missing_path_and_non_model_directory(tmp_path, run_cli):
+    assert_one_sentence_error(run_cli("models", "info", str(tmp_path / "nowhere.gguf"), home=tmp_path),
                               "does not exist")
     (tmp_path / "notes").mkdir()
-    assert_one_sentence_error(infini("models", "info", str(tmp_path / "notes"), home=tmp_path),
+    assert_one_sentence_error(run_cli("models", "info", str(tmp_path / "notes"), home=tmp_path),
                               "is not a model")
 
 
-def test_corrupt_gguf(tmp_path):
+def test_corrupt_gguf(tmp_path, run_cli):
     bad = tmp_path / "broken.gguf"
     bad.write_bytes(b"GGUF" + os.urandom(2048))
-    assert_one_sentence_error(infini("models", "info", str(bad), home=tmp_path), "not a readable GGUF")
+    assert_one_sentence_error(run_cli("models", "info", str(bad), home=tmp_path), "not a readable GGUF")
 
 
-def test_unsupported_architecture_directory(tmp_path):
+def test_unsupported_architecture_directory(tmp_path, run_cli):
     from transformers import GPT2Config
 
     GPT2Config(n_layer=1, n_embd=32, n_head=2, vocab_size=99).save_pretrained(tmp_path / "gpt2")
-    assert_one_sentence_error(infini("models", "info", str(tmp_path / "gpt2"), home=tmp_path),
+    assert_one_sentence_error(run_cli("models", "info", str(tmp_path / "gpt2"), home=tmp_path),
                               "Llama-family")
 
 
@@ -102,17 +102,17 @@ def test_no_network_when_the_model_must_be_pulled(tmp_path):
     (["passkey", "--probe-heads", "-1"], "--probe-heads"),
     (["bench", "passkey", "--jobs", "0"], "--jobs"),
 ])
-def test_bad_options_fail_before_loading_anything(tmp_path, args, needle):
-    assert_one_sentence_error(infini(*args, home=tmp_path), needle)
+def test_bad_options_fail_before_loading_anything(tmp_path, args, needle, run_cli):
+    assert_one_sentence_error(run_cli(*args, home=tmp_path), needle)
     assert not (tmp_path / "models").exists()
 
 
-def test_usage_error_exit_code(tmp_path):
-    proc = infini("passkey", "--no-such-flag", home=tmp_path)
+def test_usage_error_exit_code(tmp_path, run_cli):
+    proc = run_cli("passkey", "--no-such-flag", home=tmp_path)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
 
 
-def test_models_list_shows_size_on_disk_and_rm_frees_it(tmp_path):
+def test_models_list_shows_size_on_disk_and_rm_frees_it(tmp_path, run_cli):
     import json
 
     folder = tmp_path / "models" / "smollm2-135m-instruct"
@@ -120,9 +120,9 @@ def test_models_list_shows_size_on_disk_and_rm_frees_it(tmp_path):
     (folder / "model.safetensors").write_bytes(b"\0" * 4096)
     (tmp_path / "elsewhere").write_bytes(b"\0" * 100)
     (folder / "link").symlink_to(tmp_path / "elsewhere")  # a link is neither counted nor followed
-    rows = json.loads(infini("models", "list", "--json", home=tmp_path).stdout)
+    rows = json.loads(run_cli("models", "list", "--json", home=tmp_path).stdout)
     assert [r["bytes"] for r in rows if r["name"] == "smollm2-135m-instruct"] == [4096]
-    proc = infini("models", "rm", "smollm2-135m-instruct", "--json", home=tmp_path)
+    proc = run_cli("models", "rm", "smollm2-135m-instruct", "--json", home=tmp_path)
     assert proc.returncode == 0 and json.loads(proc.stdout)["freed_bytes"] == 4096
     assert not folder.exists() and (tmp_path / "elsewhere").exists()
-    assert_one_sentence_error(infini("models", "rm", "../elsewhere", home=tmp_path), "unknown model")
+    assert_one_sentence_error(run_cli("models", "rm", "../elsewhere", home=tmp_path), "unknown model")

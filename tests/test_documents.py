@@ -9,7 +9,7 @@ from infinicli import snapshot
 from infinicli.config import EngineConfig
 from infinicli.engine import InfiniModel, InfiniParams
 from infinicli.errors import InfiniError
-from tests.test_cli import assert_one_sentence_error, infini
+from tests.test_cli import assert_one_sentence_error
 
 TINY_INFO = ("llama", 2, 4, 2, 16, 256, 0, "x")
 
@@ -129,30 +129,30 @@ def test_a_snapshot_with_non_finite_values_and_a_matching_checksum_is_refused(ti
         snapshot.load(engine, info, bad)
 
 
-def test_document_commands_refuse_bad_input(tmp_path):
+def test_document_commands_refuse_bad_input(tmp_path, run_cli):
     home = tmp_path / "home"
-    assert_one_sentence_error(infini("ask", str(tmp_path / "missing.pdf"), "-q", "why?", home=home),
+    assert_one_sentence_error(run_cli("ask", str(tmp_path / "missing.pdf"), "-q", "why?", home=home),
                               "does not exist")
     doc = tmp_path / "doc.txt"
     doc.write_text("hello")
-    assert_one_sentence_error(infini("read", str(doc), "--save", str(tmp_path / "x.bin"), home=home),
+    assert_one_sentence_error(run_cli("read", str(doc), "--save", str(tmp_path / "x.bin"), home=home),
                               ".infini")
     existing = tmp_path / "summary.md"
     existing.write_text("mine")
-    assert_one_sentence_error(infini("summarize", str(doc), "--out", str(existing), home=home), "--force")
+    assert_one_sentence_error(run_cli("summarize", str(doc), "--out", str(existing), home=home), "--force")
     assert existing.read_text() == "mine"  # nothing the user owns is modified
-    assert_one_sentence_error(infini("summarize", str(doc), "--length", "epic", home=home), "--length")
+    assert_one_sentence_error(run_cli("summarize", str(doc), "--length", "epic", home=home), "--length")
     assert not (home / "models").exists()  # all refused before any model was loaded
 
 
-def test_code_command_refuses_bad_input(tmp_path):
+def test_code_command_refuses_bad_input(tmp_path, run_cli):
     home = tmp_path / "home"
-    assert_one_sentence_error(infini("code", str(tmp_path / "nope"), home=home), "nope")
+    assert_one_sentence_error(run_cli("code", str(tmp_path / "nope"), home=home), "nope")
     (tmp_path / "empty").mkdir()
-    assert_one_sentence_error(infini("code", str(tmp_path / "empty"), home=home), "no text files")
+    assert_one_sentence_error(run_cli("code", str(tmp_path / "empty"), home=home), "no text files")
     (tmp_path / "repo").mkdir()
     (tmp_path / "repo" / "a.py").write_text("x = 1\n")
-    assert_one_sentence_error(infini("code", str(tmp_path / "repo"), "--max-file-size", "huge", home=home),
+    assert_one_sentence_error(run_cli("code", str(tmp_path / "repo"), "--max-file-size", "huge", home=home),
                               "size")
     assert not (home / "models").exists()
 
