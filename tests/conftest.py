@@ -62,27 +62,30 @@ def chars():
     return Tokenizer(char_tokenizer())
 
 
-@pytest.fixture
-def run_cli(monkeypatch, capsys, tmp_path):
+def run_entry(monkeypatch, capsys, args, home=None):
     """`infini ARGS` in this process, through the entry point (no fresh interpreter, so no torch import
-    per call): a CompletedProcess with the exit code, stdout and stderr. INFINI_HOME is `home`."""
+    per call): a CompletedProcess with the exit code, stdout and stderr; INFINI_HOME is `home` if given."""
     import signal
     import subprocess
     import sys
 
     from infinicli import __main__ as entry
 
-    def run(*args: str, home=None) -> subprocess.CompletedProcess:
-        monkeypatch.setenv("INFINI_HOME", str(home or tmp_path / "home"))
-        monkeypatch.delenv("INFINI_DEBUG", raising=False)
-        monkeypatch.setattr(sys, "argv", ["infini", *args])
-        before = signal.getsignal(signal.SIGINT)
-        try:
-            with pytest.raises(SystemExit) as ended:
-                entry.main()
-        finally:
-            signal.signal(signal.SIGINT, before)
-        captured = capsys.readouterr()
-        return subprocess.CompletedProcess(list(args), ended.value.code, captured.out, captured.err)
+    if home is not None:
+        monkeypatch.setenv("INFINI_HOME", str(home))
+    monkeypatch.delenv("INFINI_DEBUG", raising=False)
+    monkeypatch.setattr(sys, "argv", ["infini", *args])
+    before = signal.getsignal(signal.SIGINT)
+    try:
+        with pytest.raises(SystemExit) as ended:
+            entry.main()
+    finally:
+        signal.signal(signal.SIGINT, before)
+    captured = capsys.readouterr()
+    return subprocess.CompletedProcess(list(args), ended.value.code, captured.out, captured.err)
 
-    return run
+
+@pytest.fixture
+def run_cli(monkeypatch, capsys, tmp_path):
+    """run_entry as a fixture: run_cli(*args, home=None), INFINI_HOME in tmp_path unless given."""
+    return lambda *args, home=None: run_entry(monkeypatch, capsys, args, home or tmp_path / "home")

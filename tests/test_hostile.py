@@ -28,6 +28,7 @@ from infinicli.sources import SourceError, check_input, open_binary, open_source
 from infinicli.sources import repo as repo_mod
 from infinicli.sources.repo import summarize_scan, walk_repo
 from infinicli.tasks import passkey as pk
+from tests.conftest import run_entry
 
 needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 is_root = hasattr(os, "geteuid") and os.geteuid() == 0
@@ -45,15 +46,8 @@ def listing(root: Path) -> dict[str, tuple[int, int, bytes | None]]:
 
 def run_main(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture, *args: str) -> tuple[int, str]:
     """`infini ARGS` in this process, through main(): (exit code, stderr)."""
-    monkeypatch.setattr(sys, "argv", ["infini", *args])
-    monkeypatch.delenv("INFINI_DEBUG", raising=False)
-    before = signal.getsignal(signal.SIGINT)
-    try:
-        with pytest.raises(SystemExit) as ended:
-            entry.main()
-    finally:
-        signal.signal(signal.SIGINT, before)
-    return ended.value.code, capsys.readouterr().err
+    ended = run_entry(monkeypatch, capsys, args)
+    return ended.returncode, ended.stderr
 
 
 def one_sentence(err: str, *phrases: str) -> None:
