@@ -298,30 +298,31 @@ def bench_speed(
     segments: Annotated[str, typer.Option(help="Comma-separated segment lengths.")] = "512",
     methods: MethodsOpt = ALL_METHODS, repeats: Annotated[int, typer.Option(help="Repeats.")] = 3,
     decode: Annotated[int, typer.Option(help="Tokens decoded per repeat.")] = 32,
-    model: ModelOpt = "smollm2-135m-instruct", as_json: JsonOpt = False, as_csv: CsvOpt = False,
+    model: ModelOpt = "smollm2-135m-instruct", params: ParamsOpt = None, probe_heads: ProbeHeadsOpt = PROBE_HEADS,
+    as_json: JsonOpt = False, as_csv: CsvOpt = False,
 ) -> None:
     """Prefill and decode tokens/s, mean ± sd, beside the plain model's chunked prefill."""
-    from infinicli import bench, model_store
+    from infinicli import bench
     from infinicli.config import EngineConfig
-    from infinicli.engine import InfiniModel
+    from infinicli.session import Session
     from infinicli.tasks.passkey import build
-    from infinicli.tokenizer import Tokenizer
     from infinicli.ui import Output
 
     out = Output(as_json)
     method_list = _methods(methods)
     if repeats < 1:
         raise InfiniError("--repeats must be at least 1")
-    loaded = model_store.load(model, say=out.say)
-    tok = Tokenizer(loaded.tokenizer)
-    hay = build(tok, bench.parse_length(length), 0.5, 12345)
+    session = Session.load(model, params=params, probe_heads=probe_heads, say=out.say)
+    hay = build(session.tok, bench.parse_length(length), 0.5, 12345)
 
-    def engine_for(method: str, segment: int) -> InfiniModel:
-        engine = InfiniModel(loaded.model, EngineConfig.for_method(method, segment=segment, adaptive=False))
-        engine.set_probe(hay.question)
-        return engine
+    def engine_for(method: str, segment: int):
+        """The session's engine (its trained parameters and retrieval heads) set to one method."""
+        session.engine.configure(EngineConfig.for_method(method, segment=segment, adaptive=False,
+                                                         probe_heads=probe_heads))
+        session.engine.set_probe(hay.question)
+        return session.engine
 
-    rows = bench.bench_speed(engine_for, loaded.model, hay.ids, method_list,
+    rows = bench.bench_speed(engine_for, session.engine.model, hay.ids, method_list,
                              bench.parse_list(segments, int), repeats, decode,
                              lambda r: out.say(f"{r['method']} seg {r['segment']}: "
                                                f"{r['prefill_tokens_per_s']} tok/s prefill"))
