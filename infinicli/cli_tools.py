@@ -101,17 +101,15 @@ def train(
     from infinicli.atomic import check_writable
 
     check_writable(out_dir, folder=True)
-    from infinicli import model_store
     from infinicli import train as trainer
-    from infinicli.tokenizer import Tokenizer
+    from infinicli.session import Session
     from infinicli.ui import Output
 
     if steps < 1 or rank < 0 or lr <= 0 or gate_lr <= 0 or eval_every < 1 or checkpoint_every < 1:
         raise InfiniError("--steps, --eval-every and --checkpoint-every must be positive, --rank 0 or more, "
                           "learning rates above 0")
     out = Output(as_json)
-    out.say(f"Loading {model}")
-    loaded = model_store.load(model, say=out.say)
+    session = Session.load(model, probe_heads=0, say=out.say)  # training reads no question: no heads
     settings = trainer.Settings(rank=rank, lr=lr, gate_lr=gate_lr, seed=seed, eval_every=eval_every,
                                 checkpoint_every=checkpoint_every)
     records: list[dict] = []
@@ -128,8 +126,8 @@ def train(
                 out.say(f"step {r['step']}: held-out greedy passkey {r['eval_greedy_acc']:.0%}, "
                         f"mean loss (last 20) {loss:.3f}")
 
-        sampler = functools.partial(trainer.make_sample, Tokenizer(loaded.tokenizer))
-        trainer.train(loaded.model, sampler, out_dir, steps, settings, loaded.info.name, on_step)
+        sampler = functools.partial(trainer.make_sample, session.tok)
+        trainer.train(session.engine.model, sampler, out_dir, steps, settings, session.info.name, on_step)
     out.emit({"out": str(out_dir), "steps": steps, "log": records},
              lambda c: c.print(f"parameters in {out_dir} (use them with --params {out_dir})"))
 
