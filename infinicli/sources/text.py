@@ -101,8 +101,8 @@ def detect_encoding(sample: bytes, at_eof: bool) -> str | None:
             return "utf-8"
         except UnicodeDecodeError:
             pass
-    if b"\0" not in sample and sum(byte >= 0x80 for byte in sample) < _FEW_8BIT:
-        return "cp1252"  # too few accented letters to tell legacy codepages apart: the common one
+        if sum(byte >= 0x80 for byte in sample) < _FEW_8BIT:
+            return "cp1252"  # too few accented letters to tell legacy codepages apart: the common one
     guess = chardet.detect(sample)
     if guess["encoding"] is None:
         return None if guess.get("mime_type") == "application/octet-stream" else "cp1252"
