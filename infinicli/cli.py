@@ -189,14 +189,12 @@ def read(
     """Read a document once and save the memory state, to ask or summarize later."""
     from infinicli import reading as reading_task
     from infinicli import snapshot
-    from infinicli.atomic import check_writable
     from infinicli.sources import open_source
     from infinicli.ui import Output, human_bytes, input_name, reading_line
 
     _check_input(file)
     if snapshot.is_snapshot(file):
         raise InfiniError(f"{file} is already a saved state")
-    check_writable(save)
     snapshot.check_save_path(save, force)
     out = Output(as_json)
     engine, tok, info = _engine(out, model, method, segment, window, pool, block, rule, gate, params)

@@ -46,11 +46,13 @@ def is_snapshot(path: str | Path) -> bool:
 
 
 def check_save_path(path: str, force: bool) -> None:
-    """Refuse a --save path before any reading: wrong suffix, or an existing file without --force."""
+    """Refuse a --save path before any reading: wrong suffix, a folder that is missing or read-only, a
+    folder in its place, or an existing file without --force (atomic.check_writable)."""
+    from infinicli.atomic import check_writable
+
     if not path.endswith(SUFFIX):
         raise InfiniError(f"--save needs a file name ending in {SUFFIX}, got {path}")
-    if os.path.exists(path) and not force:
-        raise InfiniError(f"{path} exists; pass --force to replace it")
+    check_writable(path, force=force)
 
 
 def _tensors_sha256(tensors: Mapping[str, torch.Tensor]) -> str:
