@@ -170,6 +170,7 @@ class DocumentWords:
 
     def add(self, text: str) -> None:
         self.words.update(w.lower() for w in _WORD.findall(text))
+        self.words.update(w.lower() for w in _COMPOUND.findall(text))
 
     def add_passages(self, passages: list[Passage]) -> None:
         """A segment's passages, one per token: each passage's words once."""
@@ -180,8 +181,10 @@ class DocumentWords:
                 last = p
 
     def unsupported(self, sentence: str) -> list[str]:
-        """The names, numbers and capitalised terms of a sentence that the document never contains."""
-        out = []
+        """The names, numbers and capitalised terms of a sentence that the document never contains, and
+        its identifiers and dotted numbers taken whole (`get_list_of_functions`, 3.0: each piece of
+        them is common)."""
+        out = [w for w in _COMPOUND.findall(sentence) if w.lower() not in self.words]
         for w in _WORD.findall(sentence):
             if (any(ch.isupper() for ch in w) or any(ch.isdigit() for ch in w)) and w.lower() not in STOPWORDS:
                 if w.lower() not in self.words and w.lower().rstrip("s") not in self.words:
@@ -253,6 +256,9 @@ def close_spelling(word: str, spellings: Iterable[str]) -> str | None:
 
 
 _WORD = re.compile(r"[A-Za-z0-9]+(?:['\u2019][A-Za-z]+)?")
+# an identifier with an underscore, or a dotted number (a version, a section): checked whole, since
+# its pieces (get, list, 3, 0) are in almost any document
+_COMPOUND = re.compile(r"(?<![\w.])(?:(?=\w*_)(?=\w*[A-Za-z0-9])\w+|\d+(?:\.\d+)+)(?!\w|\.\d)")
 
 
 def document_order(cands: Iterable[Candidate]) -> list[Candidate]:

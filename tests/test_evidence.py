@@ -86,6 +86,17 @@ def test_a_generated_sentence_naming_what_the_document_lacks_is_dropped():
     assert kept == "Oswin sold a horse to Pell." and dropped[0]["supported_words"] < 0.5
 
 
+def test_identifiers_and_dotted_numbers_are_checked_whole():
+    # Measured on tiktoken's sources: the overview named `get_list_of_functions` and "Python 3.0", and
+    # every piece of them (get, list, of, functions, 3, 0) is in the code, so the sentence was kept.
+    words = DocumentWords()
+    words.add("def encode_ordinary(self, text):\n    return self._core_bpe.encode(text, 0)  # 0.14.0, 3 ways\n")
+    kept, dropped, _ = words.check("It calls encode_ordinary in 0.14.0. The function `get_list_of_functions` "
+                                   "is the entry point. It needs Python 3.0.")
+    assert kept == "It calls encode_ordinary in 0.14.0."
+    assert [d["unsupported"] for d in dropped] == [["get_list_of_functions"], ["3.0", "Python"]]
+
+
 def test_a_name_miscopied_from_the_quoted_lines_is_respelt_but_a_number_is_not():
     words = DocumentWords()
     words.add(BOOK)
