@@ -8,13 +8,7 @@ import os
 import signal
 import sys
 
-from infinicli.errors import InfiniError
-
-
-class Interrupted(BaseException):
-    """Ctrl-C. Not an Exception, so no `except Exception` on its way up (a model load, a PDF parse)
-    can catch it and call it another error; not KeyboardInterrupt, so click does not turn it into
-    "Aborted!"."""
+from infinicli.errors import InfiniError, Interrupted
 
 
 def _on_sigint(signum, frame) -> None:

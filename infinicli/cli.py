@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -13,6 +14,7 @@ from infinicli.cli_tools import bench_app, models_app, train
 from infinicli.errors import InfiniError
 from infinicli.options import (
     PROBE_HEADS,
+    BatchTask,
     BlockOpt,
     FileArg,
     GateOpt,
@@ -60,15 +62,13 @@ def _root(
     ui.verbosity = ui.QUIET if quiet else ui.VERBOSE if verbose else ui.NORMAL
 
 
-def _engine(out, model: str, method: str | None, segment: int, window: int | None, pool: int | None,
-            block: int | None, rule: str, gate: float | None, params: Path | None = None,
-            probe_heads: int = 0):
+def _session(out, model: str, method: str | None, segment: int, window: int | None, pool: int | None,
+             block: int | None, rule: str, gate: float | None, params: Path | None = None, probe_heads: int = 0):
     """The session every command runs in: model, trained parameters and retrieval heads, loaded once."""
     from infinicli.session import Session
 
-    s = Session.load(model, method=value(method), segment=segment, window=window, pool=pool, block=block,
-                     rule=value(rule), gate=gate, params=params, probe_heads=probe_heads, say=out.say)
-    return s.engine, s.tok, s.info
+    return Session.load(model, method=value(method), segment=segment, window=window, pool=pool, block=block,
+                        rule=value(rule), gate=gate, params=params, probe_heads=probe_heads, say=out.say)
 
 
 # --- passkey --------------------------------------------------------------------------------------
@@ -89,7 +89,7 @@ def passkey(
 
     pk.check_options(length, depth, trials)
     out = Output(as_json)
-    engine, tok, _ = _engine(out, model, method, segment, window, pool, block, rule, gate, params, probe_heads)
+    session = _session(out, model, method, segment, window, pool, block, rule, gate, params, probe_heads)
     with contextlib.ExitStack() as bars:
         def start(i: int, key: int):
             bars.close()
@@ -105,7 +105,7 @@ def passkey(
                 out.err.print(f"trial {i}: key {trial.key}, answer {safe(repr(trial.answer))}: {mark} "
                               f"[dim](needle tokens held exactly: {', '.join(held) or 'none, memory only'})[/dim]")
 
-        result = pk.run(engine, tok, length, depth, trials, seed, on_trial=start, on_done=done)
+        result = pk.run(session.engine, session.tok, length, depth, trials, seed, on_trial=start, on_done=done)
     summary = result.as_dict()
 
     out.emit(summary, lambda c: passkey_view(c, result))
@@ -156,8 +156,7 @@ def ask(
     _check_input(file, ctx)
     ask_task.check_question(question)
     out = Output(as_json)
-    engine, tok, info = _engine(out, model, method, segment, window, pool, block, rule, gate, params,
-                                probe_heads)
+    session = _session(out, model, method, segment, window, pool, block, rule, gate, params, probe_heads)
     streamed = []
 
     def show(piece: str) -> None:  # the answer appears as it is written
@@ -170,9 +169,8 @@ def ask(
             out.write(piece)
 
     with out.progress(f"reading {input_name(file)}", None) as view:
-        result = ask_task.run(engine, tok, info, file, question, password=password, max_tokens=max_tokens,
-                              answer_prefix=answer_prefix, from_state=from_state, on_segment=view,
-                              on_text=show)
+        result = session.ask(file, question, password=password, max_tokens=max_tokens,
+                             answer_prefix=answer_prefix, from_state=from_state, on_segment=view, on_text=show)
 
     out.emit(result.as_dict(), lambda c: answer_view(out, c, result, bool(streamed)))
 
@@ -187,9 +185,7 @@ def read(
     rule: RuleOpt = Rule.delta, gate: GateOpt = None, params: ParamsOpt = None, as_json: JsonOpt = False,
 ) -> None:
     """Read a document once and save the memory state, to ask or summarize later."""
-    from infinicli import reading as reading_task
     from infinicli import snapshot
-    from infinicli.sources import open_source
     from infinicli.ui import Output, human_bytes, input_name, reading_line
 
     _check_input(file)
@@ -197,11 +193,10 @@ def read(
         raise InfiniError(f"{file} is already a saved state")
     snapshot.check_save_path(save, force)
     out = Output(as_json)
-    engine, tok, info = _engine(out, model, method, segment, window, pool, block, rule, gate, params)
-    total = reading_task.count_tokens(tok, file, password)
+    session = _session(out, model, method, segment, window, pool, block, rule, gate, params)
     with out.progress(f"reading {input_name(file)}", None) as view:
-        result = reading_task.read(engine, tok, file, open_source(file, password), None, 512, view, total)
-    size = reading_task.save(engine, info, result, save, force)
+        result = session.read(file, save, password=password, force=force, on_segment=view)
+    size = os.path.getsize(save)
     data = {"saved": save, "bytes": size, "reading": result.as_dict()}
     out.emit(data, lambda c: c.print(f"saved {save} ({human_bytes(size)}) · {reading_line(result)}"))
 
@@ -236,15 +231,14 @@ def summarize(
         raise InfiniError(f"unknown strategy {strategy!r}; choose one of {', '.join(sm.STRATEGIES)}")
     check_writable(out_path, force=force)
     out = Output(as_json)
-    engine, tok, info = _engine(out, model, method, segment, window, pool, block, rule, gate, params,
-                                probe_heads)
+    session = _session(out, model, method, segment, window, pool, block, rule, gate, params, probe_heads)
     if strategy != "infini":
         from infinicli.cli_tools import summarize_baseline
 
-        return summarize_baseline(out, engine, tok, file, password, strategy, length, out_path)
+        return summarize_baseline(out, session.engine, session.tok, file, password, strategy, length, out_path)
     with out.progress(f"reading {input_name(file)}", None) as view:
-        summary = sm.run(engine, tok, file, password=password, length=length, notes=notes,
-                         on_segment=view, on_note=view.note)
+        summary = session.summarize(file, password=password, length=length, notes=notes, on_segment=view,
+                                    on_note=view.note)
     markdown = summary.markdown()
     if out_path is not None:
         write_text(out_path, markdown)
@@ -277,11 +271,79 @@ def code(
         ask_task.check_question(question)
     scan = code_task.scan(directory, include or (), exclude or (), max_file_size)
     out = Output(as_json)
-    engine, tok, info = _engine(out, model, method, segment, window, pool, block, rule, gate, params,
-                                probe_heads)
+    session = _session(out, model, method, segment, window, pool, block, rule, gate, params, probe_heads)
     with out.progress(f"reading {len(scan.files)} files", None) as update:
-        result = code_task.run(engine, tok, scan, question, max_tokens=max_tokens, on_segment=update)
+        result = code_task.run(session.engine, session.tok, scan, question, max_tokens=max_tokens,
+                               on_segment=update)
     out.emit(result.as_dict(), lambda c: code_view(out, c, result, str(directory)))
+
+
+# --- batch -----------------------------------------------------------------------------------------
+
+@app.command()
+def batch(
+    inputs: Annotated[list[str], typer.Argument(help="Files, folders, quoted globs ('docs/**/*.pdf') or @LIST, a "
+                                                     "text file naming one a line.", show_default=False)],
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for one result per document and the index, "
+                                                        "results.jsonl (a second run skips what is done).")],
+    task: Annotated[BatchTask, typer.Option(help="What to do with each document.")] = BatchTask.summarize,
+    question: Annotated[str | None, typer.Option("--question", "-q", help="The question (ask, code).")] = None,
+    workers: Annotated[int | None, typer.Option(help="Workers, each holding the model once. Default: 1 here; "
+                                                     "with --ray, the cluster's CPUs / --threads.")] = None,
+    threads: Annotated[int | None, typer.Option(help="Threads per worker. Default: the cores / --workers here; "
+                                                     "1 with --ray.")] = None,
+    ray: Annotated[str | None, typer.Option("--ray", help="Run on Ray: auto (the cluster this machine is in), "
+                                                          "HOST:PORT, or local (a Ray instance on this machine).")]
+    = None,
+    retry_failed: Annotated[bool, typer.Option(help="Run again the documents that failed for bad input.")] = False,
+    max_tokens: Annotated[int | None, typer.Option(help="Longest answer, in tokens (ask 64, code 96).")] = None,
+    length: LengthOpt = Length.medium,
+    notes: Annotated[bool, typer.Option("--notes/--quotes-only", help="summarize: a note per section, or the "
+                                        "quotes alone.")] = True,
+    model: ModelOpt = "smollm2-135m-instruct", method: MethodOpt = None,
+    segment: SegmentOpt = 512, window: WindowOpt = None, pool: PoolOpt = None, block: BlockOpt = None,
+    rule: RuleOpt = Rule.delta, gate: GateOpt = None, params: ParamsOpt = None,
+    probe_heads: ProbeHeadsOpt = PROBE_HEADS, as_json: JsonOpt = False,
+) -> None:
+    """Run one task over many documents, on this machine or a Ray cluster; resumable.
+
+    Example: infini batch 'papers/**/*.pdf' --task ask -q "What dataset is used?" --out answers/
+    """
+    import time
+
+    from infinicli import batch as batch_run
+    from infinicli import model_store
+    from infinicli.batch import pools
+    from infinicli.session import check_params
+    from infinicli.ui import Output, batch_line, batch_view
+
+    engine = {"model": model, "method": value(method), "segment": segment, "window": window, "pool": pool,
+              "block": block, "rule": value(rule), "gate": gate, "params": params, "probe_heads": probe_heads}
+    settings = batch_run.settings_for(value(task), question, engine, max_tokens, value(length), notes)
+    check_params(params)
+    kind, _, _ = model_store.resolve(model)
+    the_plan = batch_run.plan(inputs, out_dir, settings, retry_failed)
+    out = Output(as_json)
+    start, total = time.perf_counter(), len(the_plan.jobs) + len(the_plan.failed)
+    worker_pool, where = pools.make(settings, ray if the_plan.jobs else None, workers, threads,
+                                    out_dir / "workers.log")
+    if the_plan.jobs and kind == "registry" and not model_store.is_pulled(model):
+        model_store.pull(model, out.say)  # once, here, not by every worker at the same time
+    out.say(f"{len(the_plan.skipped)} of {total + len(the_plan.skipped)} documents finished before; "
+            f"{total} to run on {where}")
+    with out.steps("documents", total) as update:
+        seen = []
+
+        def on_record(record: dict) -> None:
+            seen.append(record)
+            tokens = sum(r["tokens"] or 0 for r in seen)
+            bad = sum(r["status"] != "done" for r in seen)
+            rate = tokens / max(time.perf_counter() - start, 1e-9)
+            update(len(seen), f"{bad} failed · {rate:,.0f} tok/s · {batch_line(record)}")
+
+        records = batch_run.run(the_plan, worker_pool, on_record)
+    data = batch_run.report(the_plan, records, time.perf_counter() - start, where)
+    out.emit(data, lambda c: batch_view(out, c, data))
 
 
 app.add_typer(models_app, name="models")

@@ -9,3 +9,9 @@ class InfiniError(Exception):
 
 class ModelError(InfiniError):
     """A model that cannot be found, fetched, loaded or is not supported."""
+
+
+class Interrupted(BaseException):
+    """Ctrl-C. Not an Exception, so no `except Exception` on its way up (a model load, a PDF parse)
+    can catch it and call it another error; not KeyboardInterrupt, so click does not turn it into
+    "Aborted!". Its message is what the user is told (a batch says what it kept)."""

@@ -26,6 +26,15 @@ class Rule(str, Enum):
     linear = "linear"
 
 
+class BatchTask(str, Enum):
+    """batch.TASKS."""
+
+    summarize = "summarize"
+    ask = "ask"
+    read = "read"
+    code = "code"
+
+
 class Length(str, Enum):
     """tasks.summarize.LENGTHS."""
 

@@ -71,3 +71,23 @@ class Session:
         from infinicli.tasks import summarize
 
         return summarize.run(self.engine, self.tok, str(path), **options)
+
+    def read(self, path: str | Path, save: str | Path, *, password: str | None = None, force: bool = False,
+             on_segment=None):
+        """Read a document and save the state at `save` (atomically): reading.Reading."""
+        from infinicli import reading, snapshot
+        from infinicli.sources import open_source
+
+        if snapshot.is_snapshot(path):
+            raise InfiniError(f"{path} is already a saved state")
+        total = reading.count_tokens(self.tok, str(path), password)
+        result = reading.read(self.engine, self.tok, str(path), open_source(str(path), password), None, 512,
+                              on_segment, total)
+        reading.save(self.engine, self.info, result, str(save), force)
+        return result
+
+    def code(self, directory: str | Path, question: str | None = None, **options):
+        """Read a repository; answer the question, or give an overview: tasks.code.run's CodeResult."""
+        from infinicli.tasks import code
+
+        return code.run(self.engine, self.tok, code.scan(directory), question, **options)

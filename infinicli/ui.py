@@ -331,6 +331,26 @@ PANEL_TITLES = {"infini+recall": "infini+recall\n(every head scores the pool)",
                 "infini+recall+heads8": "infini+recall+heads8\n(default)"}
 
 
+def batch_line(record: dict) -> str:
+    """One document of a batch, as the log form of its progress shows it."""
+    name = input_name(record["input"])
+    if record["status"] == "done":
+        return f"{name}: done, {record['tokens'] or 0:,} tokens in {record['seconds'] or 0:,.0f} s"
+    return f"{name}: {record['status']}: {record['error']}"
+
+
+def batch_view(out: Output, c: Console, report: dict) -> None:
+    """What `infini batch` did: a line of counts and rates, then each document that failed."""
+    c.print(f"{report['done']} done · {report['failed']} failed · {report['errors']} errors · "
+            f"{report['skipped']} skipped (finished before) · {report['seconds']:,.0f} s · "
+            f"{report['documents_per_hour']:,.0f} documents/hour · {report['tokens_per_s']:,.0f} tokens/s · "
+            f"{report['pool']}", markup=False)
+    for r in report["records"]:
+        if r["status"] != "done":
+            c.print(f"[red]{r['status']}[/red] {safe(r['input'])}: {safe(r['error'] or '')}")
+    c.print(f"index: {safe(report['index'])}")
+
+
 def heatmap_png(cells: list[dict], path: Path) -> None:
     """One panel per method: depth (rows) x length (columns), accuracy as colour and number."""
     import matplotlib
