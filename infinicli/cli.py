@@ -288,10 +288,11 @@ def batch(
                                                         "results.jsonl (a second run skips what is done).")],
     task: Annotated[BatchTask, typer.Option(help="What to do with each document.")] = BatchTask.summarize,
     question: Annotated[str | None, typer.Option("--question", "-q", help="The question (ask, code).")] = None,
-    workers: Annotated[int | None, typer.Option(help="Workers, each holding the model once. Default: 1 here; "
-                                                     "with --ray, the cluster's CPUs / --threads.")] = None,
-    threads: Annotated[int | None, typer.Option(help="Threads per worker. Default: the cores / --workers here; "
-                                                     "1 with --ray.")] = None,
+    workers: Annotated[int | None, typer.Option(help="Workers, each holding the model once. Default: one per "
+                                                     "core here, as many as the free memory holds; with --ray, "
+                                                     "the cluster's CPUs / --threads.")] = None,
+    threads: Annotated[int | None, typer.Option(help="Threads per worker. Default: the cores / --workers.")]
+    = None,
     ray: Annotated[str | None, typer.Option("--ray", help="Run on Ray: auto (the cluster this machine is in), "
                                                           "HOST:PORT, or local (a Ray instance on this machine).")]
     = None,

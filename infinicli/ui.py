@@ -106,7 +106,7 @@ class Output:
                                                     highlight=False)
             return
         columns = [TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                   TextColumn("{task.fields[info]}"), TimeRemainingColumn()]
+                   TextColumn("{task.fields[info]}", markup=False), TimeRemainingColumn()]
         with Progress(*columns, console=self.err) as bar:
             task = bar.add_task(description, total=total, info="")
             yield lambda done, info: bar.update(task, completed=done, info=info)
@@ -332,11 +332,11 @@ PANEL_TITLES = {"infini+recall": "infini+recall\n(every head scores the pool)",
 
 
 def batch_line(record: dict) -> str:
-    """One document of a batch, as the log form of its progress shows it."""
-    name = input_name(record["input"])
+    """One document of a batch, as its progress shows it (plain text: no markup, cleaned)."""
+    name = clean(input_name(record["input"]))
     if record["status"] == "done":
         return f"{name}: done, {record['tokens'] or 0:,} tokens in {record['seconds'] or 0:,.0f} s"
-    return f"{name}: {record['status']}: {record['error']}"
+    return f"{name}: {record['status']}: {clean(record['error'] or '')}"
 
 
 def batch_view(out: Output, c: Console, report: dict) -> None:
@@ -344,10 +344,10 @@ def batch_view(out: Output, c: Console, report: dict) -> None:
     c.print(f"{report['done']} done · {report['failed']} failed · {report['errors']} errors · "
             f"{report['skipped']} skipped (finished before) · {report['seconds']:,.0f} s · "
             f"{report['documents_per_hour']:,.0f} documents/hour · {report['tokens_per_s']:,.0f} tokens/s · "
-            f"{report['pool']}", markup=False)
+            f"{clean(report['pool'])}", markup=False, soft_wrap=True)
     for r in report["records"]:
         if r["status"] != "done":
-            c.print(f"[red]{r['status']}[/red] {safe(r['input'])}: {safe(r['error'] or '')}")
+            c.print(f"[red]{r['status']}[/red] {safe(r['input'])}: {safe(r['error'] or '')}", soft_wrap=True)
     c.print(f"index: {safe(report['index'])}")
 
 

@@ -115,9 +115,11 @@ def test_index_drops_a_torn_line_and_refuses_a_file_that_is_not_one(tmp_path):
 
     foreign = tmp_path / "theirs"
     foreign.mkdir()
-    (foreign / batch.INDEX).write_text("not json\n")
-    with pytest.raises(InfiniError, match="not an infini batch index"):
-        batch.Index(foreign)
+    for line in ("not json", '{"sha256": "s", "settings_key": "k", "status": "done", "output": 5}',
+                 '{"sha256": "s", "settings_key": "k", "status": "maybe"}', "[1, 2]"):
+        (foreign / batch.INDEX).write_text(line + "\n")
+        with pytest.raises(InfiniError, match="not an infini batch index"):
+            batch.Index(foreign)
 
 
 def test_bad_batch_options_are_one_sentence_before_any_work(tmp_path, run_cli):

@@ -29,6 +29,7 @@ OUTPUT_SUFFIX = {"summarize": ".md", "ask": ".json", "read": ".infini", "code": 
 # a folder given to a document task stands for the documents in it, found by these names
 DOCUMENT_SUFFIXES = (".pdf", ".txt", ".md", ".markdown", ".rst", ".text", ".org", ".adoc", ".tex")
 INDEX = "results.jsonl"
+STATUSES = ("done", "failed", "error")
 ENGINE = ("model", "method", "segment", "window", "pool", "block", "rule", "gate", "params", "probe_heads")
 
 
@@ -155,7 +156,7 @@ class Index:
 
     def __init__(self, folder: Path) -> None:
         self.path = folder / INDEX
-        self.records: dict[tuple[str, str], dict] = {}
+        self.records: dict[tuple[str, str], dict] = {}  # (sha256, settings_key) -> status and output
         if self.path.exists():
             self._load()
 
@@ -169,9 +170,12 @@ class Index:
             try:
                 record = json.loads(line)
                 key = (record["sha256"], record["settings_key"])
+                if (record["status"] not in STATUSES or not isinstance(record.get("output"), str | None)
+                        or not all(isinstance(k, str) for k in key)):
+                    raise ValueError
             except (ValueError, TypeError, KeyError):
                 raise InfiniError(f"{self.path} is not an infini batch index (line {n}); give another --out") from None
-            self.records[key] = record
+            self.records[key] = {"status": record["status"], "output": record.get("output")}
 
     def finished(self, sha256: str, key: str) -> dict | None:
         """The record that makes a run unneeded: done with its output still there, or failed for a reason
@@ -188,7 +192,8 @@ class Index:
             fh.write(json.dumps(record, ensure_ascii=True) + "\n")
             fh.flush()
             os.fsync(fh.fileno())
-        self.records[(record["sha256"], record["settings_key"])] = record
+        self.records[(record["sha256"], record["settings_key"])] = {"status": record["status"],
+                                                                    "output": record.get("output")}
 
 
 # --- the plan ---------------------------------------------------------------------------------------

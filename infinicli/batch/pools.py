@@ -21,6 +21,8 @@ from pathlib import Path
 
 from infinicli.errors import InfiniError
 
+WORKER_MB = 1500  # RAM a worker is planned with: the default model's workers peaked at 1,280-1,350 MB
+# (samples/bench/batch), and the engine's state does not grow with the document
 TRIES = 2  # a document is given to at most this many workers that die under it
 STARTUP_DEATHS = 3  # workers that die before they are ready (a crash while loading): give up after this many
 
@@ -173,15 +175,19 @@ class LocalPool(Pool):
 
 
 def make(settings: dict, ray: str | None, workers: int | None, threads: int | None, log: Path) -> tuple[Pool, str]:
-    """The pool to run on and how to name it: local processes (by default 1 worker on every core), or Ray
+    """The pool to run on and how to name it: local processes (by default one single-threaded worker per
+    core, as many as 80% of the free memory holds: measured faster than one worker on every core), or Ray
     actors on `ray` (by default one single-threaded worker per CPU of the cluster)."""
     if ray is None:
-        workers = workers or 1
+        import psutil
+
+        fits = int(psutil.virtual_memory().available * 0.8 / (WORKER_MB << 20))
+        workers = workers or max(1, min(cores() // (threads or 1), fits))
         threads = threads or max(1, cores() // workers)
         check_shape(workers, threads, cores(), "this machine")
         return LocalPool(settings, workers, threads, log), f"{workers} local workers x {threads} threads"
     cpus = connect(ray)
-    threads = threads or 1
+    threads = threads or (max(1, cpus // workers) if workers else 1)
     workers = workers or max(1, cpus // threads)
     check_shape(workers, threads, cpus, f"the Ray cluster at {ray}")
     return RayPool(settings, workers, threads), f"{workers} Ray workers x {threads} threads ({ray})"
