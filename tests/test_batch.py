@@ -162,6 +162,19 @@ def _workers_of(driver: psutil.Process) -> list[psutil.Process]:
     return [p for p in driver.children(recursive=True) if "infinicli.batch.worker" in " ".join(p.cmdline())]
 
 
+def _kill_a_worker_after_the_first_result(driver: subprocess.Popen, out: Path, workers) -> None:
+    """SIGKILL one of `workers()` once the index has a document done, while the others are still running."""
+    deadline = time.monotonic() + 600
+    while driver.poll() is None and time.monotonic() < deadline:
+        if (out / "results.jsonl").exists() and any(r["status"] == "done" for r in _index(out)):
+            running = workers()
+            assert running, "no worker process found"
+            running[0].kill()
+            return
+        time.sleep(0.1)
+    pytest.fail("the batch ended before a worker could be killed")
+
+
 def test_local_batch_survives_a_killed_worker_equals_single_runs_and_resumes(tmp_path, tiny_dir):
     docs = _documents(tmp_path / "docs", chars=4_000)  # a few seconds each on the tiny model
     out = tmp_path / "out"
@@ -170,20 +183,9 @@ def test_local_batch_survives_a_killed_worker_equals_single_runs_and_resumes(tmp
             "--workers", "2", "--threads", "1"]
     env = os.environ | {"INFINI_HOME": str(tmp_path / "home")}
     driver = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    killed = None
-    deadline = time.monotonic() + 120
-    while driver.poll() is None and time.monotonic() < deadline:
-        records = _index(out) if (out / "results.jsonl").exists() else []
-        if any(r["status"] == "done" for r in records):
-            workers = _workers_of(psutil.Process(driver.pid))
-            if workers:
-                killed = workers[0].pid
-                workers[0].kill()
-            break
-        time.sleep(0.1)
+    _kill_a_worker_after_the_first_result(driver, out, lambda: _workers_of(psutil.Process(driver.pid)))
     stdout, stderr = driver.communicate(timeout=180)
     assert driver.returncode == 0, stderr
-    assert killed is not None, "the batch ended before a worker could be killed"
 
     records = _index(out)
     assert sorted(Path(r["input"]).name for r in records) == sorted([d.name for d in docs] + ["corrupt.pdf"])
@@ -284,19 +286,9 @@ def test_batch_on_a_ray_cluster_loses_nothing_when_a_worker_is_killed(tmp_path):
         args = [sys.executable, "-m", "infinicli", "batch", str(tmp_path / "docs"), "--task", "ask", "-q", question,
                 "--out", str(out), "--ray", f"127.0.0.1:{port}", "--threads", "1"]
         driver = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        killed, deadline = None, time.monotonic() + 600
-        while driver.poll() is None and time.monotonic() < deadline:
-            records = _index(out) if (out / "results.jsonl").exists() else []
-            if any(r["status"] == "done" for r in records):
-                workers = _ray_workers()
-                if workers:
-                    killed = workers[0].pid
-                    workers[0].kill()
-                break
-            time.sleep(0.2)
+        _kill_a_worker_after_the_first_result(driver, out, _ray_workers)
         stdout, stderr = driver.communicate(timeout=600)
         assert driver.returncode == 0, stderr
-        assert killed is not None, "the batch ended before a worker could be killed"
         assert "2 Ray workers x 1 threads" in stdout
 
         records = _index(out)
