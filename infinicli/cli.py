@@ -313,34 +313,24 @@ def batch(
     import time
 
     from infinicli import batch as batch_run
-    from infinicli import model_store
-    from infinicli.batch import pools
-    from infinicli.session import check_params
     from infinicli.ui import Output, batch_line, batch_view
 
     engine = {"model": model, "method": value(method), "segment": segment, "window": window, "pool": pool,
               "block": block, "rule": value(rule), "gate": gate, "params": params, "probe_heads": probe_heads}
     settings = batch_run.settings_for(value(task), question, engine, max_tokens, value(length), notes)
-    check_params(params)
-    kind, _, _ = model_store.resolve(model)
-    the_plan = batch_run.plan(inputs, out_dir, settings, retry_failed)
     out = Output(as_json)
+    the_plan, worker_pool, where = batch_run.prepare(inputs, out_dir, settings, ray, workers, threads, retry_failed,
+                                                     out.say)
     start, total = time.perf_counter(), len(the_plan.jobs) + len(the_plan.failed)
-    worker_pool, where = pools.make(settings, ray if the_plan.jobs else None, workers, threads,
-                                    out_dir / "workers.log")
-    if the_plan.jobs and kind == "registry" and not model_store.is_pulled(model):
-        model_store.pull(model, out.say)  # once, here, not by every worker at the same time
-    out.say(f"{len(the_plan.skipped)} of {total + len(the_plan.skipped)} documents finished before; "
-            f"{total} to run on {where}")
     with out.steps("documents", total) as update:
-        seen = []
+        seen = {"documents": 0, "tokens": 0, "bad": 0}
 
         def on_record(record: dict) -> None:
-            seen.append(record)
-            tokens = sum(r["tokens"] or 0 for r in seen)
-            bad = sum(r["status"] != "done" for r in seen)
-            rate = tokens / max(time.perf_counter() - start, 1e-9)
-            update(len(seen), f"{bad} failed · {rate:,.0f} tok/s · {batch_line(record)}")
+            seen["documents"] += 1
+            seen["tokens"] += record["tokens"] or 0
+            seen["bad"] += record["status"] != "done"
+            rate = seen["tokens"] / max(time.perf_counter() - start, 1e-9)
+            update(seen["documents"], f"{seen['bad']} failed · {rate:,.0f} tok/s · {batch_line(record)}")
 
         records = batch_run.run(the_plan, worker_pool, on_record)
     data = batch_run.report(the_plan, records, time.perf_counter() - start, where)

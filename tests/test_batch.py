@@ -83,6 +83,17 @@ def test_inputs_expand_from_files_folders_globs_and_lists(tmp_path, monkeypatch)
         batch.expand(["empty"], "ask")
 
 
+def test_the_results_folder_is_never_read_as_input(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "docs" / "out").mkdir(parents=True)
+    (tmp_path / "docs" / "a.txt").write_text("a document\n")
+    (tmp_path / "docs" / "out" / "a.0123.abcd.md").write_text("# Summary of a document\n")
+    settings = batch.settings_for("summarize", None, {"model": "m"})
+    assert [job["input"] for job in batch.plan(["docs"], Path("docs/out"), settings).jobs] == ["docs/a.txt"]
+    with pytest.raises(InfiniError, match="no documents to read outside"):
+        batch.plan(["docs/out"], Path("docs/out"), settings)
+
+
 def test_settings_refuse_what_the_task_cannot_take():
     engine = {"model": "m"}
     with pytest.raises(InfiniError, match="needs --question"):
@@ -115,6 +126,10 @@ def test_index_drops_a_torn_line_and_refuses_a_file_that_is_not_one(tmp_path):
 
     foreign = tmp_path / "theirs"
     foreign.mkdir()
+    (foreign / batch.INDEX).write_text("their own notes\nwithout a last newline")
+    with pytest.raises(InfiniError, match="not an infini batch index"):
+        batch.Index(foreign)
+    assert (foreign / batch.INDEX).read_text() == "their own notes\nwithout a last newline"  # left as it was
     for line in ("not json", '{"sha256": "s", "settings_key": "k", "status": "done", "output": 5}',
                  '{"sha256": "s", "settings_key": "k", "status": "maybe"}', "[1, 2]"):
         (foreign / batch.INDEX).write_text(line + "\n")

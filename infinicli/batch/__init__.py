@@ -162,11 +162,8 @@ class Index:
 
     def _load(self) -> None:
         data = self.path.read_bytes()
-        if data and not data.endswith(b"\n"):
-            data = data[:data.rfind(b"\n") + 1]
-            with open(self.path, "r+b") as fh:  # our own file: cut the torn last line
-                fh.truncate(len(data))
-        for n, line in enumerate(data.splitlines(), 1):
+        whole = data[:data.rfind(b"\n") + 1]  # a last line without its newline was cut short by a killed driver
+        for n, line in enumerate(whole.splitlines(), 1):
             try:
                 record = json.loads(line)
                 key = (record["sha256"], record["settings_key"])
@@ -176,6 +173,9 @@ class Index:
             except (ValueError, TypeError, KeyError):
                 raise InfiniError(f"{self.path} is not an infini batch index (line {n}); give another --out") from None
             self.records[key] = {"status": record["status"], "output": record.get("output")}
+        if len(whole) < len(data):
+            with open(self.path, "r+b") as fh:  # every whole line is ours: cut the torn one
+                fh.truncate(len(whole))
 
     def finished(self, sha256: str, key: str) -> dict | None:
         """The record that makes a run unneeded: done with its output still there, or failed for a reason
@@ -183,8 +183,8 @@ class Index:
         record = self.records.get((sha256, key))
         if record is None:
             return None
-        if record["status"] == "done" and os.path.exists(record["output"]):
-            return record
+        if record["status"] == "done" and (self.path.parent / os.path.basename(record["output"])).exists():
+            return record  # looked for in the index's folder, so a run from another folder or a moved one resumes
         return record if record["status"] == "failed" else None
 
     def append(self, record: dict) -> None:
@@ -230,7 +230,12 @@ def plan(inputs: list[str], folder: Path, settings: dict, retry_failed: bool = F
     from infinicli.atomic import check_writable
 
     task = settings["task"]
-    paths = expand(inputs, task)
+    results = os.path.realpath(folder)
+    # the results folder is never read as input (`infini batch . --out results/` would summarize summaries)
+    paths = [p for p in expand(inputs, task)
+             if os.path.commonpath([os.path.realpath(p), results]) != results]
+    if not paths:
+        raise InfiniError(f"no documents to read outside {folder}")
     check_writable(folder, folder=True)
     folder.mkdir(parents=True, exist_ok=True)
     key = settings_key(settings)
@@ -249,6 +254,31 @@ def plan(inputs: list[str], folder: Path, settings: dict, retry_failed: bool = F
         output = str(folder / f"{_stem(path)}.{sha[:12]}.{key[:8]}{OUTPUT_SUFFIX[task]}")
         out.jobs.append({"input": path, "sha256": sha, "output": output})
     return out
+
+
+def prepare(inputs: list[str], folder: Path, settings: dict, ray: str | None, workers: int | None,
+            threads: int | None, retry_failed: bool = False, say=lambda _: None) -> tuple[Plan, object, str]:
+    """Everything before the workers start, each problem one sentence: the model and parameters named, the
+    pool's shape (here before the inputs are hashed; a cluster's once joined), the plan; the model pulled
+    once, here, not by every worker at the same time. Returns the plan, the pool and how to name it."""
+    from infinicli import model_store
+    from infinicli.batch import pools
+    from infinicli.session import check_params
+
+    check_params(settings["params"])
+    kind, _, _ = model_store.resolve(settings["model"])
+    log = folder / "workers.log"
+    if ray is None:
+        pool, where = pools.make(settings, None, workers, threads, log)
+    the_plan = plan(inputs, folder, settings, retry_failed)
+    if ray is not None:
+        pool, where = pools.make(settings, ray if the_plan.jobs else None, workers, threads, log)
+    if the_plan.jobs and kind == "registry" and not model_store.is_pulled(settings["model"]):
+        model_store.pull(settings["model"], say)
+    total = len(the_plan.jobs) + len(the_plan.failed)
+    say(f"{len(the_plan.skipped)} of {total + len(the_plan.skipped)} documents finished before; {total} to run on "
+        f"{where}")
+    return the_plan, pool, where
 
 
 def run(the_plan: Plan, pool, on_record) -> list[dict]:

@@ -78,6 +78,8 @@ class Pool:
                 idle.append(worker)
             elif kind == "died":
                 job = busy.pop(worker, None)
+                if worker in idle:  # it died between documents
+                    idle.remove(worker)
                 if worker not in self.ready:
                     deaths_at_start += 1
                     if deaths_at_start >= STARTUP_DEATHS:
@@ -114,7 +116,6 @@ class LocalPool(Pool):
         self.log = log
         self.procs: dict[int, subprocess.Popen] = {}
         self.selector = selectors.DefaultSelector()
-        self.started = 0
 
     def _start(self) -> None:
         env = os.environ | {"OMP_NUM_THREADS": str(self.threads), "MKL_NUM_THREADS": str(self.threads)}
@@ -123,7 +124,6 @@ class LocalPool(Pool):
             # its own session: Ctrl-C in the terminal reaches the driver, which stops the workers
             proc = subprocess.Popen([sys.executable, "-m", "infinicli.batch.worker", config], stdin=subprocess.PIPE,
                                     stdout=subprocess.PIPE, stderr=log, env=env, start_new_session=True)
-        self.started += 1
         self.procs[proc.pid] = proc
         self.selector.register(proc.stdout, selectors.EVENT_READ, proc.pid)
 
@@ -158,10 +158,6 @@ class LocalPool(Pool):
                 if "fatal" in message:
                     return "fatal", pid, message["fatal"]
                 return "result", pid, message
-
-    def kill(self, worker: int) -> None:
-        if worker in self.procs:
-            self.procs[worker].kill()
 
     def close(self) -> None:
         for proc in self.procs.values():
