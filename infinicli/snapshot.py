@@ -17,9 +17,9 @@ from collections.abc import Mapping
 from dataclasses import fields
 from pathlib import Path
 
-import psutil
 import torch
 
+from infinicli import resources
 from infinicli.config import EngineConfig
 from infinicli.errors import InfiniError
 
@@ -27,7 +27,6 @@ SUFFIX = ".infini"
 FORMAT = "infini-state/2"  # 2: the tensors' sha256 in the header, every field checked
 MOST_TOKENS = 1 << 40  # a token count beyond this is not one any reading produced
 MOST_EXACT = 1 << 20  # tokens of exact K/V a saved window (even `full`'s unbounded one) may hold
-FREE_SHARE = 0.8  # a saved state may take at most this share of the free memory (as bench's cells do)
 
 # name -> (dims, dtype): L layers, H KV heads, d head dim; n window, m pool, s sink tokens
 TENSORS = {
@@ -232,8 +231,8 @@ def validate(engine, info, path, header: dict, shapes: dict) -> EngineConfig:
                               f"expected {want_dtype or kv} {list(want)}")
     # The settings, not the tensors, size the buffers a load allocates, and the checksum covers the tensors
     # only: a header that merely asks for a window of 2^20 tokens would take ~48 GB with the default model.
-    need, free = state_bytes(engine, cfg, n), psutil.virtual_memory().available
-    if need > FREE_SHARE * free:
+    need, free = state_bytes(engine, cfg, n), resources.free_bytes()
+    if not resources.fits(need, free):
         raise InfiniError(f"{path} asks for a state of {need / 1e9:,.1f} GB (a window of {cfg.window or n:,}, a pool "
                           f"of {cfg.pool_blocks * cfg.block:,} and a sink of {cfg.sink:,} tokens), more than this "
                           f"machine has free ({free / 1e9:,.1f} GB)")

@@ -31,7 +31,7 @@ import torch
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from infinicli import model_store, snapshot
+from infinicli import model_store, resources, snapshot
 from infinicli.errors import InfiniError, ModelError
 from infinicli.sources import check_input, open_source
 from infinicli.sources import repo as repo_mod
@@ -508,7 +508,7 @@ def test_mutated_saved_states_load_whole_or_are_refused(saved, scratch: Path, da
                 assert torch.equal(got[name], want[name]), name
             # what was allocated is what validation measured and allowed
             need = snapshot.state_bytes(engine, engine.config, engine.state.window.size)
-            assert engine.state.nbytes <= need <= snapshot.FREE_SHARE * psutil.virtual_memory().available
+            assert engine.state.nbytes <= need <= resources.FREE_SHARE * resources.free_bytes()
     finally:
         snapshot.load(engine, info, saved.path)  # the next example starts from the saved state
 
@@ -533,7 +533,7 @@ def test_a_saved_state_whose_settings_ask_for_more_memory_than_is_free_is_refuse
     crafted = tmp_path / "crafted.infini"
     crafted.write_bytes(join_safetensors(header, body))
     cfg = snapshot.engine_config(meta, crafted)
-    if snapshot.state_bytes(engine, cfg) <= snapshot.FREE_SHARE * psutil.virtual_memory().available:
+    if snapshot.state_bytes(engine, cfg) <= resources.FREE_SHARE * resources.free_bytes():
         pytest.skip("this machine has the memory such a state asks for")
     before = engine.state
     with bounded_memory(), pytest.raises(InfiniError, match=r"asks for a state of 2\d\d\.\d GB"):

@@ -20,19 +20,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from infinicli.errors import InfiniError
+from infinicli.resources import FREE_SHARE, cores, free_bytes
 
 WORKER_MB = 1500  # RAM a worker is planned with: the default model's workers peaked at 1,280-1,350 MB
 # (samples/bench/batch), and the engine's state does not grow with the document
 TRIES = 2  # a document is given to at most this many workers that die under it
 STARTUP_DEATHS = 3  # workers that die before they are ready (a crash while loading): give up after this many
-
-
-def cores() -> int:
-    """The cores this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # macOS
-        return os.cpu_count() or 1
 
 
 def check_shape(workers: int, threads: int, available: int, where: str) -> None:
@@ -175,9 +168,7 @@ def make(settings: dict, ray: str | None, workers: int | None, threads: int | No
     core, as many as 80% of the free memory holds: measured faster than one worker on every core), or Ray
     actors on `ray` (by default one single-threaded worker per CPU of the cluster)."""
     if ray is None:
-        import psutil
-
-        fits = int(psutil.virtual_memory().available * 0.8 / (WORKER_MB << 20))
+        fits = int(FREE_SHARE * free_bytes() / (WORKER_MB << 20))
         workers = workers or max(1, min(cores() // (threads or 1), fits))
         threads = threads or max(1, cores() // workers)
         check_shape(workers, threads, cores(), "this machine")

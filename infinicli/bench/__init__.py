@@ -24,8 +24,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import psutil
-
+from infinicli import resources
 from infinicli.atomic import write_text
 from infinicli.errors import InfiniError
 
@@ -188,14 +187,14 @@ def bench_memory(methods: list[str], lengths: list[int], out_dir: Path, extra: d
     `out_dir` are reported (to redraw the table and plot); the others say "not run yet".
     """
     if available is None:
-        available = psutil.virtual_memory().available
+        available = resources.free_bytes()
     rows = []
     for length in lengths:
         for method in methods:
             row = None
             if method == "full":
                 need = full_kv_bytes(length, shape) + 1.5e9  # the cache plus the process itself
-                if need > 0.8 * available:
+                if not resources.fits(need, available):
                     row = MemoryRow(method, length, None, None, None, None, None,
                                     f"needs {need / 1e9:.1f} GB (available {available / 1e9:.1f} GB)")
                 elif length > full_max:
