@@ -310,8 +310,6 @@ def batch(
 
     Example: infini batch 'papers/**/*.pdf' --task ask -q "What dataset is used?" --out answers/
     """
-    import time
-
     from infinicli import batch as batch_run
     from infinicli.ui import Output, batch_line, batch_view
 
@@ -321,19 +319,9 @@ def batch(
     out = Output(as_json)
     the_plan, worker_pool, where = batch_run.prepare(inputs, out_dir, settings, ray, workers, threads, retry_failed,
                                                      out.say)
-    start, total = time.perf_counter(), len(the_plan.jobs) + len(the_plan.failed)
-    with out.steps("documents", total) as update:
-        seen = {"documents": 0, "tokens": 0, "bad": 0}
-
-        def on_record(record: dict) -> None:
-            seen["documents"] += 1
-            seen["tokens"] += record["tokens"] or 0
-            seen["bad"] += record["status"] != "done"
-            rate = seen["tokens"] / max(time.perf_counter() - start, 1e-9)
-            update(seen["documents"], f"{seen['bad']} failed · {rate:,.0f} tok/s · {batch_line(record)}")
-
-        records = batch_run.run(the_plan, worker_pool, on_record)
-    data = batch_run.report(the_plan, records, time.perf_counter() - start, where)
+    with out.steps("documents", len(the_plan.jobs) + len(the_plan.failed)) as update:
+        data = batch_run.run(the_plan, worker_pool, where,
+                             lambda record, totals: update(totals["documents"], batch_line(record, totals)))
     out.emit(data, lambda c: batch_view(out, c, data))
 
 

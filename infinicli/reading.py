@@ -7,14 +7,13 @@ replaces the reading.
 from __future__ import annotations
 
 import collections
-import hashlib
 import itertools
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 
-from infinicli import snapshot
+from infinicli import snapshot, sources
 from infinicli.config import EngineConfig, SegmentStats
 from infinicli.engine import InfiniModel, peak_rss_mb
 from infinicli.errors import InfiniError
@@ -47,11 +46,7 @@ def file_sha256(path: str) -> str:
     """sha256 of a file's bytes; empty for stdin and directories."""
     if path == "-" or os.path.isdir(path):
         return ""
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while block := f.read(1 << 20):
-            h.update(block)
-    return h.hexdigest()
+    return sources.file_sha256(path)
 
 
 def count_tokens(tok: Tokenizer, path: str, password: str | None = None) -> int | None:

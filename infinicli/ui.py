@@ -331,12 +331,16 @@ PANEL_TITLES = {"infini+recall": "infini+recall\n(every head scores the pool)",
                 "infini+recall+heads8": "infini+recall+heads8\n(default)"}
 
 
-def batch_line(record: dict) -> str:
-    """One document of a batch, as its progress shows it (plain text: no markup, cleaned)."""
+def batch_line(record: dict, totals: dict) -> str:
+    """A batch's progress after one document (plain text: no markup, cleaned): failures and tokens/s so
+    far, then that document."""
     name = clean(input_name(record["input"]))
+    rate = totals["tokens"] / max(totals["seconds"], 1e-9)
     if record["status"] == "done":
-        return f"{name}: done, {record['tokens'] or 0:,} tokens in {record['seconds'] or 0:,.0f} s"
-    return f"{name}: {record['status']}: {clean(record['error'] or '')}"
+        what = f"{name}: done, {record['tokens'] or 0:,} tokens in {record['seconds'] or 0:,.0f} s"
+    else:
+        what = f"{name}: {record['status']}: {clean(record['error'] or '')}"
+    return f"{totals['failed']} failed · {rate:,.0f} tok/s · {what}"
 
 
 def batch_view(out: Output, c: Console, report: dict) -> None:

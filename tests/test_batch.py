@@ -224,6 +224,11 @@ def test_local_batch_survives_a_killed_worker_equals_single_runs_and_resumes(tmp
     report = json.loads(again.stdout)
     assert (report["skipped"], report["done"], report["failed"]) == (5, 0, 0)  # a bad input fails again: skipped
     assert len(_index(out)) == len(records)
+    # nothing to run: no cluster is joined (none answers at port 1) and its shape is not checked here
+    on_ray = subprocess.run(args + ["--json", "--ray", "127.0.0.1:1", "--workers", "8"], capture_output=True,
+                            text=True, env=env, timeout=120)
+    assert on_ray.returncode == 0, on_ray.stderr
+    assert json.loads(on_ray.stdout)["skipped"] == 5
     assert {p.name: p.stat().st_mtime_ns for p in out.iterdir() if p.name != "workers.log"} == \
         {k: v for k, v in outputs.items() if k != "workers.log"}
 

@@ -124,25 +124,20 @@ def expand(inputs: list[str], task: str) -> list[str]:
 def content_sha256(path: str, task: str) -> str:
     """sha256 of a document's bytes; of a repository (for `code`), of every file it reads, by path.
     Raises InfiniError (one sentence) for an input that cannot be read."""
-    from infinicli.sources import check_input, open_binary
+    from infinicli.sources import check_input, file_sha256
 
+    if task != "code":
+        check_input(path)
+        return file_sha256(path)
+    from infinicli.sources.repo import walk_repo
+
+    found = walk_repo(path)  # what tasks.code.scan reads with its defaults, without importing the engine
+    if not found.files:
+        raise InfiniError(f"{path} has no text files to read")
     h = hashlib.sha256()
-    if task == "code":
-        from infinicli.sources.repo import walk_repo
-
-        found = walk_repo(path)  # what tasks.code.scan reads with its defaults, without importing the engine
-        if not found.files:
-            raise InfiniError(f"{path} has no text files to read")
-        for f in found.files:
-            h.update(f.path.encode("utf-8", "surrogateescape") + b"\0")
-            with open_binary(str(found.root / (f.name_on_disk or f.path))) as fh:
-                while block := fh.read(1 << 20):
-                    h.update(block)
-        return h.hexdigest()
-    check_input(path)
-    with open_binary(path) as fh:
-        while block := fh.read(1 << 20):
-            h.update(block)
+    for f in found.files:  # each file's path and the sha256 of its bytes
+        h.update(f.path.encode("utf-8", "surrogateescape") + b"\0")
+        h.update(file_sha256(str(found.root / (f.name_on_disk or f.path))).encode() + b"\n")
     return h.hexdigest()
 
 
@@ -271,8 +266,9 @@ def prepare(inputs: list[str], folder: Path, settings: dict, ray: str | None, wo
     if ray is None:
         pool, where = pools.make(settings, None, workers, threads, log)
     the_plan = plan(inputs, folder, settings, retry_failed)
-    if ray is not None:
-        pool, where = pools.make(settings, ray if the_plan.jobs else None, workers, threads, log)
+    if ray is not None:  # a cluster is joined only when there is something to run on it
+        pool, where = (pools.make(settings, ray, workers, threads, log) if the_plan.jobs
+                       else (None, f"the Ray cluster at {ray}, not joined"))
     if the_plan.jobs and kind == "registry" and not model_store.is_pulled(settings["model"]):
         model_store.pull(settings["model"], say)
     total = len(the_plan.jobs) + len(the_plan.failed)
@@ -281,27 +277,36 @@ def prepare(inputs: list[str], folder: Path, settings: dict, ray: str | None, wo
     return the_plan, pool, where
 
 
-def run(the_plan: Plan, pool, on_record) -> list[dict]:
-    """Run the plan's jobs on the pool, appending each record to the index as it comes (inputs that could
-    not be hashed first); on_record(record) hears of each. Ctrl-C keeps what has finished."""
+def run(the_plan: Plan, pool, where: str, on_record) -> dict:
+    """Run the plan's jobs on the pool (None when there are none), appending each record to the index as
+    it comes (inputs that could not be hashed first); on_record(record, totals) hears of each, with the
+    documents, tokens and failures so far and the seconds since the start. Ctrl-C keeps what has finished.
+    Returns the report (for --json and the closing lines)."""
     from infinicli.errors import Interrupted
 
     records: list[dict] = []
+    totals = {"documents": 0, "tokens": 0, "failed": 0, "seconds": 0.0}
+    start = time.perf_counter()
 
     def keep(record: dict) -> None:
         the_plan.index.append(record)
         records.append(record)
-        on_record(record)
+        totals["documents"] += 1
+        totals["tokens"] += record["tokens"] or 0
+        totals["failed"] += record["status"] != "done"
+        totals["seconds"] = time.perf_counter() - start
+        on_record(record, totals)
 
     try:
         for record in the_plan.failed:
             keep(record)
-        with pool:
-            pool.run(the_plan.jobs, lambda job, result: keep(the_plan.record(job, result)))
+        if pool is not None:
+            with pool:
+                pool.run(the_plan.jobs, lambda job, result: keep(the_plan.record(job, result)))
     except Interrupted:
         raise Interrupted(f"interrupted; the {len(records)} documents finished are in {the_plan.index.path}, "
                           "and the same command goes on from there") from None
-    return records
+    return report(the_plan, records, time.perf_counter() - start, where)
 
 
 def report(the_plan: Plan, records: list[dict], seconds: float, where: str) -> dict:

@@ -64,11 +64,8 @@ class Worker:
 
     def _task(self, path: str, output: str) -> dict:
         from infinicli.atomic import write_text
-        from infinicli.sources import check_input
 
-        s, session = self.settings, self.session
-        if s["task"] != "code":
-            check_input(path)
+        s, session = self.settings, self.session  # each task opens its input through sources, which checks it
         if s["task"] == "ask":
             result = session.ask(path, s["question"], max_tokens=s["max_tokens"])
             write_text(output, json.dumps(result.as_dict(), indent=2, default=str) + "\n")

@@ -85,6 +85,18 @@ def open_binary(path: str) -> BinaryIO:
     return fh
 
 
+def file_sha256(path: str) -> str:
+    """sha256 of a user's regular file, read as open_binary opens it (a pipe or device refused, not
+    waited on); OS errors are one-sentence SourceErrors."""
+    import hashlib
+
+    h = hashlib.sha256()
+    with open_binary(path) as fh:
+        while block := fh.read(1 << 20):
+            h.update(block)
+    return h.hexdigest()
+
+
 def open_source(path: str, password: str | None = None,
                 on_warning: Callable[[str], None] | None = None) -> Iterator[Chunk]:
     """Stream `path` as Chunks: "-" is stdin text, a file starting with `%PDF-` is a PDF
