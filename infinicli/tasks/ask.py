@@ -149,12 +149,14 @@ class AskResult:
     rewritten: list[dict] = field(default_factory=list)  # sentences whose miscopied names were respelt
     recalled: list[dict] = field(default_factory=list)  # what the recall pool held when asked
     by_signal: dict[str, list[dict]] = field(default_factory=dict)  # the best passages by each signal alone
+    candidates: list[dict] = field(default_factory=list)  # every passage the evidence held (run(candidates=True))
 
     def as_dict(self) -> dict:
         return {"question": self.question, "answer": self.answer, "answered_from": self.answered_from,
                 "evidence": self.evidence, "dropped": self.dropped, "rewritten": self.rewritten,
                 "reading": self.reading.as_dict(),
-                "recalled": self.recalled, "by_signal": self.by_signal}
+                "recalled": self.recalled, "by_signal": self.by_signal} | (
+                    {"candidates": self.candidates} if self.candidates else {})
 
 
 def held_up(words: DocumentWords, text: str, source: str, question: str, lines: list[str] | None,
@@ -175,14 +177,16 @@ def check_question(question: str) -> None:
 
 def run(engine: InfiniModel, tok: Tokenizer, info: ModelInfo, path: str, question: str, *,
         password: str | None = None, max_tokens: int = 64, answer_prefix: str = "",
-        from_state: bool = False, on_segment=None, on_text: Callable[[str], None] | None = None) -> AskResult:
+        from_state: bool = False, on_segment=None, on_text: Callable[[str], None] | None = None,
+        candidates: bool = False) -> AskResult:
     """Read `path` (a document, or a saved .infini state) with the question known, and answer it.
 
     By default the answer is written from the QUOTES passages that the evidence ranks best (the
     retrieval heads' attention fused with a lexical match), read with exact attention: measured on
     prose needles 6 of 6 right this way against 3 of 6 from the whole state. `from_state` answers from
     the memory, pool and window instead. A saved state keeps no passages: it answers from the state and
-    quotes what its pool and window hold."""
+    quotes what its pool and window hold. `candidates` keeps every passage the evidence held, with
+    both signals, in the result (for benches)."""
     check_question(question)
     prompt = prompt_ids(tok, question, answer_prefix)
     if snapshot.is_snapshot(path):
@@ -215,4 +219,4 @@ def run(engine: InfiniModel, tok: Tokenizer, info: ModelInfo, path: str, questio
     kept, source, dropped, rewritten = held_up(words, text, source, question, lines,
                                                best[0].passage.text if best else None)
     return AskResult(question, kept, source, [c.as_dict() for c in best], dropped, result, rewritten, pool,
-                     by_signal)
+                     by_signal, evidence.candidates() if candidates else [])

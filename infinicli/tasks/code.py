@@ -40,12 +40,14 @@ class CodeResult:
     rewritten: list[dict] = field(default_factory=list)  # sentences whose miscopied names were respelt
     answered_from: str = "overview"  # "evidence" (written from the cited lines), "quote" (the best line itself)
     scan: dict = field(default_factory=dict)  # every file read and skipped: sources.repo.summarize_scan
+    candidates: list[dict] = field(default_factory=list)  # every line the evidence held (run(candidates=True))
 
     def as_dict(self) -> dict:
         return {"root": self.root, "question": self.question, "answer": self.answer, "evidence": self.evidence,
                 "quotes": self.evidence, "files": self.files, "dropped": self.dropped,
                 "rewritten": self.rewritten, "answered_from": self.answered_from,
-                "reading": self.reading.as_dict()} | self.scan
+                "reading": self.reading.as_dict()} | self.scan | (
+                    {"candidates": self.candidates} if self.candidates else {})
 
 
 def scan(directory: str | Path, include: Iterable[str] = (), exclude: Iterable[str] = (),
@@ -68,8 +70,9 @@ def evidence_lines(cited: list[dict]) -> list[str]:
 
 
 def run(engine: InfiniModel, tok: Tokenizer, scan: RepoScan, question: str | None, *, max_tokens: int = 96,
-        on_segment: Callable[[SegmentStats], None] | None = None) -> CodeResult:
-    """Read every file of the scan; answer the question from its best lines, or give an overview."""
+        on_segment: Callable[[SegmentStats], None] | None = None, candidates: bool = False) -> CodeResult:
+    """Read every file of the scan; answer the question from its best lines, or give an overview.
+    `candidates` keeps every line the evidence held, with both signals, in the result (for benches)."""
     if question is not None:
         ask.check_question(question)
     facts = summarize_scan(scan, lambda text: len(tok.encode(text)))
@@ -100,4 +103,5 @@ def run(engine: InfiniModel, tok: Tokenizer, scan: RepoScan, question: str | Non
     kept, source, dropped, rewritten = ask.held_up(words, text, "evidence" if lines else "state", question, lines,
                                                    cited[0]["text"] if cited else None)
     return CodeResult(str(scan.root), question, kept, cited, dropped, result,
-                      list(dict.fromkeys(c["path"] for c in cited)), rewritten, source, facts)
+                      list(dict.fromkeys(c["path"] for c in cited)), rewritten, source, facts,
+                      evidence.candidates() if candidates else [])
