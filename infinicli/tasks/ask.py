@@ -65,13 +65,13 @@ def answer(engine: InfiniModel, tok: Tokenizer, question: str, max_tokens: int =
     return f"{prefix.strip()} {text}".strip() if prefix.strip() else text
 
 
-LEAD_IN = re.compile(r"^\s*(?:the\s+)?answer(?:\s+is)?\s*:\s*", re.IGNORECASE)
+LEAD_IN = re.compile(r"^\s*(?:the\s+)?answer(?:\s+is\b\s*:?|\s*:)\s*", re.IGNORECASE)
 LEAD_IN_TEXT = "the answer is:"
 
 
 def without_lead_in(text: str) -> str:
-    """The model's words without the "The answer is:" it often starts with, on its own line or not
-    (the answer then follows on the next line: it must not end the answer there)."""
+    """The model's words without the "The answer is:" ("Answer:", "The answer is") it often starts with,
+    on its own line or not (the answer then follows on the next line: it must not end the answer there)."""
     return LEAD_IN.sub("", text, count=1)
 
 

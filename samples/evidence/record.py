@@ -12,8 +12,9 @@ Sets (one model load for all; each question reads its whole input with the quest
 - haystack: the three needles of samples/make_haystack.py in 32K tokens of the sample book.
 
 A candidate is marked `answer` when it holds the answer's line: for the manual, on the same page, its
-text and the line's contain one another; for code, in the answer's file and holding every keyword; for
-the haystack, holding the needle's number.
+text and the line's contain one another or it holds every answer keyword (a sentence that starts on
+the line before the answer's line holds the answer but is not part of that line); for code, in the
+answer's file and holding every keyword; for the haystack, holding the needle's number.
 """
 
 from __future__ import annotations
@@ -41,11 +42,24 @@ def manual_items() -> list[dict]:
     for n, q in enumerate(spec["questions"], 1):
         if q.get("broad"):
             continue
-        out.append({"set": "manual", "key": f"manual-q{n:02d}", "task": "ask",
-                    "path": str(ROOT / "samples/manual/manual.pdf"),
-                    "question": q["question"], "keywords": q["answer_keywords"], "kind": q["kind"],
-                    "is_answer": lambda c, q=q: holds(c, q)})
-    return out
+        out.append(
+            {
+                "set": "manual",
+                "key": f"manual-q{n:02d}",
+                "task": "ask",
+                "path": str(ROOT / "samples/manual/manual.pdf"),
+                "question": q["question"],
+                "keywords": q["answer_keywords"],
+                "kind": q["kind"],
+                "is_answer": lambda c, q=q: (
+                    holds(c, q)
+                    or (
+                        c.get("page") == q["page"] and all(k.lower() in c["text"].lower() for k in q["answer_keywords"])
+                    )
+                ),
+            }
+        )
+    return sorted(out, key=lambda i: i["kind"] != "lexical")  # the questions a lexical match can answer first
 
 
 def code_items() -> list[dict]:
@@ -54,25 +68,48 @@ def code_items() -> list[dict]:
     root = Path(sysconfig.get_paths()["purelib"]) / "tiktoken"
     out = []
     for n, q in enumerate(project["questions"], 1):
+
         def is_answer(c, q=q):
-            return (Path(c.get("path", "")).name == Path(q["file"]).name
-                    and all(k.lower() in c["text"].lower() for k in q["keywords"]))
-        out.append({"set": "code", "key": f"code-tiktoken-q{n}", "task": "code", "path": str(root),
-                    "question": q["q"], "keywords": q["keywords"], "kind": "code", "is_answer": is_answer})
+            return Path(c.get("path", "")).name == Path(q["file"]).name and all(
+                k.lower() in c["text"].lower() for k in q["keywords"]
+            )
+
+        out.append(
+            {
+                "set": "code",
+                "key": f"code-tiktoken-q{n}",
+                "task": "code",
+                "path": str(root),
+                "question": q["q"],
+                "keywords": q["keywords"],
+                "kind": "code",
+                "is_answer": is_answer,
+            }
+        )
     return out
 
 
-def haystack_items(workdir: Path) -> list[dict]:
+def haystack_items(workdir: Path | None = None) -> list[dict]:
     import make_haystack
 
     out = []
     for needle, (depth, seed) in enumerate([(0.5, 0), (0.25, 1), (0.75, 2)]):
         text, meta = make_haystack.build(32000, depth, seed, needle)
-        path = workdir / f"hay-32k-d{depth}-needle{needle}-seed{seed}.txt"
-        path.write_text(text)
-        out.append({"set": "haystack", "key": f"haystack-32k-needle{needle}", "task": "ask", "path": str(path),
-                    "question": meta["question"], "keywords": [meta["answer"]], "kind": "needle",
-                    "is_answer": lambda c, a=meta["answer"]: a in c["text"]})
+        path = (workdir or Path()) / f"hay-32k-d{depth}-needle{needle}-seed{seed}.txt"
+        if workdir is not None:
+            path.write_text(text)
+        out.append(
+            {
+                "set": "haystack",
+                "key": f"haystack-32k-needle{needle}",
+                "task": "ask",
+                "path": str(path),
+                "question": meta["question"],
+                "keywords": [meta["answer"]],
+                "kind": "needle",
+                "is_answer": lambda c, a=meta["answer"]: a in c["text"],
+            }
+        )
     return out
 
 
@@ -102,18 +139,28 @@ def main() -> None:
         data = result.as_dict()
         for c in data["candidates"]:
             c["answer"] = bool(item["is_answer"](c))
-        record = {"set": item["set"], "kind": item["kind"], "question": item["question"],
-                  "keywords": item["keywords"], "input": os.path.relpath(item["path"], ROOT)
-                  if item["set"] != "haystack" else Path(item["path"]).name,
-                  "answer": data["answer"], "answered_from": data["answered_from"], "evidence": data["evidence"],
-                  "answer_held": any(c["answer"] for c in data["candidates"]),
-                  "seconds": round(time.perf_counter() - t0, 1), "reading": data["reading"],
-                  "candidates": data["candidates"]}
+        record = {
+            "set": item["set"],
+            "kind": item["kind"],
+            "question": item["question"],
+            "keywords": item["keywords"],
+            "input": os.path.relpath(item["path"], ROOT) if item["set"] != "haystack" else Path(item["path"]).name,
+            "answer": data["answer"],
+            "answered_from": data["answered_from"],
+            "evidence": data["evidence"],
+            "answer_held": any(c["answer"] for c in data["candidates"]),
+            "seconds": round(time.perf_counter() - t0, 1),
+            "reading": data["reading"],
+            "candidates": data["candidates"],
+        }
         tmp = target.with_suffix(".tmp")
         tmp.write_text(json.dumps(record, indent=1) + "\n")
         os.replace(tmp, target)
-        print(f"{item['key']}: {record['seconds']} s, {len(data['candidates'])} candidates, answer line held: "
-              f"{record['answer_held']}; answer: {data['answer'][:100]!r}", flush=True)
+        print(
+            f"{item['key']}: {record['seconds']} s, {len(data['candidates'])} candidates, answer line held: "
+            f"{record['answer_held']}; answer: {data['answer'][:100]!r}",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

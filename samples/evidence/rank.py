@@ -1,0 +1,177 @@
+"""Compare ways of ranking the evidence on recorded questions (samples/evidence/record.py): how often
+the answer's line is among the 3 passages an answer is written from, per set of questions.
+
+    python samples/evidence/rank.py [--dir samples/bench/evidence] [--json OUT]
+
+The question's attention in the retrieval heads comes from the recording (the model read each input
+once, with the question); every passage outside the recorded candidates had less attention than all
+of them. The lexical match is computed again here, with infinicli.evidence as it is now, over every
+passage of the same input (the PDF, the repository, the haystack rebuilt from its seed): so a change
+to the lexical match or to the fusion is measured without the model. The recorded lexical scores
+give the rows marked "recorded" (the evidence as it was when the recording was made).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import sysconfig
+from pathlib import Path
+
+from infinicli import evidence
+from infinicli.sources import open_source
+from infinicli.tokens import passages_of
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+TOP = 3
+
+
+def key(c: dict) -> tuple:
+    return c.get("page"), c.get("path"), c["line"], c["text"]
+
+
+def input_chunks(record: dict):
+    if record["set"] == "code":
+        from infinicli.sources.repo import iter_repo_chunks
+        from infinicli.tasks import code
+
+        root = Path(sysconfig.get_paths()["purelib"]) / Path(record["input"]).name  # an installed package
+        return iter_repo_chunks(code.scan(root)), "line"
+    if record["set"] == "haystack":
+        sys.path.insert(0, str(ROOT / "samples"))
+        import make_haystack
+
+        m = re.match(r"hay-32k-d([\d.]+)-needle(\d)-seed(\d+)\.txt", record["input"])
+        text, _ = make_haystack.build(32000, float(m[1]), int(m[3]), int(m[2]))
+        from infinicli.sources import Chunk
+
+        return [Chunk(text, record["candidates"][0]["path"], None, 1)], "sentence"
+    return open_source(str(ROOT / record["input"])), "sentence"
+
+
+def answer_rules(sets: tuple[str, ...] = ("manual", "code", "haystack")) -> dict:
+    """Each recorded question's rule for a passage that holds its answer (record.py's)."""
+    sys.path.insert(0, str(HERE))
+    import record
+
+    makers = {"manual": record.manual_items, "code": record.code_items, "haystack": record.haystack_items}
+    return {i["key"]: i["is_answer"] for s in sets for i in makers[s]()}
+
+
+def everything(record: dict, is_answer) -> list[dict]:
+    """Every passage of the input with the lexical match of now and the recorded attention, and whether
+    it holds the answer."""
+    chunks, by = input_chunks(record)
+    ev = evidence.Evidence(record["question"], keep=10**9)
+    for chunk in chunks:
+        if chunk.text:
+            ev.add(passages_of(chunk, by)[1], None)
+    recorded = {key(c): c for c in record["candidates"]}
+    floor = min(c["attention"] for c in record["candidates"]) - 1.0
+    out = []
+    for c in ev.candidates():
+        was = recorded.get(key(c))
+        out.append(
+            c
+            | {
+                "attention": was["attention"] if was else floor,
+                "answer": bool(is_answer(c)),
+                "tokens": was["tokens"] if was else c["tokens"],
+                "recorded_lexical": was["lexical"] if was else 0.0,
+            }
+        )
+    missing = [k for k in recorded if k not in {key(c) for c in out}]
+    if missing:
+        raise SystemExit(f"{record['question']}: {len(missing)} recorded passages not found again, e.g. {missing[0]}")
+    return out
+
+
+def by_fuse(
+    cands: list[dict], lexical: str = "lexical", use_attention: bool = True, use_lexical: bool = True
+) -> list[dict]:
+    scores = evidence.fuse([c["attention"] for c in cands], [c[lexical] for c in cands], use_attention, use_lexical)
+    return [c for _, c in sorted(zip(scores, cands), key=lambda p: -p[0])]
+
+
+def by_bm25s(cands: list[dict], question: str) -> list[dict]:
+    """bm25s (a well-kept BM25 library, no model) over the same passages: the lexical baseline."""
+    import bm25s
+
+    retriever = bm25s.BM25()
+    retriever.index(
+        bm25s.tokenize([c["text"] for c in cands], stopwords="en", show_progress=False), show_progress=False
+    )
+    docs, _ = retriever.retrieve(
+        bm25s.tokenize([question], stopwords="en", show_progress=False), k=len(cands), show_progress=False
+    )
+    return [cands[i] for i in docs[0]]
+
+
+RANKINGS = {
+    "attention alone": lambda cs: by_fuse(cs, use_lexical=False),
+    "before: lexical alone": lambda cs: by_fuse(cs, "recorded_lexical", use_attention=False),
+    "before: fused (k=60, 1:1)": lambda cs: weighted(cs, 1, 1, 60, "recorded_lexical"),
+    "now: lexical alone": lambda cs: by_fuse(cs, use_attention=False),
+    "now: fused (infini ask)": by_fuse,
+    "BM25 (bm25s, no model)": by_bm25s,
+}
+
+
+def weighted(cands: list[dict], w_att: float, w_lex: float, k: int = 60, lexical: str = "lexical") -> list[dict]:
+    """Reciprocal rank fusion with a weight per signal and constant k (what evidence.fuse was chosen
+    among; before, k = 60 and 1:1)."""
+    score = {id(c): 0.0 for c in cands}
+    for rank, c in enumerate(sorted(cands, key=lambda c: -c["attention"]), 1):
+        score[id(c)] += w_att / (k + rank)
+    for rank, c in enumerate(sorted([c for c in cands if c[lexical] > 0], key=lambda c: -c[lexical]), 1):
+        score[id(c)] += w_lex / (k + rank)
+    return sorted(cands, key=lambda c: -score[id(c)])
+
+
+EXPLORE = {
+    f"RRF 1:{w}, k={k}": (lambda cs, w=w, k=k: weighted(cs, 1, w, k)) for k in (60, 20, 5, 1) for w in (1, 2, 3, 5)
+}
+EXPLORE["lexical, then attention"] = lambda cs: sorted(cs, key=lambda c: (-c["lexical"], -c["attention"]))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--dir", type=Path, default=ROOT / "samples/bench/evidence")
+    parser.add_argument("--json", type=Path)
+    parser.add_argument("--show", action="store_true", help="Print each question's answer rank per ranking.")
+    parser.add_argument("--explore", action="store_true", help="Add the weighted fusions tried.")
+    args = parser.parse_args()
+    records = {p.stem: json.loads(p.read_text()) for p in sorted(args.dir.glob("*.json")) if p.name != "ranking.json"}
+    sets = sorted({r["set"] for r in records.values()})
+    rankings = RANKINGS | (EXPLORE if args.explore else {})
+    table = {name: {s: [] for s in sets} for name in rankings}
+    rules = answer_rules()
+    for name_q, record in records.items():
+        cands = everything(record, rules[name_q])
+        ranks = {}
+        for name, rank in rankings.items():
+            order = rank(cands, record["question"]) if rank is by_bm25s else rank(cands)
+            at = next((i for i, c in enumerate(order) if c["answer"]), None)
+            ranks[name] = at
+            if at is not None and at < TOP:
+                table[name][record["set"]].append(name_q)
+        if args.show:
+            print(name_q, {n: r for n, r in ranks.items()}, record["question"])
+    counts = {s: sum(r["set"] == s for r in records.values()) for s in sets}
+    print(f"answer's line among the top {TOP}")
+    print(f"{'ranking':32}" + "".join(f"{s:>12}" for s in sets) + f"{'all':>10}")
+    for name, row in table.items():
+        print(
+            f"{name:32}"
+            + "".join(f"{len(row[s]):>9}/{counts[s]:<2}" for s in sets)
+            + f"{sum(map(len, row.values())):>7}/{len(records)}"
+        )
+    if args.json:
+        args.json.write_text(json.dumps({"top": TOP, "questions": counts, "hits": table}, indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    main()
