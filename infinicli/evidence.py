@@ -164,27 +164,25 @@ class Evidence:
             score += idf * tf * (BM25_K1 + 1) / (tf + BM25_K1 * (1 - BM25_B + BM25_B * c.length / avg))
         return score
 
-    def candidates(self) -> list[dict]:
-        """Every passage either signal holds, with both signals (its lexical score as BM25 over the whole
-        input): what a bench needs to try other ways of ranking without reading the input again."""
+    def _held(self) -> list[Candidate]:
+        """Every passage either signal holds (the last one closed), with its lexical score as BM25 over the
+        whole input."""
         for c in self.scores.close():
             self._offer(c)
-        pool = {id(c): c for _, _, c in itertools.chain(self._by_attention, self._by_lexical)}
-        out = []
-        for c in pool.values():
+        cands = list({id(c): c for _, _, c in itertools.chain(self._by_attention, self._by_lexical)}.values())
+        for c in cands:
             c.lexical = self._bm25(c)
-            out.append({"text": c.passage.text, **c.passage.where(), "attention": c.attention,
-                        "lexical": c.lexical, "tokens": c.tokens})
-        return out
+        return cands
+
+    def candidates(self) -> list[dict]:
+        """Every passage either signal holds, with both signals: what a bench needs to try other ways of
+        ranking without reading the input again."""
+        return [{"text": c.passage.text, **c.passage.where(), "attention": c.attention, "lexical": c.lexical,
+                 "tokens": c.tokens} for c in self._held()]
 
     def best(self, k: int, attention: bool = True, lexical: bool = True) -> list[Candidate]:
         """The k best passages, best first: the two rankings fused by reciprocal rank (or one alone)."""
-        for c in self.scores.close():
-            self._offer(c)
-        pool = {id(c): c for _, _, c in itertools.chain(self._by_attention, self._by_lexical)}
-        cands = list(pool.values())
-        for c in cands:
-            c.lexical = self._bm25(c)
+        cands = self._held()
         scores = fuse([c.attention for c in cands], [c.lexical for c in cands], attention, lexical)
         for c, score in zip(cands, scores):
             c.score = score

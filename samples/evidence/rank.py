@@ -14,6 +14,7 @@ give the rows marked "recorded" (the evidence as it was when the recording was m
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import re
 import sys
@@ -61,14 +62,19 @@ def answer_rules(sets: tuple[str, ...] = ("manual", "code", "haystack")) -> dict
     return {i["key"]: i["is_answer"] for s in sets for i in makers[s]()}
 
 
+@functools.cache
+def input_passages(kind: str, name: str, origin: str | None) -> list[list]:
+    """The input's passages, chunk by chunk (parsed once for all the questions about it)."""
+    chunks, by = input_chunks({"set": kind, "input": name, "candidates": [{"path": origin}]})
+    return [passages_of(chunk, by)[1] for chunk in chunks if chunk.text]
+
+
 def everything(record: dict, is_answer) -> list[dict]:
     """Every passage of the input with the lexical match of now and the recorded attention, and whether
     it holds the answer."""
-    chunks, by = input_chunks(record)
     ev = evidence.Evidence(record["question"], keep=10**9)
-    for chunk in chunks:
-        if chunk.text:
-            ev.add(passages_of(chunk, by)[1], None)
+    for passages in input_passages(record["set"], record["input"], record["candidates"][0].get("path")):
+        ev.add(passages, None)
     recorded = {key(c): c for c in record["candidates"]}
     floor = min(c["attention"] for c in record["candidates"]) - 1.0
     out = []
