@@ -53,12 +53,17 @@ def input_chunks(record: dict):
     return open_source(str(ROOT / record["input"])), "sentence"
 
 
-def answer_rules(sets: tuple[str, ...] = ("manual", "code", "haystack")) -> dict:
+def answer_rules(sets: tuple[str, ...] = ("manual", "code", "haystack", "prose")) -> dict:
     """Each recorded question's rule for a passage that holds its answer (record.py's)."""
     sys.path.insert(0, str(HERE))
     import record
 
-    makers = {"manual": record.manual_items, "code": record.code_items, "haystack": record.haystack_items}
+    makers = {
+        "manual": record.manual_items,
+        "code": record.code_items,
+        "haystack": record.haystack_items,
+        "prose": record.prose_items,
+    }
     return {i["key"]: i["is_answer"] for s in sets for i in makers[s]()}
 
 
@@ -149,6 +154,12 @@ def main() -> None:
     parser.add_argument("--json", type=Path)
     parser.add_argument("--show", action="store_true", help="Print each question's answer rank per ranking.")
     parser.add_argument("--explore", action="store_true", help="Add the weighted fusions tried.")
+    parser.add_argument(
+        "--answers",
+        type=Path,
+        help="Also write the model's answers from the chosen passages "
+        "here (loads the model; a few seconds a question).",
+    )
     args = parser.parse_args()
     records = {p.stem: json.loads(p.read_text()) for p in sorted(args.dir.glob("*.json")) if p.name != "ranking.json"}
     sets = sorted({r["set"] for r in records.values()})
@@ -177,6 +188,52 @@ def main() -> None:
         )
     if args.json:
         args.json.write_text(json.dumps({"top": TOP, "questions": counts, "hits": table}, indent=1) + "\n")
+    if args.answers:
+        write_answers(records, rules, args.answers)
+
+
+def write_answers(records: dict, rules: dict, out: Path) -> None:
+    """The model's answer from the 3 passages `infini ask` now chooses, checked as `infini ask` checks it
+    (tasks.ask.answer_from and held_up), for every recorded question: the rest of the command's work,
+    without reading the input again. An answer is right when it holds every keyword."""
+    from infinicli.evidence import DocumentWords
+    from infinicli.session import Session
+    from infinicli.tasks import ask, code
+
+    session = Session.load()
+    rows = {}
+    for name, record in records.items():
+        cands = everything(record, rules[name])
+        top = by_fuse(cands)[:TOP]
+        words = DocumentWords()
+        for passages in input_passages(record["set"], record["input"], record["candidates"][0].get("path")):
+            words.add_passages(passages)
+        if record["set"] == "code":
+            lines = code.evidence_lines(
+                [{"path": c["path"], "line": c["line"], "text": c["text"][: code.QUOTE_CHARS]} for c in top]
+            )
+            max_tokens, best = 96, top[0]["text"][: code.QUOTE_CHARS]
+        else:
+            lines = [c["text"] for c in sorted(top, key=lambda c: (c.get("page") or 0, c["line"]))]
+            max_tokens, best = 64, top[0]["text"]
+        text = ask.answer_from(session.engine, session.tok, record["question"], lines, max_tokens)
+        kept, source, dropped, _ = ask.held_up(words, text, "evidence", record["question"], lines, best)
+        rows[name] = {
+            "question": record["question"],
+            "answer": kept,
+            "answered_from": source,
+            "right": all(k.lower() in kept.lower() for k in record["keywords"]),
+            "answer_line_cited": any(c["answer"] for c in top),
+            "recorded_answer": record["answer"],
+            "recorded_right": all(k.lower() in record["answer"].lower() for k in record["keywords"]),
+            "dropped": dropped,
+            "evidence": [{k: c.get(k) for k in ("text", "page", "path", "line")} for c in top],
+        }
+        print(f"{'RIGHT' if rows[name]['right'] else 'wrong'} {name}: {kept[:110]!r}", flush=True)
+    right = sum(r["right"] for r in rows.values())
+    before = sum(r["recorded_right"] for r in rows.values())
+    print(f"answers right: {right}/{len(rows)} now, {before}/{len(rows)} as recorded (the ranking before)")
+    out.write_text(json.dumps(rows, indent=1) + "\n")
 
 
 if __name__ == "__main__":

@@ -113,17 +113,47 @@ def haystack_items(workdir: Path | None = None) -> list[dict]:
     return out
 
 
+PROSE = [  # (book in samples/books, question, keyword of the answer)
+    ("dr-jekyll-and-mr-hyde", "What was the name of Dr. Jekyll's servant?", "Poole"),
+    ("dr-jekyll-and-mr-hyde", "Who was murdered by Mr. Hyde?", "Carew"),
+    ("alices-adventures-in-wonderland", "What is written on the little bottle Alice finds?", "DRINK ME"),
+]
+
+
+def prose_items() -> list[dict]:
+    """Questions a reader asks of a real novel (the PDFs of samples/books); a passage holds the answer
+    when it names it."""
+    return [
+        {
+            "set": "prose",
+            "key": f"prose-q{n}",
+            "task": "ask",
+            "path": str(ROOT / f"samples/books/{book}.pdf"),
+            "question": q,
+            "keywords": [k],
+            "kind": "prose",
+            "is_answer": lambda c, k=k: k.lower() in c["text"].lower(),
+        }
+        for n, (book, q, k) in enumerate(PROSE, 1)
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", type=Path, default=ROOT / "samples/bench/evidence")
-    parser.add_argument("--sets", default="code,haystack,manual")
+    parser.add_argument("--sets", default="code,haystack,manual,prose")
     parser.add_argument("--only", help="Only the question whose key is this.")
     args = parser.parse_args()
     from infinicli.session import Session
 
     args.out.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="infini-evidence-"))
-    makers = {"manual": manual_items, "code": code_items, "haystack": lambda: haystack_items(work)}
+    makers = {
+        "manual": manual_items,
+        "code": code_items,
+        "haystack": lambda: haystack_items(work),
+        "prose": prose_items,
+    }
     items = [i for s in args.sets.split(",") for i in makers[s]()]
     session = None
     for item in items:
