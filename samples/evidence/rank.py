@@ -161,7 +161,11 @@ def main() -> None:
         "here (loads the model; a few seconds a question).",
     )
     args = parser.parse_args()
-    records = {p.stem: json.loads(p.read_text()) for p in sorted(args.dir.glob("*.json")) if p.name != "ranking.json"}
+    records = {
+        p.stem: json.loads(p.read_text())
+        for p in sorted(args.dir.glob("*.json"))
+        if p.name not in ("ranking.json", "answers.json")
+    }
     sets = sorted({r["set"] for r in records.values()})
     rankings = RANKINGS | (EXPLORE if args.explore else {})
     table = {name: {s: [] for s in sets} for name in rankings}
