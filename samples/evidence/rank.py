@@ -1,14 +1,17 @@
 """Compare ways of ranking the evidence on recorded questions (samples/evidence/record.py): how often
 the answer's line is among the 3 passages an answer is written from, per set of questions.
 
-    python samples/evidence/rank.py [--dir samples/bench/evidence] [--json OUT]
+    python samples/evidence/rank.py [--dir samples/bench/evidence] [--json OUT] [--explore] [--show]
+    python samples/evidence/rank.py --answers samples/bench/evidence/answers.json   # loads the model
 
 The question's attention in the retrieval heads comes from the recording (the model read each input
 once, with the question); every passage outside the recorded candidates had less attention than all
 of them. The lexical match is computed again here, with infinicli.evidence as it is now, over every
 passage of the same input (the PDF, the repository, the haystack rebuilt from its seed): so a change
 to the lexical match or to the fusion is measured without the model. The recorded lexical scores
-give the rows marked "recorded" (the evidence as it was when the recording was made).
+give the rows marked "before" (the lexical match as it was when the recording was made). The haystacks
+are rebuilt with the default model's tokenizer, as they were recorded: without it they differ, and
+the script says which passages it cannot find again.
 """
 
 from __future__ import annotations
@@ -94,7 +97,8 @@ def everything(record: dict, is_answer) -> list[dict]:
                 "recorded_lexical": was["lexical"] if was else 0.0,
             }
         )
-    missing = [k for k in recorded if k not in {key(c) for c in out}]
+    found = {key(c) for c in out}
+    missing = [k for k in recorded if k not in found]
     if missing:
         raise SystemExit(f"{record['question']}: {len(missing)} recorded passages not found again, e.g. {missing[0]}")
     return out

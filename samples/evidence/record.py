@@ -2,19 +2,21 @@
 both of its signals (the retrieval heads' attention, BM25), so that ways of ranking them can be compared
 without reading again (samples/evidence/rank.py). Resumable: one JSON per question in --out.
 
-    python samples/evidence/record.py [--out samples/bench/evidence] [--sets manual,code,haystack]
+    python samples/evidence/record.py [--out samples/bench/evidence] [--sets code,haystack,manual,prose]
 
 Sets (one model load for all; each question reads its whole input with the question probed, as
 `infini ask` / `infini code --question` do with their defaults):
 - manual: the questions of samples/manual/questions.json that have an answer line (the R installation
   manual, 65K tokens, about 330 s a question here);
 - code: the tiktoken questions of samples/code/questions.json (the installed package's sources);
-- haystack: the three needles of samples/make_haystack.py in 32K tokens of the sample book.
+- haystack: the three needles of samples/make_haystack.py in 32K tokens of the sample book;
+- prose: questions a reader asks of the two real novels in samples/books (PROSE).
 
 A candidate is marked `answer` when it holds the answer's line: for the manual, on the same page, its
 text and the line's contain one another or it holds every answer keyword (a sentence that starts on
 the line before the answer's line holds the answer but is not part of that line); for code, in the
-answer's file and holding every keyword; for the haystack, holding the needle's number.
+answer's file and holding every keyword; for the haystack, holding the needle's number; for the
+novels, naming the answer.
 """
 
 from __future__ import annotations
