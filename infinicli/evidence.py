@@ -242,12 +242,13 @@ class DocumentWords:
         which has at least `min_words` words; report the others (the sentence, its unsupported names, the
         share of its words supported). With the `question`, a sentence must also take at least one
         content word from the lines that the question does not hold: one that only restates the
-        question says nothing.
+        question says nothing (a bare yes or no answers only a question that asks yes or no).
 
         A name miscopied from the given lines ("Zephyreline" for "Zephyrline") is first rewritten to
         their spelling (close_spelling); numbers are never rewritten."""
         source_terms = set(terms(" ".join(sources))) if sources is not None else None
         asked = set(terms(question)) if question else set()
+        yes_or_no = bool(question) and YES_NO_QUESTION.match(question) is not None
         spellings = {w: None for w in _WORD.findall(" ".join(sources))} if sources is not None else {}
         kept, dropped, rewritten = [], [], []
         starts = passage_bounds(text, "sentence")
@@ -267,7 +268,7 @@ class DocumentWords:
             words = terms(sentence)
             share = sum(w in source_terms for w in words) / len(words) if words and source_terms is not None else 1.0
             says_nothing = (bool(question) and source_terms is not None and not (set(words) & source_terms) - asked
-                            and not YES_NO & set(_WORD.findall(sentence.lower())))
+                            and not (yes_or_no and YES_NO & set(_WORD.findall(sentence.lower()))))
             if bad or share < support or len(sentence.split()) < min_words or says_nothing:
                 dropped.append({"sentence": sentence, "unsupported": bad, "supported_words": round(share, 2)}
                                | ({"restates_question": True} if says_nothing else {}))
@@ -286,6 +287,10 @@ class Checked(NamedTuple):
 
 
 YES_NO = {"yes", "no", "not", "never", "cannot", "can't", "don't", "isn't"}  # an answer, though no new word
+# ... to a question that asks yes or no ("Is installing R into a path with spaces supported?"): to "Which
+# tar flag ...?" the answer "no." said nothing (samples/bench/evidence/answers.json, manual question 1)
+YES_NO_QUESTION = re.compile(r"\s*(?:is|are|was|were|do|does|did|can|could|should|will|would|has|have|had|may|must"
+                             r"|isn't|aren't|doesn't|don't)\b", re.IGNORECASE)
 SPELLING = 0.8  # difflib ratio above which a generated name is taken for a miscopy of a source word
 
 

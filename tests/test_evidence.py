@@ -288,6 +288,8 @@ def test_an_answer_that_only_restates_the_question_says_nothing():
     assert kept == "Pell bought it." and dropped[0]["restates_question"]
     kept, _, _ = words.check("No.", source, question="Was the horse grey?")  # a yes/no answer says something
     assert kept == "No."
+    kept, _, _ = words.check("No.", source, question="Which drover bought the horse?")  # ... only to yes/no
+    assert kept == ""
 
 
 def test_the_answer_boilerplate_and_a_quotation_around_a_whole_note_are_taken_off():
