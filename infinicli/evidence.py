@@ -189,20 +189,20 @@ class Evidence:
         return sorted(cands, key=lambda c: -c.score)[:k]
 
 
-def fuse(attention: list[float], lexical: list[float], use_attention: bool = True, use_lexical: bool = True
-         ) -> list[float]:
-    """Each passage's fused score from its two signals: reciprocal rank fusion (RRF_K, WEIGHTS), where a
-    passage with none of the question's words has no lexical rank at all. A signal that is zero
-    everywhere is left out."""
+def fuse(attention: list[float], lexical: list[float], use_attention: bool = True, use_lexical: bool = True,
+         k: float = RRF_K, weights: dict[str, float] = WEIGHTS) -> list[float]:
+    """Each passage's fused score from its two signals: reciprocal rank fusion (constant k, a weight per
+    signal), where a passage with none of the question's words has no lexical rank at all. A signal that
+    is zero everywhere is left out. The bench (samples/evidence/rank.py) tries other k and weights."""
     n = len(attention)
-    weights = (WEIGHTS["attention"] if use_attention and any(a != 0 for a in attention) else 0.0,
-               WEIGHTS["lexical"] if use_lexical and any(x > 0 for x in lexical) else 0.0)
+    w_att = weights["attention"] if use_attention and any(a != 0 for a in attention) else 0.0
+    w_lex = weights["lexical"] if use_lexical and any(x > 0 for x in lexical) else 0.0
     scores = [0.0] * n
-    for weight, values, ranked in ((weights[0], attention, range(n)),
-                                   (weights[1], lexical, [i for i in range(n) if lexical[i] > 0])):
+    for weight, values, ranked in ((w_att, attention, range(n)),
+                                   (w_lex, lexical, [i for i in range(n) if lexical[i] > 0])):
         if weight:
             for rank, i in enumerate(sorted(ranked, key=lambda i: -values[i]), 1):
-                scores[i] += weight / (RRF_K + rank)
+                scores[i] += weight / (k + rank)
     return scores
 
 

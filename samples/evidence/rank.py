@@ -136,14 +136,15 @@ RANKINGS = {
 
 
 def weighted(cands: list[dict], w_att: float, w_lex: float, k: int = 60, lexical: str = "lexical") -> list[dict]:
-    """Reciprocal rank fusion with a weight per signal and constant k (what evidence.fuse was chosen
-    among; before, k = 60 and 1:1)."""
-    score = {id(c): 0.0 for c in cands}
-    for rank, c in enumerate(sorted(cands, key=lambda c: -c["attention"]), 1):
-        score[id(c)] += w_att / (k + rank)
-    for rank, c in enumerate(sorted([c for c in cands if c[lexical] > 0], key=lambda c: -c[lexical]), 1):
-        score[id(c)] += w_lex / (k + rank)
-    return sorted(cands, key=lambda c: -score[id(c)])
+    """evidence.fuse with other weights and constant k (what its own were chosen among; before, k = 60
+    and 1:1)."""
+    scores = evidence.fuse(
+        [c["attention"] for c in cands],
+        [c[lexical] for c in cands],
+        k=k,
+        weights={"attention": w_att, "lexical": w_lex},
+    )
+    return [c for _, c in sorted(zip(scores, cands), key=lambda p: -p[0])]
 
 
 EXPLORE = {
