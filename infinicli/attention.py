@@ -74,10 +74,10 @@ def local_attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, scaling: 
     q: (Hq, T, d) and k, v: (Hkv, S, d), RoPE already applied. Returns (Hq, T, d).
     """
     t, s = q.shape[-2], k.shape[-2]
-    mask = None if s == t else causal_mask(t, s)
+    mask = None if s == t or t == 1 else causal_mask(t, s)  # one query sees every key: no mask
     out = F.scaled_dot_product_attention(
         q.unsqueeze(0), k.unsqueeze(0), v.unsqueeze(0),
-        attn_mask=mask, is_causal=mask is None, scale=scaling, enable_gqa=True,
+        attn_mask=mask, is_causal=s == t > 1, scale=scaling, enable_gqa=True,
     )
     return out.squeeze(0)
 

@@ -26,6 +26,8 @@ from infinicli.options import (
     ParamsOpt,
     PasswordOpt,
     PoolOpt,
+    Precision,
+    PrecisionOpt,
     ProbeHeadsOpt,
     Rule,
     RuleOpt,
@@ -63,12 +65,14 @@ def _root(
 
 
 def _session(out, model: str, method: str | None, segment: int, window: int | None, pool: int | None,
-             block: int | None, rule: str, gate: float | None, params: Path | None = None, probe_heads: int = 0):
+             block: int | None, rule: str, gate: float | None, params: Path | None = None, probe_heads: int = 0,
+             precision: str = "fp16"):
     """The session every command runs in: model, trained parameters and retrieval heads, loaded once."""
     from infinicli.session import Session
 
     return Session.load(model, method=value(method), segment=segment, window=window, pool=pool, block=block,
-                        rule=value(rule), gate=gate, params=params, probe_heads=probe_heads, say=out.say)
+                        rule=value(rule), gate=gate, params=params, probe_heads=probe_heads,
+                        precision=value(precision), say=out.say)
 
 
 # --- passkey --------------------------------------------------------------------------------------
@@ -81,7 +85,8 @@ def passkey(
     seed: Annotated[int, typer.Option(help="Seed for the keys.")] = 0,
     model: ModelOpt = "smollm2-135m-instruct", method: MethodOpt = None, segment: SegmentOpt = 512,
     window: WindowOpt = None, pool: PoolOpt = None, block: BlockOpt = None, rule: RuleOpt = Rule.delta,
-    gate: GateOpt = None, params: ParamsOpt = None, probe_heads: ProbeHeadsOpt = PROBE_HEADS, as_json: JsonOpt = False,
+    gate: GateOpt = None, params: ParamsOpt = None,
+    precision: PrecisionOpt = Precision.fp16, probe_heads: ProbeHeadsOpt = PROBE_HEADS, as_json: JsonOpt = False,
 ) -> None:
     """Hide a pass key in filler text and ask for it back (the Landmark / llama.cpp test)."""
     from infinicli.tasks import passkey as pk
@@ -89,7 +94,7 @@ def passkey(
 
     pk.check_options(length, depth, trials)
     out = Output(as_json)
-    session = _session(out, model, method, segment, window, pool, block, rule, gate, params, probe_heads)
+    session = _session(out, model, method, segment, window, pool, block, rule, gate, params, probe_heads, precision)
     with contextlib.ExitStack() as bars:
         def start(i: int, key: int):
             bars.close()
@@ -141,6 +146,7 @@ def ask(
     password: PasswordOpt = None, model: ModelOpt = "smollm2-135m-instruct", method: MethodOpt = None,
     segment: SegmentOpt = 512, window: WindowOpt = None, pool: PoolOpt = None, block: BlockOpt = None,
     rule: RuleOpt = Rule.delta, gate: GateOpt = None, params: ParamsOpt = None,
+    precision: PrecisionOpt = Precision.fp16,
     probe_heads: ProbeHeadsOpt = PROBE_HEADS,
     from_state: Annotated[bool, typer.Option(
         "--from-state", help="Answer from the whole memory state, not from the quoted evidence.")] = False,
@@ -156,7 +162,7 @@ def ask(
     _check_input(file, ctx)
     ask_task.check_question(question)
     out = Output(as_json)
-    session = _session(out, model, method, segment, window, pool, block, rule, gate, params, probe_heads)
+    session = _session(out, model, method, segment, window, pool, block, rule, gate, params, probe_heads, precision)
     streamed = []
 
     def show(piece: str) -> None:  # the answer appears as it is written
@@ -182,7 +188,8 @@ def read(
     force: Annotated[bool, typer.Option(help="Replace an existing file.")] = False,
     password: PasswordOpt = None, model: ModelOpt = "smollm2-135m-instruct", method: MethodOpt = None,
     segment: SegmentOpt = 512, window: WindowOpt = None, pool: PoolOpt = None, block: BlockOpt = None,
-    rule: RuleOpt = Rule.delta, gate: GateOpt = None, params: ParamsOpt = None, as_json: JsonOpt = False,
+    rule: RuleOpt = Rule.delta, gate: GateOpt = None, params: ParamsOpt = None,
+    precision: PrecisionOpt = Precision.fp16, as_json: JsonOpt = False,
 ) -> None:
     """Read a document once and save the memory state, to ask or summarize later."""
     from infinicli import snapshot
@@ -193,7 +200,7 @@ def read(
         raise InfiniError(f"{file} is already a saved state")
     snapshot.check_save_path(save, force)
     out = Output(as_json)
-    session = _session(out, model, method, segment, window, pool, block, rule, gate, params)
+    session = _session(out, model, method, segment, window, pool, block, rule, gate, params, precision=precision)
     with out.progress(f"reading {input_name(file)}", None) as view:
         result = session.read(file, save, password=password, force=force, on_segment=view)
     size = os.path.getsize(save)
@@ -214,6 +221,7 @@ def summarize(
     password: PasswordOpt = None, model: ModelOpt = "smollm2-135m-instruct", method: MethodOpt = None,
     segment: SegmentOpt = 512, window: WindowOpt = None, pool: PoolOpt = None, block: BlockOpt = None,
     rule: RuleOpt = Rule.delta, gate: GateOpt = None, params: ParamsOpt = None,
+    precision: PrecisionOpt = Precision.fp16,
     probe_heads: ProbeHeadsOpt = PROBE_HEADS,
     as_json: JsonOpt = False,
 ) -> None:
@@ -231,7 +239,7 @@ def summarize(
         raise InfiniError(f"unknown strategy {strategy!r}; choose one of {', '.join(sm.STRATEGIES)}")
     check_writable(out_path, force=force)
     out = Output(as_json)
-    session = _session(out, model, method, segment, window, pool, block, rule, gate, params, probe_heads)
+    session = _session(out, model, method, segment, window, pool, block, rule, gate, params, probe_heads, precision)
     if strategy != "infini":
         from infinicli.cli_tools import summarize_baseline
 
@@ -259,7 +267,8 @@ def code(
     max_tokens: Annotated[int, typer.Option(help="Longest answer, in tokens.")] = 96,
     model: ModelOpt = "smollm2-135m-instruct", method: MethodOpt = None, segment: SegmentOpt = 512,
     window: WindowOpt = None, pool: PoolOpt = None, block: BlockOpt = None, rule: RuleOpt = Rule.delta,
-    gate: GateOpt = None, params: ParamsOpt = None, probe_heads: ProbeHeadsOpt = PROBE_HEADS, as_json: JsonOpt = False,
+    gate: GateOpt = None, params: ParamsOpt = None,
+    precision: PrecisionOpt = Precision.fp16, probe_heads: ProbeHeadsOpt = PROBE_HEADS, as_json: JsonOpt = False,
 ) -> None:
     """Read a whole repository file by file; give an overview, or answer --question."""
 
@@ -271,7 +280,7 @@ def code(
         ask_task.check_question(question)
     scan = code_task.scan(directory, include or (), exclude or (), max_file_size)
     out = Output(as_json)
-    session = _session(out, model, method, segment, window, pool, block, rule, gate, params, probe_heads)
+    session = _session(out, model, method, segment, window, pool, block, rule, gate, params, probe_heads, precision)
     with out.progress(f"reading {len(scan.files)} files", None) as update:
         result = code_task.run(session.engine, session.tok, scan, question, max_tokens=max_tokens,
                                on_segment=update)
@@ -304,6 +313,7 @@ def batch(
     model: ModelOpt = "smollm2-135m-instruct", method: MethodOpt = None,
     segment: SegmentOpt = 512, window: WindowOpt = None, pool: PoolOpt = None, block: BlockOpt = None,
     rule: RuleOpt = Rule.delta, gate: GateOpt = None, params: ParamsOpt = None,
+    precision: PrecisionOpt = Precision.fp16,
     probe_heads: ProbeHeadsOpt = PROBE_HEADS, as_json: JsonOpt = False,
 ) -> None:
     """Run one task over many documents, on this machine or a Ray cluster; resumable.
@@ -314,7 +324,8 @@ def batch(
     from infinicli.ui import Output, batch_line, batch_view
 
     engine = {"model": model, "method": value(method), "segment": segment, "window": window, "pool": pool,
-              "block": block, "rule": value(rule), "gate": gate, "params": params, "probe_heads": probe_heads}
+              "block": block, "rule": value(rule), "gate": gate, "params": params, "probe_heads": probe_heads,
+              "precision": value(precision)}
     settings = batch_run.settings_for(value(task), question, engine, max_tokens, value(length), notes)
     out = Output(as_json)
     the_plan, worker_pool, where = batch_run.prepare(inputs, out_dir, settings, ray, workers, threads, retry_failed,

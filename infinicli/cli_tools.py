@@ -296,40 +296,54 @@ def bench_speed(
     segments: Annotated[str, typer.Option(help="Comma-separated segment lengths.")] = "512",
     methods: MethodsOpt = ALL_METHODS, repeats: Annotated[int, typer.Option(help="Repeats.")] = 3,
     decode: Annotated[int, typer.Option(help="Tokens decoded per repeat.")] = 32,
+    precisions: Annotated[str, typer.Option(help="Comma-separated weight precisions (fp32, fp16).")] = "fp32,fp16",
     model: ModelOpt = "smollm2-135m-instruct", params: ParamsOpt = None, probe_heads: ProbeHeadsOpt = PROBE_HEADS,
     as_json: JsonOpt = False, as_csv: CsvOpt = False,
 ) -> None:
-    """Prefill and decode tokens/s, mean ± sd, beside the plain model's chunked prefill."""
+    """Prefill and decode tokens/s, mean ± sd, beside the plain model's chunked prefill at the same precision."""
+    import torch
+
     from infinicli import bench
     from infinicli.config import EngineConfig
+    from infinicli.precision import PRECISIONS
     from infinicli.session import Session
     from infinicli.tasks.passkey import build
     from infinicli.ui import Output
 
     out = Output(as_json)
     method_list = _methods(methods)
+    precision_list = bench.parse_list(precisions, str)
     if repeats < 1:
         raise InfiniError("--repeats must be at least 1")
-    session = Session.load(model, params=params, probe_heads=probe_heads, say=out.say)
-    hay = build(session.tok, bench.parse_length(length), 0.5, 12345)
+    if not precision_list or any(p not in PRECISIONS for p in precision_list):
+        raise InfiniError(f"--precisions takes a comma-separated list of {', '.join(PRECISIONS)}")
+    rows = []
+    for precision in precision_list:
+        session = Session.load(model, params=params, probe_heads=probe_heads, precision=precision, say=out.say)
+        hay = build(session.tok, bench.parse_length(length), 0.5, 12345)
 
-    def engine_for(method: str, segment: int):
-        """The session's engine (its trained parameters and retrieval heads) set to one method."""
-        session.engine.configure(EngineConfig.for_method(method, segment=segment, adaptive=False,
-                                                         probe_heads=probe_heads))
-        session.engine.set_probe(hay.question)
-        return session.engine
+        def engine_for(method: str, segment: int, session=session, hay=hay):
+            """The session's engine (its trained parameters and retrieval heads) set to one method."""
+            session.engine.configure(EngineConfig.for_method(method, segment=segment, adaptive=False,
+                                                             probe_heads=probe_heads))
+            session.engine.set_probe(hay.question)
+            return session.engine
 
-    rows = bench.bench_speed(engine_for, session.engine.model, hay.ids, method_list,
-                             bench.parse_list(segments, int), repeats, decode,
-                             lambda r: out.say(f"{r['method']} seg {r['segment']}: "
-                                               f"{r['prefill_tokens_per_s']} tok/s prefill"))
+        found = bench.bench_speed(engine_for, session.engine.model, hay.ids, method_list,
+                                  bench.parse_list(segments, int), repeats, decode,
+                                  lambda r, p=precision: out.say(f"{r['method']} {p} seg {r['segment']}: "
+                                                                 f"{r['prefill_tokens_per_s']} tok/s prefill, "
+                                                                 f"{r['decode_tokens_per_s']} tok/s decode"))
+        rows += [{"precision": precision, "threads": torch.get_num_threads()} | r for r in found]
+        del session
     for r in rows:
         r["prefill"] = f"{r['prefill_tokens_per_s']:.1f} ± {r['prefill_sd']:.1f}"
         r["decode"] = (f"{r['decode_tokens_per_s']:.1f} ± {r['decode_sd']:.1f}"
                        if r["decode_tokens_per_s"] is not None else "-")
-    _rows_out(out, rows, ["method", "segment", "tokens", "prefill tok/s", "decode tok/s"],
-              ["method", "segment", "length", "prefill", "decode"], as_csv)
+        r["ratio"] = f"{r['prefill_ratio']:.2f}"
+    _rows_out(out, rows, ["method", "precision", "threads", "segment", "tokens", "prefill tok/s", "× plain",
+                          "decode tok/s"],
+              ["method", "precision", "threads", "segment", "length", "prefill", "ratio", "decode"], as_csv)
 
 
 @bench_app.command("summarize")

@@ -6,6 +6,7 @@ while the engine runs, for `_attention` below. Three ways a forward can run:
   probe:   the question's tokens after [sink | pool | window | segment]; nothing is written, the
            attention mass each carried or new token receives is summed (it scores the recall pool).
   open:    prompt and generated tokens; they read the memory and attend with their own KV cache.
+           The carried K/V is roped once per layer when an open run starts (OpenSpan), not per token.
 """
 
 from __future__ import annotations
@@ -151,6 +152,31 @@ class InfiniParams(torch.nn.Module):
         return params
 
 
+class OpenSpan:
+    """One layer's keys (RoPE applied) and values for an open run: the carried prefix, then the
+    prompt and generated tokens, in a buffer allocated once for the run's length (grown if exceeded).
+
+    The prefix never changes while the run lasts, so it is gathered and roped once, not per token."""
+
+    def __init__(self, k: torch.Tensor, v: torch.Tensor, room: int) -> None:
+        n_kv, p, d = k.shape
+        self.k = k.new_empty(n_kv, p + room, d)
+        self.v = v.new_empty(n_kv, p + room, d)
+        self.k[:, :p], self.v[:, :p] = k, v
+        self.n = p
+
+    def append(self, k: torch.Tensor, v: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Add t new tokens' roped keys and values; all keys and values so far."""
+        t = k.shape[1]
+        if self.n + t > self.k.shape[1]:
+            grow = max(t, self.k.shape[1])
+            self.k = torch.cat([self.k, self.k.new_empty(self.k.shape[0], grow, self.k.shape[2])], 1)
+            self.v = torch.cat([self.v, self.v.new_empty(self.v.shape[0], grow, self.v.shape[2])], 1)
+        self.k[:, self.n: self.n + t], self.v[:, self.n: self.n + t] = k, v
+        self.n += t
+        return self.k[:, : self.n], self.v[:, : self.n]
+
+
 class InfiniModel:
     """One engine for every method: full, window, infini, infini+recall (see EngineConfig)."""
 
@@ -200,7 +226,8 @@ class InfiniModel:
         self.state = InfiniState(self.layers, self.kv_heads, self.head_dim, cfg.window,
                                  cfg.pool_blocks, cfg.block, cfg.sink, self.dtype)
         self._stash: list[tuple[torch.Tensor, torch.Tensor]] = [None] * self.layers  # type: ignore
-        self._open: list[tuple[torch.Tensor, torch.Tensor] | None] = [None] * self.layers
+        self._open: list[OpenSpan | None] = [None] * self.layers
+        self._open_room = 0  # tokens an open run will add (prompt + new tokens), for OpenSpan
         self._novelty: torch.Tensor | None = None
         self._mass: torch.Tensor | None = None
         self.segments = 0
@@ -226,7 +253,7 @@ class InfiniModel:
 
     def _rope(self, n: int) -> tuple[torch.Tensor, torch.Tensor]:
         """cos/sin for positions 0..n-1 from the model's own rotary module, cached and grown."""
-        if self._cos.shape[0] < n:
+        if self._cos.shape[0] < max(n, 1):  # a (0, d) slice needs the table too
             m = max(n, 2 * self._cos.shape[0], 1024)
             pos = torch.arange(m)[None]
             dummy = torch.zeros(1, 1, self.head_dim, dtype=self.dtype)
@@ -248,26 +275,28 @@ class InfiniModel:
             q, k = attn.q_norm(q), attn.k_norm(k)
         q, k, v = q.transpose(0, 1), k.transpose(0, 1), v.transpose(0, 1)  # (H, T, d), pre-RoPE
 
-        # recall_last and the answer's blocks are set only while generate() runs (open mode)
-        pk, pv = self.state.prefix(i, self._recall_last, self._answer_index)
         if self._mode is _Mode.OPEN:
-            if self._open[i] is not None:
-                ok, ov = self._open[i]
-                k_new, v_new = torch.cat([ok, k], 1), torch.cat([ov, v], 1)
-            else:
-                k_new, v_new = k, v
-            self._open[i] = (k_new, v_new)
-            keys, values = torch.cat([pk, k_new], 1), torch.cat([pv, v_new], 1)
-        elif self._mode is _Mode.PROBE:
-            sk, sv = self._stash[i]
-            keys, values = torch.cat([pk, sk, k], 1), torch.cat([pv, sv, v], 1)
+            span = self._open[i]
+            if span is None:
+                # recall_last and the answer's blocks are set only while generate() runs
+                pk, pv = self.state.prefix(i, self._recall_last, self._answer_index)
+                cos, sin = self._rope(pk.shape[1])
+                span = self._open[i] = OpenSpan(self._apply_rope(pk, cos, sin), pv, max(self._open_room, t))
+            s = span.n + t
         else:
-            keys, values = torch.cat([pk, k], 1), torch.cat([pv, v], 1)
-
-        s = keys.shape[1]
+            pk, pv = self.state.prefix(i)
+            if self._mode is _Mode.PROBE:
+                sk, sv = self._stash[i]
+                keys, values = torch.cat([pk, sk, k], 1), torch.cat([pv, sv, v], 1)
+            else:
+                keys, values = torch.cat([pk, k], 1), torch.cat([pv, v], 1)
+            s = keys.shape[1]
         cos, sin = self._rope(s)
         q_rot = self._apply_rope(q, cos[s - t:], sin[s - t:])
-        k_rot = self._apply_rope(keys, cos, sin)
+        if self._mode is _Mode.OPEN:
+            k_rot, values = span.append(self._apply_rope(k, cos[s - t:], sin[s - t:]), v)
+        else:
+            k_rot = self._apply_rope(keys, cos, sin)
         out = local_attention(q_rot, k_rot, values, attn.scaling)
         if self._mode is _Mode.PROBE:
             self._score_candidates(i, q, keys[:, self.state.pool.sink_size: s - t], attn.scaling)
@@ -471,12 +500,14 @@ class InfiniModel:
     def logits(self, ids: list[int] | torch.Tensor) -> torch.Tensor:
         """Logits for every position of `ids` read as an open segment (nothing is written). (T, V)"""
         ids = torch.as_tensor(ids, dtype=torch.long).view(-1)
+        self._open_room = ids.numel()
         try:
             with self._running(_Mode.OPEN):
                 h = self._hidden(ids)
                 return self.model.lm_head(h)[0].float()
         finally:
             self._open = [None] * self.layers
+            self._open_room = 0
 
     def generate(self, prompt_ids: list[int] | torch.Tensor, max_new_tokens: int = 32,
                  stop_ids: Iterable[int] = (), on_token: Callable[[int], None] | None = None,
@@ -496,6 +527,7 @@ class InfiniModel:
         self._recall_last = recall_last
         self._answer_index = self.state.pool.best_index(self.answer_blocks)
         ids = torch.as_tensor(prompt_ids, dtype=torch.long).view(-1)
+        self._open_room = ids.numel() + max_new_tokens
         stop = set(stop_ids)
         out: list[int] = []
         try:
@@ -520,6 +552,7 @@ class InfiniModel:
                     h = self._hidden(torch.tensor([nxt]))
         finally:
             self._open = [None] * self.layers
+            self._open_room = 0
             self._recall_last = False
             self._answer_index = None
         return out

@@ -18,6 +18,8 @@ from infinicli import model_store
 from infinicli.config import EngineConfig
 from infinicli.engine import InfiniModel, InfiniParams
 from infinicli.errors import InfiniError
+from infinicli.precision import DEFAULT_PRECISION, PRECISIONS
+from infinicli.precision import apply as apply_precision
 from infinicli.tokenizer import Tokenizer
 
 PROBE_HEADS = 8  # the question's attention counts in the model's 8 best retrieval heads (heads.py)
@@ -39,7 +41,7 @@ class Session:
     def load(cls, model: str = model_store.DEFAULT_MODEL, *, method: str | None = None, segment: int = 512,
              window: int | None = None, pool: int | None = None, block: int | None = None, rule: str = "delta",
              gate: float | None = None, params: str | Path | None = None, probe_heads: int = PROBE_HEADS,
-             say: Callable[[str], None] = lambda _: None) -> Session:
+             precision: str = DEFAULT_PRECISION, say: Callable[[str], None] = lambda _: None) -> Session:
         """Load a model by name, Hugging Face directory or .gguf file, and build the engine.
 
         method None: infini+recall, or exact attention when an input fits the model's context.
@@ -48,9 +50,12 @@ class Session:
             method or "infini+recall", segment=segment, window=window, pool_blocks=pool, block=block,
             rule=rule, gate_beta=gate, adaptive=method is None, probe_heads=probe_heads)
         check_params(params)
+        if precision not in PRECISIONS:
+            raise InfiniError(f"--precision must be one of {', '.join(PRECISIONS)}, not {precision!r}")
         model_store.resolve(model)  # an unknown name or a directory without safetensors: one sentence, first
         say(f"Loading {model}")
         loaded = model_store.load(model, say=say)
+        apply_precision(loaded.model, precision)
         trained = InfiniParams.load(params, loaded.model) if params is not None else None
         engine, tok = InfiniModel(loaded.model, config, trained), Tokenizer(loaded.tokenizer)
         if config.probe_heads:  # they score the recall pool and rate the evidence

@@ -410,3 +410,29 @@ def test_segment_stats_as_dict_is_json_without_the_scores(tiny):
     assert seen[-1].scores is not None
     record = json.loads(json.dumps(seen[-1].as_dict()))  # no tensor in it
     assert "scores" not in record and record["tokens_done"] == 40
+
+
+def test_generate_decodes_as_if_each_step_were_read_from_scratch(tiny):
+    """generate() ropes the carried K/V once and appends each token to its own span (OpenSpan); the
+    reference reads the prompt plus the output so far afresh for every token, with nothing cached."""
+    cfg = EngineConfig.for_method("infini+recall", segment=8, window=8, pool_blocks=4, block=4, sink=4,
+                                  gate_beta=0.0, adaptive=False)
+    engine = InfiniModel(tiny, cfg)
+    engine.set_probe([5, 6, 7])
+    engine.read(torch.randint(0, 99, (96,)).tolist())
+    prompt = [3, 1, 4, 1, 5]
+    out = engine.generate(prompt, 10)
+    want: list[int] = []
+    for _ in range(10):
+        want.append(int(engine.logits(prompt + want)[-1].argmax()))
+    assert out == want
+
+
+def test_open_span_grows_past_the_room_it_was_given():
+    from infinicli.engine import OpenSpan
+
+    span = OpenSpan(torch.ones(2, 3, 4), torch.ones(2, 3, 4), room=1)
+    for n in range(1, 4):
+        k, v = span.append(torch.full((2, n, 4), float(n)), torch.full((2, n, 4), -float(n)))
+    assert k.shape == v.shape == (2, 3 + 1 + 2 + 3, 4) and span.n == 9
+    assert k[0, :, 0].tolist() == [1, 1, 1, 1, 2, 2, 3, 3, 3] and v[1, -1, 0] == -3

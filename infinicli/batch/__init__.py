@@ -30,7 +30,8 @@ OUTPUT_SUFFIX = {"summarize": ".md", "ask": ".json", "read": ".infini", "code": 
 DOCUMENT_SUFFIXES = (".pdf", ".txt", ".md", ".markdown", ".rst", ".text", ".org", ".adoc", ".tex")
 INDEX = "results.jsonl"
 STATUSES = ("done", "failed", "error")
-ENGINE = ("model", "method", "segment", "window", "pool", "block", "rule", "gate", "params", "probe_heads")
+ENGINE = ("model", "method", "segment", "window", "pool", "block", "rule", "gate", "params", "probe_heads",
+          "precision")
 
 
 def settings_for(task: str, question: str | None, engine: dict, max_tokens: int | None = None,

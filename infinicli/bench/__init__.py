@@ -12,6 +12,7 @@ plain model's chunked prefill (its own KV cache) as the reference row.
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import re
@@ -224,13 +225,16 @@ def mean_sd(xs: list[float]) -> tuple[float, float]:
 def bench_speed(engine_for: Callable[[str, int], object], plain_model, tokens: list[int],
                 methods: list[str], segments: list[int], repeats: int, decode_tokens: int,
                 on_row: Callable[[dict], None]) -> list[dict]:
-    """Prefill and decode tokens/s; the first row is the plain model's chunked prefill."""
+    """Prefill and decode tokens/s; the first row is the plain model's chunked prefill, and each method's
+    prefill_ratio is its prefill speed over that row's."""
     import torch
     from transformers import DynamicCache
 
     rows = []
     n = len(tokens)
     ids = torch.tensor(tokens)
+    # transformers 5 names the cache argument `cache` (`past_key_values`, deprecated, goes in 5.40)
+    cache_arg = "cache" if "cache" in inspect.signature(plain_model.model.forward).parameters else "past_key_values"
     for segment in segments:
         prefill = []
         for _ in range(repeats):
@@ -238,12 +242,13 @@ def bench_speed(engine_for: Callable[[str, int], object], plain_model, tokens: l
             t0 = time.perf_counter()
             with torch.inference_mode():
                 for start in range(0, n, segment):
-                    plain_model.model(input_ids=ids[None, start:start + segment], past_key_values=cache,
-                                      use_cache=True)
+                    plain_model.model(input_ids=ids[None, start:start + segment], use_cache=True,
+                                      **{cache_arg: cache})
             prefill.append(n / (time.perf_counter() - t0))
         m, sd = mean_sd(prefill)
+        plain = m
         row = {"method": "plain chunked prefill", "segment": segment, "length": n,
-               "prefill_tokens_per_s": round(m, 1), "prefill_sd": round(sd, 1),
+               "prefill_tokens_per_s": round(m, 1), "prefill_sd": round(sd, 1), "prefill_ratio": 1.0,
                "decode_tokens_per_s": None, "decode_sd": None}
         rows.append(row)
         on_row(row)
@@ -262,6 +267,7 @@ def bench_speed(engine_for: Callable[[str, int], object], plain_model, tokens: l
             dm, dsd = mean_sd(decode)
             row = {"method": method, "segment": segment, "length": n,
                    "prefill_tokens_per_s": round(pm, 1), "prefill_sd": round(psd, 1),
+                   "prefill_ratio": round(pm / plain, 3),
                    "decode_tokens_per_s": round(dm, 1), "decode_sd": round(dsd, 1)}
             rows.append(row)
             on_row(row)

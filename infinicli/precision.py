@@ -1,0 +1,69 @@
+"""The precision of the model's weights: float32 as loaded, or float16 for every linear layer.
+
+fp16 keeps each linear layer's weight in half precision, packed for fbgemm's fp16 GEMM; activations
+and accumulation stay float32. A token's decode reads every weight once, so halving the bytes nearly
+halves that cost: the lm_head alone took 9.3 ms in float32 against 1.9 ms, one token on this
+2-core machine. Results differ from float32 by the weights' rounding only (2e-4 relative per
+layer output; samples/bench/speed.md). The embedding table stays float32 (it is looked up, not
+multiplied). int8 (torch's dynamic quantization, per-tensor activations) was measured and rejected:
+this model's activation outliers cost it most of its argmax agreement (samples/bench/speed.md).
+
+Training needs float32: the fp16 kernel has no backward.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from infinicli.errors import ModelError
+
+PRECISIONS = ("fp32", "fp16")
+DEFAULT_PRECISION = "fp16"
+_ATTENTION = ("q_proj", "k_proj", "v_proj", "o_proj")
+_MLP = ("gate_proj", "up_proj", "down_proj")
+
+
+def fp16_available() -> bool:
+    """Whether this torch build has fbgemm's fp16 linear (x86 builds do)."""
+    try:
+        torch.ops.quantized.linear_prepack_fp16(torch.zeros(1, 1), None)
+    except (AttributeError, RuntimeError, NotImplementedError):
+        return False
+    return True
+
+
+class HalfLinear(torch.nn.Module):
+    """A linear layer whose weight is kept in float16, packed for fbgemm; float32 in and out."""
+
+    def __init__(self, linear: torch.nn.Linear) -> None:
+        super().__init__()
+        self.in_features, self.out_features = linear.in_features, linear.out_features
+        bias = None if linear.bias is None else linear.bias.detach().float()
+        self.packed = torch.ops.quantized.linear_prepack_fp16(linear.weight.detach().float(), bias)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        lead = x.shape[:-1]
+        y = torch.ops.quantized.linear_dynamic_fp16(x.reshape(-1, self.in_features), self.packed)
+        return y.view(*lead, self.out_features)
+
+    def extra_repr(self) -> str:
+        return f"in_features={self.in_features}, out_features={self.out_features}, weight=float16"
+
+
+def apply(model, precision: str) -> None:
+    """Set the weights of a loaded Llama-family model to `precision`, in place (fp32: unchanged)."""
+    if precision not in PRECISIONS:
+        raise ModelError(f"precision {precision!r} is not one of {', '.join(PRECISIONS)}")
+    if precision == "fp32":
+        return
+    if not fp16_available():
+        raise ModelError("this torch build has no fp16 linear kernel (fbgemm); use --precision fp32")
+    if next(model.parameters()).dtype != torch.float32:
+        raise ModelError("fp16 weights are made from a float32 model")
+    for layer in model.model.layers:
+        for owner, names in ((layer.self_attn, _ATTENTION), (layer.mlp, _MLP)):
+            for name in names:
+                setattr(owner, name, HalfLinear(getattr(owner, name)))
+    # The output layer may share its weight with the embedding table, which stays float32 for lookup.
+    model.lm_head = HalfLinear(model.lm_head)
+    model.config.tie_word_embeddings = False
