@@ -334,16 +334,27 @@ def bench_speed(
                                   lambda r, p=precision: out.say(f"{r['method']} {p} seg {r['segment']}: "
                                                                  f"{r['prefill_tokens_per_s']} tok/s prefill, "
                                                                  f"{r['decode_tokens_per_s']} tok/s decode"))
-        rows += [{"precision": precision, "threads": torch.get_num_threads()} | r for r in found]
+        weights = bench.weight_bytes(session.engine.model)
+        rows += [{"precision": precision, "threads": torch.get_num_threads(), "weight_mb": round(weights / 2**20)}
+                 | r for r in found]
         del session
+    bandwidth = bench.memory_bandwidth()
     for r in rows:
         r["prefill"] = f"{r['prefill_tokens_per_s']:.1f} ± {r['prefill_sd']:.1f}"
         r["decode"] = (f"{r['decode_tokens_per_s']:.1f} ± {r['decode_sd']:.1f}"
                        if r["decode_tokens_per_s"] is not None else "-")
         r["ratio"] = f"{r['prefill_ratio']:.2f}"
+        # a decoded token reads every weight once: the share of the bandwidth that takes (KV reads aside)
+        r["decode_bandwidth_share"] = (round(r["weight_mb"] * 2**20 * r["decode_tokens_per_s"] / 1e9 / bandwidth, 3)
+                                       if r["decode_tokens_per_s"] else None)
+        r["share"] = "-" if r["decode_bandwidth_share"] is None else f"{r['decode_bandwidth_share']:.0%}"
+    out.say(f"memory read bandwidth {bandwidth:.1f} GB/s; the weights a decoded token reads: "
+            + ", ".join(f"{p} {mb} MB" for p, mb in {r["precision"]: r["weight_mb"] for r in rows}.items()))
+    for r in rows:
+        r["memory_bandwidth_gb_s"] = round(bandwidth, 1)
     _rows_out(out, rows, ["method", "precision", "threads", "segment", "tokens", "prefill tok/s", "× plain",
-                          "decode tok/s"],
-              ["method", "precision", "threads", "segment", "length", "prefill", "ratio", "decode"], as_csv)
+                          "decode tok/s", "of bandwidth"],
+              ["method", "precision", "threads", "segment", "length", "prefill", "ratio", "decode", "share"], as_csv)
 
 
 @bench_app.command("summarize")

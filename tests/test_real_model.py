@@ -116,6 +116,28 @@ def test_natural_needle_kept_by_the_retrieval_heads_at_8k(real, tmp_path):
     assert meta["answer"] in ask.answer(engine, tok, meta["question"], 16, "The code is")
 
 
+def test_fp16_weights_keep_the_models_predictions(real):
+    """--precision fp16 (the default): every linear layer's weight rounded to float16. Measured on 1,024
+    tokens of each sample novel: 99.9-100 % of next-token argmaxes as float32's, logits within 0.04."""
+    import copy
+    from pathlib import Path
+
+    from infinicli import precision
+
+    half = copy.deepcopy(real.model)
+    precision.apply(half, "fp16")
+    tok = Tokenizer(real.tokenizer)
+    text = (Path(__file__).parent.parent / "samples/books/dr-jekyll-and-mr-hyde.txt").read_text()[30000:60000]
+    ids = torch.tensor(tok.encode(text)[:1024])
+    with torch.inference_mode():
+        want, got = real.model(ids[None]).logits[0], half(ids[None]).logits[0]
+    assert (want.argmax(-1) == got.argmax(-1)).float().mean() >= 0.99
+    assert (want - got).abs().max() < 0.1
+    engine = InfiniModel(half, EngineConfig.for_method("infini+recall", adaptive=False))
+    trial = pk.run_trial(engine, tok, 8000, 0.2, 48213)
+    assert trial.needle_kept["pool"] > 0 and trial.correct, trial.answer
+
+
 def _cli(*args: str, env: dict[str, str] | None = None, timeout: float = 900) -> dict:
     """`infini ARGS --json` in a fresh process (with `env` as its whole environment, if given)."""
     proc = subprocess.run([sys.executable, "-m", "infinicli", *args, "--json"], capture_output=True,

@@ -222,6 +222,35 @@ def mean_sd(xs: list[float]) -> tuple[float, float]:
     return statistics.fmean(xs), statistics.stdev(xs) if len(xs) > 1 else 0.0
 
 
+def memory_bandwidth(mb: int = 512, repeats: int = 5) -> float:
+    """This machine's read bandwidth, GB/s: the best of `repeats` sums over a buffer far larger than
+    the caches, its pages touched first (an untouched buffer reads one zero page, far too fast)."""
+    import torch
+
+    buffer = torch.ones(mb * 2**20 // 4)
+    seconds = []
+    for _ in range(repeats + 1):
+        t0 = time.perf_counter()
+        buffer.sum()
+        seconds.append(time.perf_counter() - t0)
+    return buffer.numel() * 4 / min(seconds[1:]) / 1e9
+
+
+def weight_bytes(model) -> int:
+    """Bytes of the linear layers' weights, each read once for every token decoded."""
+    import torch
+
+    from infinicli.precision import HalfLinear
+
+    total = 0
+    for m in model.modules():
+        if isinstance(m, HalfLinear):
+            total += 2 * m.in_features * m.out_features
+        elif isinstance(m, torch.nn.Linear):
+            total += m.weight.numel() * m.weight.element_size()
+    return total
+
+
 def bench_speed(engine_for: Callable[[str, int], object], plain_model, tokens: list[int],
                 methods: list[str], segments: list[int], repeats: int, decode_tokens: int,
                 on_row: Callable[[dict], None]) -> list[dict]:
