@@ -109,7 +109,8 @@ def train(
         raise InfiniError("--steps, --eval-every and --checkpoint-every must be positive, --rank 0 or more, "
                           "learning rates above 0")
     out = Output(as_json)
-    session = Session.load(model, probe_heads=0, say=out.say)  # training reads no question: no heads
+    # training reads no question (no heads) and needs float32 (the fp16 kernel has no backward)
+    session = Session.load(model, probe_heads=0, precision="fp32", say=out.say)
     settings = trainer.Settings(rank=rank, lr=lr, gate_lr=gate_lr, seed=seed, eval_every=eval_every,
                                 checkpoint_every=checkpoint_every)
     records: list[dict] = []
@@ -298,12 +299,14 @@ def bench_speed(
     decode: Annotated[int, typer.Option(help="Tokens decoded per repeat.")] = 32,
     precisions: Annotated[str, typer.Option(help="Comma-separated weight precisions (fp32, fp16).")] = "fp32,fp16",
     model: ModelOpt = "smollm2-135m-instruct", params: ParamsOpt = None, probe_heads: ProbeHeadsOpt = PROBE_HEADS,
-    as_json: JsonOpt = False, as_csv: CsvOpt = False,
+    out_dir: OutDirOpt = DEFAULT_BENCH_DIR, as_json: JsonOpt = False, as_csv: CsvOpt = False,
 ) -> None:
-    """Prefill and decode tokens/s, mean ± sd, beside the plain model's chunked prefill at the same precision."""
+    """Prefill and decode tokens/s, mean ± sd, beside the plain model's chunked prefill at the same precision
+    (and llama.cpp on the same GGUF when llama-cpp-python is installed); writes speed.json and speed.png."""
     import torch
 
-    from infinicli import bench
+    from infinicli import bench, resources, ui
+    from infinicli.atomic import check_writable
     from infinicli.config import EngineConfig
     from infinicli.precision import PRECISIONS
     from infinicli.session import Session
@@ -317,7 +320,8 @@ def bench_speed(
         raise InfiniError("--repeats must be at least 1")
     if not precision_list or any(p not in PRECISIONS for p in precision_list):
         raise InfiniError(f"--precisions takes a comma-separated list of {', '.join(PRECISIONS)}")
-    rows = []
+    check_writable(out_dir, folder=True)
+    rows, gguf = [], None
     for precision in precision_list:
         session = Session.load(model, params=params, probe_heads=probe_heads, precision=precision, say=out.say)
         hay = build(session.tok, bench.parse_length(length), 0.5, 12345)
@@ -337,13 +341,26 @@ def bench_speed(
         weights = bench.weight_bytes(session.engine.model)
         rows += [{"precision": precision, "threads": torch.get_num_threads(), "weight_mb": round(weights / 2**20)}
                  | r for r in found]
+        if session.info.file.endswith(".gguf"):
+            gguf = Path(session.info.file)
         del session
+    if gguf is not None:
+        for segment in bench.parse_list(segments, int):
+            ref = bench.llama_cpp_speed(gguf, hay.ids, segment, repeats, decode, torch.get_num_threads())
+            if ref is None:
+                break
+            # its weights' type as the GGUF names it (Q4_1); no plain row shares it, so no ratio
+            ref |= {"precision": gguf.stem.rsplit(".", 1)[-1], "threads": torch.get_num_threads(),
+                    "weight_mb": round(ref.pop("weight_bytes") / 2**20), "prefill_ratio": None}
+            rows.append(ref)
+            out.say(f"llama.cpp (llama-cpp-python {ref['llama_cpp_python']}) seg {segment}: "
+                    f"{ref['prefill_tokens_per_s']} tok/s prefill, {ref['decode_tokens_per_s']} tok/s decode")
     bandwidth = bench.memory_bandwidth()
     for r in rows:
         r["prefill"] = f"{r['prefill_tokens_per_s']:.1f} ± {r['prefill_sd']:.1f}"
         r["decode"] = (f"{r['decode_tokens_per_s']:.1f} ± {r['decode_sd']:.1f}"
                        if r["decode_tokens_per_s"] is not None else "-")
-        r["ratio"] = f"{r['prefill_ratio']:.2f}"
+        r["ratio"] = "-" if r["prefill_ratio"] is None else f"{r['prefill_ratio']:.2f}"
         # a decoded token reads every weight once: the share of the bandwidth that takes (KV reads aside)
         r["decode_bandwidth_share"] = (round(r["weight_mb"] * 2**20 * r["decode_tokens_per_s"] / 1e9 / bandwidth, 3)
                                        if r["decode_tokens_per_s"] else None)
@@ -352,6 +369,15 @@ def bench_speed(
             + ", ".join(f"{p} {mb} MB" for p, mb in {r["precision"]: r["weight_mb"] for r in rows}.items()))
     for r in rows:
         r["memory_bandwidth_gb_s"] = round(bandwidth, 1)
+    command = (f"infini bench speed --length {length} --segments {segments} --methods {methods} "
+               f"--repeats {repeats} --decode {decode} --precisions {precisions} --model {model} --out {out_dir}")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    machine = resources.cpu() | {"cores": resources.cores(), "memory_bandwidth_gb_s": round(bandwidth, 1)}
+    out.say(f"on {machine['model'] or 'an unnamed CPU'} ({', '.join(machine['flags']) or 'flags unknown'}), "
+            f"{machine['cores']} cores")
+    bench.write_json(out_dir / "speed.json", {"command": command, "machine": machine, "rows": rows})
+    ui.speed_plot(rows, out_dir / "speed.png")
+    out.say(f"wrote {out_dir / 'speed.json'} and {out_dir / 'speed.png'}")
     _rows_out(out, rows, ["method", "precision", "threads", "segment", "tokens", "prefill tok/s", "× plain",
                           "decode tok/s", "of bandwidth"],
               ["method", "precision", "threads", "segment", "length", "prefill", "ratio", "decode", "share"], as_csv)

@@ -413,3 +413,27 @@ def memory_plot(rows: list, path: Path) -> None:
     with atomic_path(path) as tmp:
         fig.savefig(tmp, dpi=120)
     plt.close(fig)
+
+
+def speed_plot(rows: list[dict], path: Path) -> None:
+    """Prefill and decode tokens/s, mean ± sd, one bar per row (bench speed's rows), side by side."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    labels = [" ".join(str(r[k]) for k in ("method", "precision", "segment") if r.get(k) is not None)
+              for r in rows]
+    fig, axes = plt.subplots(1, 2, figsize=(10, 0.45 * len(rows) + 1.2), sharey=True)
+    for ax, key, title in ((axes[0], "prefill", "prefill tok/s"), (axes[1], "decode", "decode tok/s")):
+        values = [r[f"{key}_tokens_per_s"] or 0 for r in rows]
+        errors = [r[f"{key}_sd"] or 0 for r in rows]
+        ax.barh(range(len(rows)), values, xerr=errors, color="tab:blue", alpha=0.8)
+        ax.set_title(title)
+        ax.grid(True, axis="x", alpha=0.3)
+    axes[0].set_yticks(range(len(rows)), labels)
+    axes[0].invert_yaxis()
+    fig.tight_layout()
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, dpi=120)
+    plt.close(fig)

@@ -56,6 +56,15 @@ def char_tokenizer():
 
 
 @pytest.fixture(scope="session")
+def tiny_dir(tmp_path_factory):
+    """The tiny random Llama and the character tokenizer, saved as a model folder `--model` loads."""
+    folder = tmp_path_factory.mktemp("tiny-model")
+    tiny_llama().save_pretrained(folder)
+    char_tokenizer().save_pretrained(folder)
+    return folder
+
+
+@pytest.fixture(scope="session")
 def chars():
     from infinicli.tokenizer import Tokenizer
 

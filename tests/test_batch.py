@@ -19,8 +19,6 @@ import pytest
 from infinicli import batch
 from infinicli.errors import InfiniError
 
-from .conftest import char_tokenizer, tiny_llama
-
 QUESTION = "Who keeps the ledger?"
 
 
@@ -33,15 +31,6 @@ def _prose(seed: int, chars: int) -> str:
     while sum(len(s) for s in out) < chars:
         out.append(" ".join(rng.choice(words) for _ in range(12)).capitalize() + ".")
     return "\n".join(out) + "\n"
-
-
-@pytest.fixture(scope="module")
-def tiny_dir(tmp_path_factory) -> Path:
-    """The tiny random Llama and the character tokenizer, saved as a model folder `--model` loads."""
-    folder = tmp_path_factory.mktemp("tiny-model")
-    tiny_llama().save_pretrained(folder)
-    char_tokenizer().save_pretrained(folder)
-    return folder
 
 
 def _documents(folder: Path, chars: int = 3000) -> list[Path]:

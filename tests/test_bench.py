@@ -172,3 +172,24 @@ def test_a_bench_cell_names_the_command_that_remakes_it():
 
     line = cell.command("passkey", {"length": 4000, "method": "infini"})
     assert line == """python -m infinicli.bench.cell passkey '{"length": 4000, "method": "infini"}'"""
+
+
+def test_bench_speed_writes_a_row_per_method_beside_the_plain_model_and_a_png(run_cli, tiny_dir, tmp_path):
+    out = tmp_path / "speed"
+    r = run_cli("bench", "speed", "--model", str(tiny_dir), "--length", "700", "--segments", "128",
+                "--methods", "window,infini+recall", "--repeats", "2", "--decode", "4", "--precisions", "fp32",
+                "--probe-heads", "0", "--out", str(out), "--json")
+    assert r.returncode == 0, r.stderr
+    data = json.loads((out / "speed.json").read_text())
+    assert data["command"].startswith("infini bench speed --length 700")
+    rows = data["rows"]
+    assert [row["method"] for row in rows] == ["plain chunked prefill", "window", "infini+recall"]
+    plain, *methods = rows
+    assert plain["prefill_ratio"] == 1.0 and plain["decode_tokens_per_s"] is None
+    for row in methods:
+        assert row["prefill_tokens_per_s"] > 0 and row["decode_tokens_per_s"] > 0
+        assert row["prefill_ratio"] == pytest.approx(row["prefill_tokens_per_s"] / plain["prefill_tokens_per_s"],
+                                                     abs=0.01)
+        assert row["precision"] == "fp32" and row["memory_bandwidth_gb_s"] > 0
+    assert json.loads(r.stdout) == rows  # --json prints the same rows
+    assert (out / "speed.png").read_bytes()[:4] == b"\x89PNG"

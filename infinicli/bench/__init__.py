@@ -303,6 +303,41 @@ def bench_speed(engine_for: Callable[[str, int], object], plain_model, tokens: l
     return rows
 
 
+def llama_cpp_speed(gguf: Path, tokens: list[int], segment: int, repeats: int, decode_tokens: int,
+                    threads: int) -> dict | None:
+    """llama.cpp on the same GGUF and input, as a reference row: prefill in `segment`-token batches,
+    then greedy decode. None when llama-cpp-python is not installed (the optional `llama` extra)."""
+    try:
+        import llama_cpp
+    except ImportError:
+        return None
+    n = len(tokens)
+    llm = llama_cpp.Llama(model_path=str(gguf), n_ctx=n + decode_tokens + 8, n_batch=segment,
+                          n_ubatch=segment, n_threads=threads, n_threads_batch=threads, verbose=False)
+    prefill, decode = [], []
+    try:
+        for _ in range(repeats):
+            llm.reset()
+            t0 = time.perf_counter()
+            llm.eval(tokens)
+            prefill.append(n / (time.perf_counter() - t0))
+            produced = 0
+            t0 = time.perf_counter()
+            # generate() finds the whole prompt in its cache, so each step decodes one token
+            for _ in llm.generate(tokens, top_k=1, temp=0.0):
+                produced += 1
+                if produced == decode_tokens:
+                    break
+            decode.append(produced / (time.perf_counter() - t0))
+    finally:
+        llm.close()
+    pm, psd = mean_sd(prefill)
+    dm, dsd = mean_sd(decode)
+    return {"method": "llama.cpp", "segment": segment, "length": n, "prefill_tokens_per_s": round(pm, 1),
+            "prefill_sd": round(psd, 1), "decode_tokens_per_s": round(dm, 1), "decode_sd": round(dsd, 1),
+            "llama_cpp_python": llama_cpp.__version__, "weight_bytes": gguf.stat().st_size}
+
+
 # --- summaries --------------------------------------------------------------------------------------
 
 def coverage(text: str, facts: dict) -> dict:
