@@ -349,6 +349,9 @@ def bench_speed(
             ref = bench.llama_cpp_speed(gguf, hay.ids, segment, repeats, decode, torch.get_num_threads())
             if ref is None:
                 break
+            if "error" in ref:
+                out.say(f"llama.cpp could not load {gguf.name}: {ref['error']}; no llama.cpp row")
+                break
             # its weights' type as the GGUF names it (Q4_1); no plain row shares it, so no ratio
             ref |= {"precision": gguf.stem.rsplit(".", 1)[-1], "threads": torch.get_num_threads(),
                     "weight_mb": round(ref.pop("weight_bytes") / 2**20), "prefill_ratio": None}

@@ -311,6 +311,63 @@ _WORD = re.compile(r"[A-Za-z0-9]+(?:['\u2019][A-Za-z]+)?")
 _COMPOUND = re.compile(r"(?<![\w.])(?:(?=\w*_)(?=\w*[A-Za-z0-9])\w+|\d+(?:\.\d+)+)(?!\w|\.\d)")
 
 
+# Words a question about the whole document is made of ("What is this document about?", "Which topics
+# does the book cover?"), as terms() gives them: no line of the text matches such a question better than
+# another, so its evidence is the document's own contents (Contents).
+WHOLE_DOCUMENT = frozenset("""document doc text book manual paper file report article guide story novel work
+topic cover subject summary summarize summarise overview content main mainly mostly general generally whole
+deal discuss discusse describe explain purpose theme chapter section part say tell write written kind""".split())
+CONTENTS = 24  # headings an answer about the whole document is written from
+
+
+def about_the_whole(question: str) -> bool:
+    """Whether a question asks about the document as a whole: every content word it has is one of
+    WHOLE_DOCUMENT (or it has none: "What is it about?")."""
+    return set(terms(question)) <= WHOLE_DOCUMENT
+
+
+class Contents:
+    """A document's own table of contents, gathered as it streams past (bounded by `keep`): its first
+    line (a title page's title), then its top-level headings, each once. With a PDF's outline
+    (sources.top_outline) these are the outline's top-level titles, each cited at the first heading on
+    its page (where the title is printed, perhaps as "CHAPTER ONE" above it); without one, every
+    heading that names itself one ("Chapter 4", "# Title", "4 Title"), less numbered subsections
+    ("4.2 Title") and running heads repeated on later pages."""
+
+    def __init__(self, outline: dict[int, str] | None = None, keep: int = CONTENTS) -> None:
+        self.outline = dict(outline or {})  # first page -> top-level title
+        self.keep = keep
+        self.first: Passage | None = None
+        self.headings: list[Passage] = []
+        self._seen: set[str | int] = set()
+
+    def add(self, passages: Iterable[Passage]) -> None:
+        for p in passages:
+            if self.first is None and p.line >= 1 and terms(p.text):
+                self.first = p
+                continue
+            if len(self.headings) >= self.keep or not p.is_heading:
+                continue
+            if self.outline:
+                if p.page in self.outline and p.page not in self._seen:
+                    self._seen.add(p.page)
+                    title = self.outline[p.page]
+                    self.headings.append(p if _plain(p.text) == _plain(title) else
+                                         Passage(title, p.origin, p.page, p.line, is_heading=True))
+                continue
+            key = re.sub(r"\s*\d+$", "", _plain(p.text))  # a running head repeats a heading with its page
+            if p.strong_heading and not re.match(r"\d+\.\d", p.text) and key not in self._seen:
+                self._seen.add(key)
+                self.headings.append(p)
+
+    def passages(self) -> list[Passage]:
+        return ([self.first] if self.first is not None else []) + self.headings
+
+
+def _plain(text: str) -> str:
+    return " ".join(text.split()).lower()
+
+
 def document_order(cands: Iterable[Candidate]) -> list[Candidate]:
     """Candidates in the order the document has them (file, page, line)."""
     return sorted(cands, key=lambda c: (c.passage.origin, c.passage.page or 0, c.passage.line))

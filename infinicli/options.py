@@ -79,8 +79,8 @@ ParamsOpt = Annotated[Path | None, typer.Option(
     "--params", help="Trained Infini parameters (gates, memory adapters): a folder made by `infini train`.",
     rich_help_panel=TUNING)]
 PrecisionOpt = Annotated[Precision, typer.Option(
-    help="Weights of the model's linear layers: fp16 (decodes faster; logits within 0.04 of fp32's) or fp32 "
-         "as loaded.", rich_help_panel=TUNING)]
+    help="Weights of the model's linear layers: fp16 (decodes faster where float32 is bandwidth-bound; "
+         "logits within 0.04 of fp32's) or fp32 as loaded.", rich_help_panel=TUNING)]
 FileArg = Annotated[str, typer.Argument(help="A PDF, a text or markdown file, - for stdin, or a saved .infini state.")]
 PasswordOpt = Annotated[str | None, typer.Option(help="Password of an encrypted PDF.")]
 

@@ -3,7 +3,8 @@
 fp16 keeps each linear layer's weight in half precision, packed for fbgemm's fp16 GEMM; activations
 and accumulation stay float32. Decoding a token reads every weight once, and the fp16 kernel does it
 faster where bandwidth limits it: at 4K tokens infini+recall decoded 11.8 -> 16.5 tok/s on a 2-core
-AVX2 machine and 17.8 -> 22.6 on a 2-core AVX-512 one (samples/bench/speed.md).
+AVX2 machine; on a 2-core AVX-512 one, whose float32 kernels keep up, the two were within run-to-run
+noise (samples/bench/speed.md).
 It saves no memory: fbgemm's packed form takes about as much as the float32 weight. Results differ
 from float32 by the weights' rounding only: on 1,024 tokens of each sample novel, 99.9-100 % of the
 next-token argmaxes agree and logits stay within 0.04. The embedding table stays float32 (it is

@@ -169,15 +169,19 @@ def _engine(tiny):
                                                      block=16, sink=16))
 
 
-def test_ask_answers_with_evidence_that_cites_real_lines(tiny, chars, tmp_path):
+def _info():
     from infinicli.model_store import ModelInfo
+
+    return ModelInfo(name="tiny", architecture="llama", layers=2, heads=4, kv_heads=2, head_dim=16,
+                     native_context=256, parameters=0, file="", sha256="", licence="")
+
+
+def test_ask_answers_with_evidence_that_cites_real_lines(tiny, chars, tmp_path):
     from infinicli.tasks import ask
 
     doc = tmp_path / "book.txt"
     doc.write_text(BOOK * 3)
-    info = ModelInfo(name="tiny", architecture="llama", layers=2, heads=4, kv_heads=2, head_dim=16,
-                     native_context=256, parameters=0, file="", sha256="", licence="")
-    result = ask.run(_engine(tiny), chars, info, str(doc), "Who bought the grey horse?", max_tokens=8)
+    result = ask.run(_engine(tiny), chars, _info(), str(doc), "Who bought the grey horse?", max_tokens=8)
     lines = (BOOK * 3).split("\n")
     assert result.answered_from in ("evidence", "quote") and 1 <= len(result.evidence) <= ask.QUOTES
     if result.answered_from == "quote":  # the tiny model's words did not hold up: the best passage answers
@@ -187,6 +191,56 @@ def test_ask_answers_with_evidence_that_cites_real_lines(tiny, chars, tmp_path):
     assert any("grey horse" in e["text"] for e in result.evidence)  # the words match, whatever the tiny model reads
     assert result.reading.tokens == len(BOOK * 3)
     assert set(result.as_dict()) >= {"answer", "evidence", "dropped", "reading"}
+
+
+def test_a_question_about_the_whole_document_is_told_from_the_others():
+    from infinicli.evidence import about_the_whole
+
+    whole = ["What is this document about?", "What is it about?", "Which topics does the book cover?",
+             "Summarize the text."]
+    particular = ["Who bought the grey horse?", "Which operating systems does this manual give installation "
+                  "instructions for?", "What port does the mail example use?"]
+    assert all(about_the_whole(q) for q in whole) and not any(about_the_whole(q) for q in particular)
+
+
+def test_contents_are_the_title_and_the_top_level_headings_each_once():
+    from infinicli.evidence import Contents
+
+    def p(text, page=None, line=1, heading=False, strong=False):
+        return Passage(text, "b.pdf" if page else "b.txt", page, line, heading, strong)
+
+    text = [p("A Manual of Mills", line=1), p("1 Mills", line=3, heading=True, strong=True),
+            p("1.1 Wheels", line=4, heading=True, strong=True), p("Water turns the wheel.", line=5),
+            p("Chapter 1: Mills 2", line=9, heading=True, strong=True),
+            p("Chapter 1: Mills 3", line=20, heading=True, strong=True),
+            p("2 Fairs", line=30, heading=True, strong=True), p("A SONG", line=31, heading=True)]
+    c = Contents()
+    c.add(text)
+    assert [x.text for x in c.passages()] == ["A Manual of Mills", "1 Mills", "Chapter 1: Mills 2", "2 Fairs"]
+    # with the PDF's outline: its titles, cited at the first heading of each title's page; a contents
+    # page that lists the same titles is not where they are
+    pdf = [p("The Sample Book", 1), p("1 Mills 3", 2, 1, True, True), p("CHAPTER ONE", 3, 1, True),
+           p("Mills", 3, 2, True), p("2 Fairs", 5, 1, True, True), p("More at the fair.", 5, 2)]
+    c = Contents({3: "1 Mills", 5: "2 Fairs"}, keep=1)
+    c.add(pdf)
+    assert [(x.text, x.page, x.line) for x in c.passages()] == [("The Sample Book", 1, 1), ("1 Mills", 3, 1)]
+    c = Contents({3: "1 Mills", 5: "2 Fairs"})
+    c.add(pdf)
+    assert [(x.text, x.page) for x in c.passages()][1:] == [("1 Mills", 3), ("2 Fairs", 5)]
+    assert c.passages()[2] is pdf[4]  # the heading itself where it prints the outline's title
+
+
+def test_ask_answers_a_question_about_the_whole_from_the_contents(tiny, chars, tmp_path):
+    from infinicli.tasks import ask
+
+    doc = tmp_path / "book.txt"
+    doc.write_text(BOOK * 2)
+    result = ask.run(_engine(tiny), chars, _info(), str(doc), "What is this book about?", max_tokens=8)
+    assert [(e["text"], e["line"]) for e in result.evidence] == [
+        ("THE SAMPLE", 1), ("CHAPTER I. The Mill", 3), ("CHAPTER II. The Fair", 7)]
+    assert result.answered_from in ("contents", "quote")
+    if result.answered_from == "quote":  # nothing the tiny model wrote held up: the contents answer
+        assert result.answer == "THE SAMPLE; CHAPTER I. The Mill; CHAPTER II. The Fair"
 
 
 def test_summarize_gives_every_chapter_quotes_from_it(tiny, chars, tmp_path):

@@ -306,14 +306,18 @@ def bench_speed(engine_for: Callable[[str, int], object], plain_model, tokens: l
 def llama_cpp_speed(gguf: Path, tokens: list[int], segment: int, repeats: int, decode_tokens: int,
                     threads: int) -> dict | None:
     """llama.cpp on the same GGUF and input, as a reference row: prefill in `segment`-token batches,
-    then greedy decode. None when llama-cpp-python is not installed (the optional `llama` extra)."""
+    then greedy decode. None when llama-cpp-python is not installed (the optional `llama` extra);
+    {"method": "llama.cpp", "error": ...} when it cannot load the file."""
     try:
         import llama_cpp
     except ImportError:
         return None
     n = len(tokens)
-    llm = llama_cpp.Llama(model_path=str(gguf), n_ctx=n + decode_tokens + 8, n_batch=segment,
-                          n_ubatch=segment, n_threads=threads, n_threads_batch=threads, verbose=False)
+    try:
+        llm = llama_cpp.Llama(model_path=str(gguf), n_ctx=n + decode_tokens + 8, n_batch=segment,
+                              n_ubatch=segment, n_threads=threads, n_threads_batch=threads, verbose=False)
+    except (ValueError, RuntimeError, OSError) as exc:  # an architecture or file llama.cpp does not take
+        return {"method": "llama.cpp", "error": str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__}
     prefill, decode = [], []
     try:
         for _ in range(repeats):

@@ -125,3 +125,27 @@ def open_source(path: str, password: str | None = None,
     if detect_encoding(head, at_eof=len(head) < 1024) is None:
         raise SourceError(f"{path} is binary data, not text or a PDF.")
     return iter_text(path, on_warning=on_warning)
+
+
+def top_outline(path: str, password: str | None = None) -> dict[int, str]:
+    """First page -> title of the outline's top level, for a PDF that has one (by its bytes, whatever
+    its name); {} for anything else."""
+    if path == "-":
+        return {}
+    try:
+        with open(path, "rb") as f:
+            if f.read(5) != b"%PDF-":
+                return {}
+    except OSError:
+        return {}
+    from infinicli.sources.pdf import pdf_outline
+
+    entries = pdf_outline(path, password)
+    if not entries:
+        return {}
+    top = min(level for level, _, _ in entries)
+    out: dict[int, str] = {}
+    for level, title, page in entries:
+        if level == top and page not in out:
+            out[page] = " ".join(title.split())
+    return out

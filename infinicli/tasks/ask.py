@@ -13,9 +13,9 @@ from infinicli import reading, snapshot
 from infinicli.config import EngineConfig
 from infinicli.engine import InfiniModel
 from infinicli.errors import InfiniError
-from infinicli.evidence import SINK_TOKENS, DocumentWords, Evidence, document_order
+from infinicli.evidence import SINK_TOKENS, Contents, DocumentWords, Evidence, about_the_whole, document_order
 from infinicli.model_store import ModelInfo
-from infinicli.sources import open_source
+from infinicli.sources import open_source, top_outline
 from infinicli.tokenizer import Tokenizer
 
 BASELINE_QUESTION = "What is this text about?"  # the generic question a contrastive pool score subtracts
@@ -141,8 +141,9 @@ class AskResult:
 
     question: str
     answer: str
-    answered_from: str  # "evidence" (written from the passages), "state" (the whole memory), "quote" (the
-    # best passage itself, when nothing the model wrote held up against the document)
+    answered_from: str  # "evidence" (written from the passages), "contents" (from the title and headings,
+    # for a question about the whole document), "state" (the whole memory), "quote" (the best passage
+    # itself, or the contents listed, when nothing the model wrote held up against the document)
     evidence: list[dict]  # the passages the answer was written from, best first: text, page|path, line, score
     dropped: list[dict]  # sentences of the model's answer that named what the document does not contain
     reading: reading.Reading
@@ -185,8 +186,10 @@ def run(engine: InfiniModel, tok: Tokenizer, info: ModelInfo, path: str, questio
     retrieval heads' attention fused with a lexical match), read with exact attention: measured on
     prose needles 6 of 6 right this way against 3 of 6 from the whole state. `from_state` answers from
     the memory, pool and window instead. A saved state keeps no passages: it answers from the state and
-    quotes what its pool and window hold. `candidates` keeps every passage the evidence held, with
-    both signals, in the result (for benches)."""
+    quotes what its pool and window hold. A question about the whole document ("What is this document
+    about?": evidence.about_the_whole) is answered from the document's title and top-level headings
+    (evidence.Contents), which no line-by-line ranking finds. `candidates` keeps every passage the
+    evidence held, with both signals, in the result (for benches)."""
     check_question(question)
     prompt = prompt_ids(tok, question, answer_prefix)
     if snapshot.is_snapshot(path):
@@ -198,10 +201,14 @@ def run(engine: InfiniModel, tok: Tokenizer, info: ModelInfo, path: str, questio
         text = answer(engine, tok, question, max_tokens, answer_prefix, on_text)
         return AskResult(question, text, "state", held, [], result, recalled=recalled(engine, tok))
     evidence, words = Evidence(question), DocumentWords()
+    # a question about the whole document is answered from its own contents: its title and headings
+    contents = Contents(top_outline(path, password)) if about_the_whole(question) else None
 
     def on_passages(passages, stats) -> None:
         evidence.add(passages, stats.scores)
         words.add_passages(passages)
+        if contents is not None:
+            contents.add(passages)
 
     total = reading.count_tokens(tok, path, password)
     result = reading.read(engine, tok, path, open_source(path, password), prompt, len(prompt) + max_tokens,
@@ -210,13 +217,18 @@ def run(engine: InfiniModel, tok: Tokenizer, info: ModelInfo, path: str, questio
                  "lexical": [c.as_dict() for c in evidence.best(QUOTES, attention=False)]}
     best = evidence.best(QUOTES)
     pool = recalled(engine, tok)
-    lines = None
-    if from_state or not best:
+    lines, cited = None, [c.as_dict() for c in best]
+    fallback = best[0].passage.text if best else None
+    listed = contents.passages() if contents is not None and not from_state else []
+    if len(listed) >= 2:
+        lines = [p.text for p in listed]
+        text, source = answer_from(engine, tok, question, lines, max_tokens, answer_prefix, on_text), "contents"
+        cited, fallback = [{"text": p.text, **p.where(), "contents": True} for p in listed], "; ".join(lines)
+    elif from_state or not best:
         text, source = answer(engine, tok, question, max_tokens, answer_prefix, on_text), "state"
     else:
         lines = [c.passage.text for c in document_order(best)]
         text, source = answer_from(engine, tok, question, lines, max_tokens, answer_prefix, on_text), "evidence"
-    kept, source, dropped, rewritten = held_up(words, text, source, question, lines,
-                                               best[0].passage.text if best else None)
-    return AskResult(question, kept, source, [c.as_dict() for c in best], dropped, result, rewritten, pool,
+    kept, source, dropped, rewritten = held_up(words, text, source, question, lines, fallback)
+    return AskResult(question, kept, source, cited, dropped, result, rewritten, pool,
                      by_signal, evidence.candidates() if candidates else [])

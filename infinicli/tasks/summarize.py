@@ -31,7 +31,7 @@ from infinicli.config import EngineConfig, SegmentStats
 from infinicli.engine import InfiniModel, batched, peak_rss_mb
 from infinicli.errors import InfiniError
 from infinicli.evidence import STOPWORDS, DocumentWords, PassageScores, terms
-from infinicli.sources import open_source
+from infinicli.sources import open_source, top_outline
 from infinicli.tasks import ask
 from infinicli.tokenizer import Tokenizer
 from infinicli.tokens import Passage, token_stream
@@ -374,7 +374,7 @@ def run(engine: InfiniModel, tok: Tokenizer, path: str, *, password: str | None 
                           "document itself")
     t0 = time.perf_counter()
     note_tokens, summary_tokens = LENGTHS[length]
-    outline = _outline(path, password)
+    outline = top_outline(path, password)
     sections = Sections(outline)
     probe = ask.prompt_ids(tok, GENERIC)
     total = reading.count_tokens(tok, path, password)
@@ -404,29 +404,6 @@ def run(engine: InfiniModel, tok: Tokenizer, path: str, *, password: str | None 
     name = "stdin" if path == "-" else path.rsplit("/", 1)[-1]
     return Summary(name, overview, done, recurring_names(done), dropped, result, time.perf_counter() - t0, written,
                    structure)
-
-
-def _outline(path: str, password: str | None) -> dict[int, str]:
-    """First page -> title of the outline's top level, for a PDF that has one."""
-    if path == "-":
-        return {}
-    try:
-        with open(path, "rb") as f:
-            if f.read(5) != b"%PDF-":
-                return {}
-    except OSError:
-        return {}
-    from infinicli.sources.pdf import pdf_outline
-
-    entries = pdf_outline(path, password)
-    if not entries:
-        return {}
-    top = min(level for level, _, _ in entries)
-    out: dict[int, str] = {}
-    for level, title, page in entries:
-        if level == top and page not in out:
-            out[page] = " ".join(title.split())
-    return out
 
 
 def _ask(engine: InfiniModel, tok: Tokenizer, instruction: str, max_tokens: int) -> str:
