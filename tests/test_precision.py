@@ -52,3 +52,17 @@ def test_an_unknown_precision_is_refused(tiny):
     unchanged = copy.deepcopy(tiny)
     precision.apply(unchanged, "fp32")
     assert isinstance(unchanged.lm_head, torch.nn.Linear)
+
+
+def test_paging_out_a_packed_weight_loses_nothing(tmp_path):
+    # MADV_PAGEOUT only reclaims: a weight mapped from a file, or in ordinary memory, reads the same after
+    from safetensors.torch import load_file, save_file
+
+    torch.manual_seed(1)
+    weights = {"w": torch.randn(512, 1024), "b": torch.randn(3)}
+    save_file(weights, tmp_path / "w.safetensors")
+    mapped = load_file(tmp_path / "w.safetensors")
+    for t in (*mapped.values(), weights["w"], weights["w"][5:7], torch.empty(0)):
+        before = t.clone()
+        precision.page_out(t)
+        assert torch.equal(t, before)

@@ -141,9 +141,9 @@ class AskResult:
 
     question: str
     answer: str
-    answered_from: str  # "evidence" (written from the passages), "contents" (from the title and headings,
-    # for a question about the whole document), "state" (the whole memory), "quote" (the best passage
-    # itself, or the contents listed, when nothing the model wrote held up against the document)
+    answered_from: str  # "evidence" (written from the passages), "contents" (the title and headings
+    # listed, for a question about the whole document), "state" (the whole memory), "quote" (the best
+    # passage itself, when nothing the model wrote held up against the document)
     evidence: list[dict]  # the passages the answer was written from, best first: text, page|path, line, score
     dropped: list[dict]  # sentences of the model's answer that named what the document does not contain
     reading: reading.Reading
@@ -187,9 +187,10 @@ def run(engine: InfiniModel, tok: Tokenizer, info: ModelInfo, path: str, questio
     prose needles 6 of 6 right this way against 3 of 6 from the whole state. `from_state` answers from
     the memory, pool and window instead. A saved state keeps no passages: it answers from the state and
     quotes what its pool and window hold. A question about the whole document ("What is this document
-    about?": evidence.about_the_whole) is answered from the document's title and top-level headings
-    (evidence.Contents), which no line-by-line ranking finds. `candidates` keeps every passage the
-    evidence held, with both signals, in the result (for benches)."""
+    about?": evidence.about_the_whole) is answered with the document's title and top-level headings
+    (evidence.Contents), which no line-by-line ranking finds: measured on the R installation manual,
+    the model's one sentence from them named its last chapter only ("about the R Math library").
+    `candidates` keeps every passage the evidence held, with both signals, in the result (for benches)."""
     check_question(question)
     prompt = prompt_ids(tok, question, answer_prefix)
     if snapshot.is_snapshot(path):
@@ -217,18 +218,20 @@ def run(engine: InfiniModel, tok: Tokenizer, info: ModelInfo, path: str, questio
                  "lexical": [c.as_dict() for c in evidence.best(QUOTES, attention=False)]}
     best = evidence.best(QUOTES)
     pool = recalled(engine, tok)
-    lines, cited = None, [c.as_dict() for c in best]
-    fallback = best[0].passage.text if best else None
+    held = evidence.candidates() if candidates else []
     listed = contents.passages() if contents is not None and not from_state else []
-    if len(listed) >= 2:
-        lines = [p.text for p in listed]
-        text, source = answer_from(engine, tok, question, lines, max_tokens, answer_prefix, on_text), "contents"
-        cited, fallback = [{"text": p.text, **p.where(), "contents": True} for p in listed], "; ".join(lines)
-    elif from_state or not best:
+    if len(listed) >= 2:  # the contents are the answer, in the document's words: nothing to write
+        title, *headings = [p.text for p in listed]
+        return AskResult(question, f"{title.rstrip('.')}. Contents: {'; '.join(headings)}.", "contents",
+                         [{"text": p.text, **p.where(), "contents": True} for p in listed], [], result,
+                         recalled=pool, by_signal=by_signal, candidates=held)
+    lines = None
+    if from_state or not best:
         text, source = answer(engine, tok, question, max_tokens, answer_prefix, on_text), "state"
     else:
         lines = [c.passage.text for c in document_order(best)]
         text, source = answer_from(engine, tok, question, lines, max_tokens, answer_prefix, on_text), "evidence"
-    kept, source, dropped, rewritten = held_up(words, text, source, question, lines, fallback)
-    return AskResult(question, kept, source, cited, dropped, result, rewritten, pool,
-                     by_signal, evidence.candidates() if candidates else [])
+    kept, source, dropped, rewritten = held_up(words, text, source, question, lines,
+                                               best[0].passage.text if best else None)
+    return AskResult(question, kept, source, [c.as_dict() for c in best], dropped, result, rewritten, pool,
+                     by_signal, held)
