@@ -322,8 +322,9 @@ CONTENTS = 24  # headings an answer about the whole document is written from
 
 def about_the_whole(question: str) -> bool:
     """Whether a question asks about the document as a whole: every content word it has is one of
-    WHOLE_DOCUMENT (or it has none: "What is it about?")."""
-    return set(terms(question)) <= WHOLE_DOCUMENT
+    WHOLE_DOCUMENT (or it has none: "What is it about?"), and it names no number ("What does part 2
+    say?" asks about one part; terms() drops a lone digit)."""
+    return set(terms(question)) <= WHOLE_DOCUMENT and not re.search(r"\d", question)
 
 
 class Contents:

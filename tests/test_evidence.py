@@ -199,7 +199,7 @@ def test_a_question_about_the_whole_document_is_told_from_the_others():
     whole = ["What is this document about?", "What is it about?", "Which topics does the book cover?",
              "Summarize the text."]
     particular = ["Who bought the grey horse?", "Which operating systems does this manual give installation "
-                  "instructions for?", "What port does the mail example use?"]
+                  "instructions for?", "What port does the mail example use?", "What does part 2 say?"]
     assert all(about_the_whole(q) for q in whole) and not any(about_the_whole(q) for q in particular)
 
 
