@@ -352,9 +352,6 @@ def bench_speed(
             if "error" in ref:
                 out.say(f"llama.cpp could not load {gguf.name}: {ref['error']}; no llama.cpp row")
                 break
-            # its weights' type as the GGUF names it (Q4_1); no plain row shares it, so no ratio
-            ref |= {"precision": gguf.stem.rsplit(".", 1)[-1], "threads": torch.get_num_threads(),
-                    "weight_mb": round(ref.pop("weight_bytes") / 2**20), "prefill_ratio": None}
             rows.append(ref)
             out.say(f"llama.cpp (llama-cpp-python {ref['llama_cpp_python']}) seg {segment}: "
                     f"{ref['prefill_tokens_per_s']} tok/s prefill, {ref['decode_tokens_per_s']} tok/s decode")

@@ -17,6 +17,7 @@ Training needs float32: the fp16 kernel has no backward.
 from __future__ import annotations
 
 import ctypes
+import functools
 import gc
 import mmap
 import sys
@@ -73,11 +74,18 @@ def page_out(t: torch.Tensor) -> None:
     page = mmap.PAGESIZE
     start = t.data_ptr()
     lo, hi = -(-start // page) * page, (start + t.numel() * t.element_size()) // page * page
-    if hi > lo:
-        try:
-            ctypes.CDLL(None, use_errno=True).madvise(ctypes.c_void_p(lo), ctypes.c_size_t(hi - lo), MADV_PAGEOUT)
-        except (OSError, AttributeError):
-            pass
+    madvise = _madvise()
+    if hi > lo and madvise is not None:
+        madvise(ctypes.c_void_p(lo), ctypes.c_size_t(hi - lo), MADV_PAGEOUT)
+
+
+@functools.cache
+def _madvise():
+    """libc's madvise, looked up once; None where it cannot be found."""
+    try:
+        return ctypes.CDLL(None, use_errno=True).madvise
+    except (OSError, AttributeError):
+        return None
 
 
 def apply(model, precision: str) -> None:

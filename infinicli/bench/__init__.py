@@ -305,9 +305,11 @@ def bench_speed(engine_for: Callable[[str, int], object], plain_model, tokens: l
 
 def llama_cpp_speed(gguf: Path, tokens: list[int], segment: int, repeats: int, decode_tokens: int,
                     threads: int) -> dict | None:
-    """llama.cpp on the same GGUF and input, as a reference row: prefill in `segment`-token batches,
-    then greedy decode. None when llama-cpp-python is not installed (the optional `llama` extra);
-    {"method": "llama.cpp", "error": ...} when it cannot load the file."""
+    """llama.cpp on the same GGUF and input, as a reference row like bench_speed's: prefill in
+    `segment`-token batches, then greedy decode; its precision is the weights' type as the GGUF's name
+    gives it (Q4_1), and no plain row shares it, so it has no prefill ratio. None when
+    llama-cpp-python is not installed (the optional `llama` extra); {"method": "llama.cpp",
+    "error": ...} when it cannot load the file."""
     try:
         import llama_cpp
     except ImportError:
@@ -337,9 +339,11 @@ def llama_cpp_speed(gguf: Path, tokens: list[int], segment: int, repeats: int, d
         llm.close()
     pm, psd = mean_sd(prefill)
     dm, dsd = mean_sd(decode)
-    return {"method": "llama.cpp", "segment": segment, "length": n, "prefill_tokens_per_s": round(pm, 1),
-            "prefill_sd": round(psd, 1), "decode_tokens_per_s": round(dm, 1), "decode_sd": round(dsd, 1),
-            "llama_cpp_python": llama_cpp.__version__, "weight_bytes": gguf.stat().st_size}
+    return {"precision": gguf.stem.rsplit(".", 1)[-1], "threads": threads,
+            "weight_mb": round(gguf.stat().st_size / 2**20), "method": "llama.cpp", "segment": segment,
+            "length": n, "prefill_tokens_per_s": round(pm, 1), "prefill_sd": round(psd, 1), "prefill_ratio": None,
+            "decode_tokens_per_s": round(dm, 1), "decode_sd": round(dsd, 1),
+            "llama_cpp_python": llama_cpp.__version__}
 
 
 # --- summaries --------------------------------------------------------------------------------------

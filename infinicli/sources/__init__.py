@@ -97,6 +97,13 @@ def file_sha256(path: str) -> str:
     return h.hexdigest()
 
 
+def _is_pdf(path: str, head: bytes) -> bool:
+    """Whether a file whose first 1,024 bytes are `head` is read as a PDF. PDF readers accept a header
+    anywhere in those bytes; that leniency is kept for files named .pdf only, so a text file that merely
+    mentions "%PDF-" stays text."""
+    return head.startswith(b"%PDF-") or (path.lower().endswith(".pdf") and b"%PDF-" in head)
+
+
 def open_source(path: str, password: str | None = None,
                 on_warning: Callable[[str], None] | None = None) -> Iterator[Chunk]:
     """Stream `path` as Chunks: "-" is stdin text, a file starting with `%PDF-` is a PDF
@@ -115,12 +122,9 @@ def open_source(path: str, password: str | None = None,
     check_input(path)
     with open_binary(path) as fh:
         head = fh.read(1024)
-    named_pdf = path.lower().endswith(".pdf")
-    # PDF readers accept a header anywhere in the first 1,024 bytes; that leniency is kept
-    # for files named .pdf only, so a text file that merely mentions "%PDF-" stays text.
-    if head.startswith(b"%PDF-") or (named_pdf and b"%PDF-" in head):
+    if _is_pdf(path, head):
         return iter_pdf(path, password=password, on_warning=on_warning)
-    if named_pdf:
+    if path.lower().endswith(".pdf"):
         raise SourceError(f"{path} is named .pdf but is not a PDF (it does not start with %PDF-).")
     if detect_encoding(head, at_eof=len(head) < 1024) is None:
         raise SourceError(f"{path} is binary data, not text or a PDF.")
@@ -128,13 +132,13 @@ def open_source(path: str, password: str | None = None,
 
 
 def top_outline(path: str, password: str | None = None) -> dict[int, str]:
-    """First page -> title of the outline's top level, for a PDF that has one (by its bytes, whatever
-    its name); {} for anything else."""
+    """First page -> title of the outline's top level, for a file open_source reads as a PDF that has
+    one; {} for anything else."""
     if path == "-":
         return {}
     try:
         with open(path, "rb") as f:
-            if f.read(5) != b"%PDF-":
+            if not _is_pdf(path, f.read(1024)):
                 return {}
     except OSError:
         return {}
