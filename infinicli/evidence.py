@@ -364,6 +364,13 @@ class Contents:
     def passages(self) -> list[Passage]:
         return ([self.first] if self.first is not None else []) + self.headings
 
+    def answer(self) -> str:
+        """The title, then the headings: "Title. Contents: One; Two." A title page whose first sentence
+        runs on into its own "Contents" heading does not say it twice."""
+        title, *headings = [p.text for p in self.passages()] or [""]
+        title = re.sub(r"[\s.:]*\bcontents[\s.:]*$", "", title, flags=re.IGNORECASE).rstrip(".")
+        return f"{title}. Contents: {'; '.join(headings)}."
+
 
 def _plain(text: str) -> str:
     return " ".join(text.split()).lower()

@@ -228,6 +228,10 @@ def test_contents_are_the_title_and_the_top_level_headings_each_once():
     c.add(pdf)
     assert [(x.text, x.page) for x in c.passages()][1:] == [("1 Mills", 3), ("2 Fairs", 5)]
     assert c.passages()[2] is pdf[4]  # the heading itself where it prints the outline's title
+    assert c.answer() == "The Sample Book. Contents: 1 Mills; 2 Fairs."
+    c = Contents()  # Jekyll's title page: the title's sentence runs on into the word "Contents"
+    c.add([p("The Strange Case by R. L. Stevenson Contents", 1), p("STORY OF THE DOOR", 2, 1, True, True)])
+    assert c.answer() == "The Strange Case by R. L. Stevenson. Contents: STORY OF THE DOOR."
 
 
 def test_ask_answers_a_question_about_the_whole_from_the_contents(tiny, chars, tmp_path):

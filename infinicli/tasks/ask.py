@@ -221,8 +221,7 @@ def run(engine: InfiniModel, tok: Tokenizer, info: ModelInfo, path: str, questio
     held = evidence.candidates() if candidates else []
     listed = contents.passages() if contents is not None and not from_state else []
     if len(listed) >= 2:  # the contents are the answer, in the document's words: nothing to write
-        title, *headings = [p.text for p in listed]
-        return AskResult(question, f"{title.rstrip('.')}. Contents: {'; '.join(headings)}.", "contents",
+        return AskResult(question, contents.answer(), "contents",
                          [{"text": p.text, **p.where(), "contents": True} for p in listed], [], result,
                          recalled=pool, by_signal=by_signal, candidates=held)
     lines = None
