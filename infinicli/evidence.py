@@ -247,6 +247,7 @@ class DocumentWords:
         A name miscopied from the given lines ("Zephyreline" for "Zephyrline") is first rewritten to
         their spelling (close_spelling); numbers are never rewritten."""
         source_terms = set(terms(" ".join(sources))) if sources is not None else None
+        lines = [x for x in sources or [] if x != question]  # a reply may repeat the question's words
         asked = set(terms(question)) if question else set()
         yes_or_no = bool(question) and YES_NO_QUESTION.match(question) is not None
         spellings = {w: None for w in _WORD.findall(" ".join(sources))} if sources is not None else {}
@@ -269,12 +270,44 @@ class DocumentWords:
             share = sum(w in source_terms for w in words) / len(words) if words and source_terms is not None else 1.0
             says_nothing = (bool(question) and source_terms is not None and not (set(words) & source_terms) - asked
                             and not (yes_or_no and YES_NO & set(_WORD.findall(sentence.lower()))))
-            if bad or share < support or len(sentence.split()) < min_words or says_nothing:
+            spliced = not bad and spliced_from(sentence, lines)
+            if bad or share < support or len(sentence.split()) < min_words or says_nothing or spliced:
                 dropped.append({"sentence": sentence, "unsupported": bad, "supported_words": round(share, 2)}
-                               | ({"restates_question": True} if says_nothing else {}))
+                               | ({"restates_question": True} if says_nothing else {})
+                               | ({"spliced": True} if spliced else {}))
             else:
                 kept.append(sentence)
         return Checked(" ".join(kept), dropped, [r for r in rewritten if r["as"] in kept])
+
+
+SPLICE_RUN = 4  # words: a run this long that a source line holds verbatim was copied from it
+SPLICE_WORDS = 5  # copied words from lines other than the one it copies most make a sentence a splice
+
+
+def spliced_from(sentence: str, lines: list[str]) -> bool:
+    """Whether a generated sentence is pieced together from verbatim runs of two or more different
+    lines: one line's subject with another's predicate. "The song about Kestrel Bay that everyone knew
+    and nobody could sing was lost, and was wrong, and said so cheerfully, many times." joined a line
+    about a song to a line about a man who was wrong; every word of it is the document's, so the word
+    check passes it. Runs of SPLICE_RUN words are looked up in each line; the sentence is a splice when
+    the line it copies most leaves SPLICE_WORDS or more of its copied words to other lines."""
+    words = [w.lower() for w in _WORD.findall(sentence)]
+    if len(words) < SPLICE_RUN or len(lines) < 2:
+        return False
+    where: dict[tuple[str, ...], set[int]] = {}
+    for i, line in enumerate(lines):
+        lw = [w.lower() for w in _WORD.findall(line)]
+        for j in range(len(lw) - SPLICE_RUN + 1):
+            where.setdefault(tuple(lw[j: j + SPLICE_RUN]), set()).add(i)
+    copied: dict[int, set[int]] = {}  # line -> positions of the sentence's words copied from it
+    for j in range(len(words) - SPLICE_RUN + 1):
+        for i in where.get(tuple(words[j: j + SPLICE_RUN]), ()):
+            copied.setdefault(i, set()).update(range(j, j + SPLICE_RUN))
+    if len(copied) < 2:
+        return False
+    best = max(copied.values(), key=len)
+    others = set().union(*(c for c in copied.values() if c is not best)) - best
+    return len(others) >= SPLICE_WORDS
 
 
 class Checked(NamedTuple):

@@ -102,6 +102,25 @@ def test_a_generated_sentence_naming_what_the_document_lacks_is_dropped():
     assert kept == "Oswin sold a horse to Pell." and dropped[0]["supported_words"] < 0.5
 
 
+def test_a_sentence_spliced_from_two_lines_is_dropped_though_every_word_is_the_documents():
+    # Seen in the sample book's summary: one line's subject joined to another line's predicate.
+    song = ("There was a song about Kestrel Bay that everyone knew and nobody could sing all the way through, "
+            "because the last verse had been lost, and every generation had invented a new one.")
+    wrong = "Ezra said it would all be forgotten in a year, and was wrong, and said so cheerfully, many times."
+    words = DocumentWords()
+    words.add(song + " " + wrong)
+    splice = ("The song about Kestrel Bay that everyone knew and nobody could sing was lost, and was wrong, "
+              "and said so cheerfully, many times.")
+    kept, dropped, _ = words.check(f"{splice} Ezra said it would all be forgotten in a year.", [song, wrong])
+    assert kept == "Ezra said it would all be forgotten in a year."  # one line's words: kept
+    assert dropped == [{"sentence": splice, "unsupported": [], "supported_words": 1.0, "spliced": True}]
+    # a reply that repeats the question's words beside one line's is no splice
+    question = "What did Ezra say would all be forgotten in a year?"
+    kept, dropped, _ = words.check("Ezra said it would all be forgotten in a year, and was wrong.",
+                                   [song, wrong, question], question=question)
+    assert kept and not dropped
+
+
 def test_identifiers_and_dotted_numbers_are_checked_whole():
     # Measured on tiktoken's sources: the overview named `get_list_of_functions` and "Python 3.0", and
     # every piece of them (get, list, of, functions, 3, 0) is in the code, so the sentence was kept.
