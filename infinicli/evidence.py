@@ -236,13 +236,16 @@ class DocumentWords:
         return list(dict.fromkeys(out))
 
     def check(self, text: str, sources: list[str] | None = None, support: float = SUPPORT, min_words: int = 1,
-              question: str | None = None) -> Checked:
+              question: str | None = None, copies: bool = True) -> Checked:
         """Keep the sentences of a generated text whose every name the document contains and, when the
         lines it was written from are given, at least `support` of whose content words they hold, and
         which has at least `min_words` words; report the others (the sentence, its unsupported names, the
         share of its words supported). With the `question`, a sentence must also take at least one
         content word from the lines that the question does not hold: one that only restates the
         question says nothing (a bare yes or no answers only a question that asks yes or no).
+
+        With copies False, a sentence that copies one of the lines (copied_line) is dropped too, marked
+        with that line's index: a note that repeats a line says nothing the line does not.
 
         A name miscopied from the given lines ("Zephyreline" for "Zephyrline") is first rewritten to
         their spelling (close_spelling); numbers are never rewritten."""
@@ -271,10 +274,11 @@ class DocumentWords:
             says_nothing = (bool(question) and source_terms is not None and not (set(words) & source_terms) - asked
                             and not (yes_or_no and YES_NO & set(_WORD.findall(sentence.lower()))))
             spliced = not bad and spliced_from(sentence, lines)
-            if bad or share < support or len(sentence.split()) < min_words or says_nothing or spliced:
-                dropped.append({"sentence": sentence, "unsupported": bad, "supported_words": round(share, 2)}
-                               | ({"restates_question": True} if says_nothing else {})
-                               | ({"spliced": True} if spliced else {}))
+            copy = None if copies or bad else copied_line(sentence, lines)
+            why = ({"restates_question": True} if says_nothing else {}) | ({"spliced": True} if spliced else {}) \
+                | ({"copies": copy} if copy is not None else {})
+            if bad or share < support or len(sentence.split()) < min_words or why:
+                dropped.append({"sentence": sentence, "unsupported": bad, "supported_words": round(share, 2)} | why)
             else:
                 kept.append(sentence)
         return Checked(" ".join(kept), dropped, [r for r in rewritten if r["as"] in kept])
@@ -284,30 +288,46 @@ SPLICE_RUN = 4  # words: a run this long that a source line holds verbatim was c
 SPLICE_WORDS = 5  # copied words from lines other than the one it copies most make a sentence a splice
 
 
-def spliced_from(sentence: str, lines: list[str]) -> bool:
-    """Whether a generated sentence is pieced together from verbatim runs of two or more different
-    lines: one line's subject with another's predicate. "The song about Kestrel Bay that everyone knew
-    and nobody could sing was lost, and was wrong, and said so cheerfully, many times." joined a line
-    about a song to a line about a man who was wrong; every word of it is the document's, so the word
-    check passes it. Runs of SPLICE_RUN words are looked up in each line; the sentence is a splice when
-    the line it copies most leaves SPLICE_WORDS or more of its copied words to other lines."""
+def copied_runs(sentence: str, lines: list[str]) -> tuple[int, dict[int, set[int]]]:
+    """A sentence's number of words, and for each line the positions of those of its words that lie in
+    a run of SPLICE_RUN words the line holds verbatim."""
     words = [w.lower() for w in _WORD.findall(sentence)]
-    if len(words) < SPLICE_RUN or len(lines) < 2:
-        return False
     where: dict[tuple[str, ...], set[int]] = {}
     for i, line in enumerate(lines):
         lw = [w.lower() for w in _WORD.findall(line)]
         for j in range(len(lw) - SPLICE_RUN + 1):
             where.setdefault(tuple(lw[j: j + SPLICE_RUN]), set()).add(i)
-    copied: dict[int, set[int]] = {}  # line -> positions of the sentence's words copied from it
+    copied: dict[int, set[int]] = {}
     for j in range(len(words) - SPLICE_RUN + 1):
         for i in where.get(tuple(words[j: j + SPLICE_RUN]), ()):
             copied.setdefault(i, set()).update(range(j, j + SPLICE_RUN))
+    return len(words), copied
+
+
+def spliced_from(sentence: str, lines: list[str]) -> bool:
+    """Whether a generated sentence is pieced together from verbatim runs of two or more different
+    lines: one line's subject with another's predicate. "The song about Kestrel Bay that everyone knew
+    and nobody could sing was lost, and was wrong, and said so cheerfully, many times." joined a line
+    about a song to a line about a man who was wrong; every word of it is the document's, so the word
+    check passes it. The sentence is a splice when the line it copies most leaves SPLICE_WORDS or more
+    of its copied words to other lines."""
+    _, copied = copied_runs(sentence, lines)
     if len(copied) < 2:
         return False
     best = max(copied.values(), key=len)
     others = set().union(*(c for c in copied.values() if c is not best)) - best
     return len(others) >= SPLICE_WORDS
+
+
+COPIED = 0.8  # share of a sentence's words in verbatim runs of one line: the sentence is that line's copy
+
+
+def copied_line(sentence: str, lines: list[str]) -> int | None:
+    """The index of the line a generated sentence copies (COPIED of its words in runs of that line), or
+    None: such a sentence is no note on the line, it is the line."""
+    n, copied = copied_runs(sentence, lines)
+    best = max(copied, key=lambda i: len(copied[i]), default=None)
+    return best if best is not None and len(copied[best]) >= COPIED * n else None
 
 
 class Checked(NamedTuple):

@@ -121,6 +121,16 @@ def test_a_sentence_spliced_from_two_lines_is_dropped_though_every_word_is_the_d
     assert kept and not dropped
 
 
+def test_a_note_that_copies_one_line_is_dropped_with_that_lines_index_when_copies_are_refused():
+    lines = ["Oswin sold a grey horse to a drover named Pell at the fair.", "The mill burned in the winter."]
+    words = DocumentWords()
+    words.add(" ".join(lines))
+    note = "Oswin sold a grey horse to a drover named Pell."
+    assert words.check(note, lines).text == note  # an answer may be the line itself
+    kept, dropped, _ = words.check(note + " Pell rode the horse home.", lines, copies=False)
+    assert kept == "Pell rode the horse home." and dropped[0]["copies"] == 0
+
+
 def test_identifiers_and_dotted_numbers_are_checked_whole():
     # Measured on tiktoken's sources: the overview named `get_list_of_functions` and "Python 3.0", and
     # every piece of them (get, list, of, functions, 3, 0) is in the code, so the sentence was kept.
@@ -146,6 +156,13 @@ def test_a_name_miscopied_from_the_quoted_lines_is_respelt_but_a_number_is_not()
 def test_no_ngram_is_generated_twice():
     assert repeated_ngram_ends([1, 2, 3, 1, 2], 3) == [3]
     assert repeated_ngram_ends([1, 2, 3, 4], 3) == [] and repeated_ngram_ends([1, 2, 1, 2], 0) == []
+
+
+def test_a_key_line_the_note_copied_is_quoted_first():
+    key = [sm.Candidate(Passage(f"Line {k} of the chapter.", "b.txt", None, k), 1.0) for k in (1, 2, 3)]
+    section = sm.Section("One", key[0].passage, key[-1].passage, key=list(key))
+    section.point(["Line 3 of the chapter.", "not a key line"])
+    assert [c.passage.line for c in section.quotes] == [3, 1]
 
 
 def _passages(title_every: int, n: int, tokens: int = 40):

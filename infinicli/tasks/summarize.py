@@ -5,10 +5,11 @@ The document streams through the engine once, probed after every segment with a 
 PDF's outline, else from headings found in the text, else from fixed stretches. Each section keeps
 only its best-rated sentences (a bounded heap); after reading, the few it quotes are picked by their
 attention fused with their centrality among those sentences and how particular their words are to
-the section (see choose). After reading, the model writes a
-one- or two-sentence note per section from its key sentences alone (exact attention, no repeated
-3-grams), and a short summary of the whole from the notes; every generated sentence that names what
-the document never contains is dropped and counted.
+the section (see choose). After reading, the model writes a one- or two-sentence note per section
+from its key sentences alone (exact attention, no repeated 3-grams), and a short summary of the whole
+from the notes. Every generated sentence that names what the document never contains, or that its
+lines do not support, or that splices two of them, is dropped and counted; a note that only copies
+one of its key lines is dropped too, and that line, which the model pointed at, is quoted first.
 
 Baselines for the bench, on the same model: `first` (only the first native window), `last` (only the
 last window), `mapreduce` (summarise every window-sized chunk, then summarise the summaries).
@@ -106,6 +107,14 @@ class Section:
             a, b = self.first.page, self.last.page
             return f"p. {a}" if a == b else f"pp. {a}\u2013{b}"
         return f"lines {max(self.first.line, 1)}\u2013{self.last.line}"
+
+    def point(self, lines: list[str]) -> None:
+        """The model copied these key lines as its note: it points at them, so they are quoted first."""
+        for text in reversed(lines):
+            c = next((c for c in self.key if c.passage.text == text), None)
+            if c is not None:
+                self.key.remove(c)
+                self.key.insert(0, c)
 
     @property
     def quotes(self) -> list[Candidate]:
@@ -395,7 +404,9 @@ def run(engine: InfiniModel, tok: Tokenizer, path: str, *, password: str | None 
             if lines and id(s) not in front:
                 raw = _write(engine, tok, lines, NOTE_QUESTION, note_tokens)
                 written += len(tok.encode(raw))
-                s.note, s.dropped, s.rewritten = sections.words.check(note_text(raw), lines, NOTE_SUPPORT, NOTE_WORDS)
+                s.note, s.dropped, s.rewritten = sections.words.check(note_text(raw), lines, NOTE_SUPPORT, NOTE_WORDS,
+                                                                      copies=False)
+                s.point([lines[d["copies"]] for d in s.dropped if "copies" in d])
             if on_note is not None:
                 on_note(i, len(done) + 1, written)
     overview, dropped = "", []
@@ -403,7 +414,8 @@ def run(engine: InfiniModel, tok: Tokenizer, path: str, *, password: str | None 
     if len(written_notes) >= 2:
         raw = _write(engine, tok, written_notes, SUMMARY_QUESTION, summary_tokens)
         written += len(tok.encode(raw))
-        overview, dropped, _ = sections.words.check(note_text(raw), written_notes, NOTE_SUPPORT, NOTE_WORDS)
+        overview, dropped, _ = sections.words.check(note_text(raw), written_notes, NOTE_SUPPORT, NOTE_WORDS,
+                                                    copies=False)  # one note again is no summary of the whole
     if on_note is not None:
         on_note(len(done) + 1, len(done) + 1, written)
     name = "stdin" if path == "-" else path.rsplit("/", 1)[-1]
