@@ -1,4 +1,5 @@
-"""fp16 weights (infinicli.precision): the kernel against float32 math on the same rounded weights."""
+"""fp16 and int4 weights (infinicli.precision): the kernels against float32 math on the same rounded
+weights."""
 
 import copy
 
@@ -48,7 +49,7 @@ def test_an_fp16_model_reads_like_the_fp32_model_with_rounded_weights(tiny):
 
 def test_an_unknown_precision_is_refused(tiny):
     with pytest.raises(ModelError, match="not one of"):
-        precision.apply(copy.deepcopy(tiny), "int4")
+        precision.apply(copy.deepcopy(tiny), "int8")
     unchanged = copy.deepcopy(tiny)
     precision.apply(unchanged, "fp32")
     assert isinstance(unchanged.lm_head, torch.nn.Linear)
@@ -66,3 +67,62 @@ def test_paging_out_a_packed_weight_loses_nothing(tmp_path):
         before = t.clone()
         precision.page_out(t)
         assert torch.equal(t, before)
+
+
+def _on_the_grid(n: int, k: int, seed: int = 0) -> torch.Tensor:
+    """A weight whose every group of 32 is q * scale + low, q in 0..15, as a Q4_1 GGUF's weights are."""
+    g = torch.Generator().manual_seed(seed)
+    q = torch.randint(0, 16, (n, k // 32, 32), generator=g).float()
+    q[..., 0], q[..., 1] = 0, 15  # the quantizer puts a group's least and greatest weight at the ends
+    scale = torch.rand(n, k // 32, 1, generator=g) * 0.02 + 0.001
+    low = torch.randn(n, k // 32, 1, generator=g) * 0.05 - 8 * scale
+    return (q * scale + low).view(n, k)
+
+
+int4 = pytest.mark.skipif(not precision.int4_available(), reason="no 4-bit CPU kernel in this torch")
+
+
+@int4
+def test_int4_keeps_weights_on_the_q4_1_grid_exactly_and_reads_them_in_float32():
+    linear = torch.nn.Linear(128, 48, bias=False)
+    linear.weight.data = _on_the_grid(48, 128)
+    layer = precision.Int4Linear(linear)
+    assert (layer.dequantized() - linear.weight.data).abs().max() < 1e-7  # steps are 1e-3 or more
+    x = torch.randn(3, precision.DECODE_ROWS, 128)  # more rows than DECODE_ROWS: float32 math on the weight
+    torch.testing.assert_close(layer(x), linear(x), atol=1e-5, rtol=1e-5)
+    one = torch.randn(1, 128)  # decoding: the 4-bit kernel, bfloat16 in and out
+    want = linear(one)
+    assert layer(one).shape == (1, 48) and layer(one).dtype == torch.float32
+    assert (layer(one) - want).abs().max() <= 0.02 * want.abs().max()
+    off = torch.nn.Linear(128, 48, bias=False)  # weights off the grid are rounded to it: half a step at most
+    layer = precision.Int4Linear(off)
+    step = layer.scale.repeat_interleave(32, dim=1)
+    assert ((layer.dequantized() - off.weight.data).abs() <= step / 2 + 1e-6).all()
+
+
+@int4
+def test_an_int4_model_reads_as_float32_on_its_weights_and_decodes_within_bfloat16(tiny, monkeypatch):
+    monkeypatch.setattr(precision, "DECODE_ROWS", 4)  # so that the tiny model's 8-token reads are dequantized
+    quarter = copy.deepcopy(tiny)
+    precision.apply(quarter, "int4")
+    assert isinstance(quarter.model.layers[0].mlp.up_proj, precision.Int4Linear)
+    assert isinstance(quarter.lm_head, precision.HalfLinear)  # the output layer stays fp16
+    rounded = copy.deepcopy(tiny)  # float32, every layer's weight as int4 keeps it, the output layer fp16's
+    for mine, theirs in zip(rounded.model.layers, quarter.model.layers):
+        for owner, names in ((mine.self_attn, precision._ATTENTION), (mine.mlp, precision._MLP)):
+            for name in names:
+                other = getattr(theirs.self_attn if name in precision._ATTENTION else theirs.mlp, name)
+                getattr(owner, name).weight.data = other.dequantized()
+    rounded.lm_head = torch.nn.Linear(*reversed(tiny.lm_head.weight.shape), bias=False)
+    rounded.lm_head.weight.data = tiny.lm_head.weight.data.half().float()
+    ids = torch.randint(0, 99, (40,)).tolist()
+    cfg = EngineConfig.for_method("infini+recall", segment=8, window=8, pool_blocks=2, block=4, sink=4,
+                                  adaptive=False)
+    read, decoded = [], []
+    for model in (rounded, quarter):
+        engine = InfiniModel(model, cfg)
+        engine.read(ids[:32])
+        read.append(engine.logits(ids[32:]))  # 8 rows: the float32 path
+        decoded.append(engine.logits(ids[39:]))  # 1 row: the 4-bit kernel
+    torch.testing.assert_close(read[1], read[0], atol=1e-4, rtol=1e-4)
+    assert (decoded[1] - decoded[0]).abs().max() <= 0.05 * decoded[0].abs().max()

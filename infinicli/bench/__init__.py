@@ -240,12 +240,14 @@ def weight_bytes(model) -> int:
     """Bytes of the linear layers' weights, each read once for every token decoded."""
     import torch
 
-    from infinicli.precision import HalfLinear
+    from infinicli.precision import HalfLinear, Int4Linear
 
     total = 0
     for m in model.modules():
         if isinstance(m, HalfLinear):
             total += 2 * m.in_features * m.out_features
+        elif isinstance(m, Int4Linear):  # what a decoded token reads: the packed weight, its scales and zeros
+            total += m.packed.numel() * m.packed.element_size() + m.scale_zero.numel() * 2
         elif isinstance(m, torch.nn.Linear):
             total += m.weight.numel() * m.weight.element_size()
     return total
