@@ -81,7 +81,7 @@ ParamsOpt = Annotated[Path | None, typer.Option(
     rich_help_panel=TUNING)]
 PrecisionOpt = Annotated[Precision, typer.Option(
     help="Weights of the model's linear layers: fp16 (decodes faster where float32 is bandwidth-bound; "
-         "logits within 0.04 of fp32's), int4 (4 bits a weight, as the default model's GGUF has them: reads "
+         "logits within 0.04 of fp32's), int4 (4-bit codes, as the default model's GGUF has them: reads "
          "in float32, decodes through bfloat16) or fp32 as loaded.", rich_help_panel=TUNING)]
 FileArg = Annotated[str, typer.Argument(help="A PDF, a text or markdown file, - for stdin, or a saved .infini state.")]
 PasswordOpt = Annotated[str | None, typer.Option(help="Password of an encrypted PDF.")]

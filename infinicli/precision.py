@@ -11,7 +11,7 @@ next-token argmaxes agree and logits stay within 0.04. The embedding table stays
 looked up, not multiplied). int8 (torch's dynamic quantization, activations quantized per tensor)
 was measured and rejected: this model's activation outliers cost it half its argmax agreement.
 
-int4 (Int4Linear) keeps each weight in 4 bits, as the default model's Q4_1 GGUF has them, so nothing
+int4 (Int4Linear) keeps each weight as a 4-bit code, as the default model's Q4_1 GGUF has them, so nothing
 is lost in storing them; a decoded token goes through torch's 4-bit kernel in bfloat16, a segment is
 read in float32. Measured at 4K tokens, infini+recall, beside fp16 on the same machine: decode 25.0
 against 18.9 tok/s, reading 356 against 408 tok/s, steady RSS 853 against 976 MB, 98.6-98.8 % of
@@ -85,8 +85,9 @@ def int4_available() -> bool:
 
 
 class Int4Linear(torch.nn.Module):
-    """A linear layer whose weight is kept in 4 bits: each group of GROUP weights along the input as
-    integers 0..15 with a scale and a minimum (w = q * scale + min), the layout of the GGUF's Q4_1. The
+    """A linear layer whose weight is kept as 4-bit codes: each group of GROUP weights along the input as
+    integers 0..15 with a scale and a minimum (w = q * scale + min), the layout of the GGUF's Q4_1, held
+    twice (packed two a byte for the kernel, one a byte for dequantizing: 1.5 bytes a weight). The
     default model's weights come from a Q4_1 file and lie on that grid exactly, so nothing is lost in
     storing them (test_real_model checks it); another model's are rounded to it.
 
