@@ -84,6 +84,23 @@ def _clean(text: str) -> str:
     return " ".join(text.split())
 
 
+# Under a heading that names itself one (strong_heading), up to this many short lines without a
+# sentence's end stand alone too: a chapter's title and its dateline ("CHAPTER FIVE" / "The
+# Glassblower's Daughter" / "Vennick, 1880"), which ran on into the first sentence and so into its quotes
+# ("The Glassblower's Daughter Vennick, 1880 Vennick was a canal town ...") and into the names a summary
+# lists ("Corran Head Corran Head").
+SUBTITLE_LINES = 2
+
+
+def _title_line(line: str) -> bool:
+    """A short line in title case with no sentence's end: "Down the Rabbit-Hole", "Vennick, 1880" (not a
+    narrow column's first line of prose, "Alice was beginning to get very tired")."""
+    text = line.strip()
+    words = text.split()
+    return (0 < len(words) <= 8 and len(text) <= 70 and text[-1] not in ".!?:;,"
+            and 2 * sum(w[:1].isupper() or w[:1].isdigit() for w in words) >= len(words))
+
+
 def passage_bounds(text: str, by: str) -> list[int]:
     """Character offsets where passages start (the first is 0): each line (by="line"), or each
     sentence, paragraph and heading (by="sentence")."""
@@ -92,13 +109,16 @@ def passage_bounds(text: str, by: str) -> list[int]:
     if by == "line":
         return [s for s in line_starts if s < len(text)] or [0]
     cuts, headings = set(), []
+    after = 0  # short lines still allowed to stand alone under the last heading
     for n, s in enumerate(line_starts):
         end = line_starts[n + 1] if n + 1 < len(line_starts) else len(text)
         line = text[s:end]
-        if not line.strip() or heading(line) is not None:  # a blank line or a heading stands alone
+        under = after > 0 and _title_line(line)
+        if not line.strip() or heading(line) is not None or under:  # a blank line or a heading stands alone
             cuts.add(s)
             cuts.add(end)
             headings.append((s, end))
+        after = SUBTITLE_LINES if strong_heading(line) else after - 1 if under else 0
     for m in _END.finditer(text):
         inside = headings and any(a <= m.start() < b for a, b in headings)  # "CHAPTER II. The Fair"
         if not inside and not _NOT_AN_END.search(text[max(0, m.start() - 6): m.start() + 1]):

@@ -10,7 +10,7 @@ from infinicli.engine import InfiniModel, repeated_ngram_ends
 from infinicli.evidence import SINK_TOKENS, DocumentWords, Evidence
 from infinicli.sources import Chunk
 from infinicli.tasks import summarize as sm
-from infinicli.tokens import Passage, heading, token_stream
+from infinicli.tokens import Passage, heading, passage_bounds, token_stream
 
 BOOK = """THE SAMPLE
 
@@ -46,6 +46,22 @@ def test_headings_are_found_and_prose_is_not():
     for line in ("It was a dark night.", "12", "4 people went to the fair and sold a horse.",
                  "The Mill stood by the river", ""):
         assert heading(line) is None, line
+
+
+def test_a_chapters_title_and_dateline_stand_alone_under_its_heading():
+    # The sample book's chapter pages: the title ran on into the first sentence and into its quotes.
+    def split(text):
+        starts = passage_bounds(text, "sentence")
+        return [text[a:b].strip() for a, b in zip(starts, [*starts[1:], len(text)])]
+
+    page = ("CHAPTER FIVE\nThe Glassblower's Daughter\nVennick, 1880\nVennick was a canal town that lived on\n"
+            "sand. It grew.")
+    assert split(page) == ["CHAPTER FIVE", "The Glassblower's Daughter", "Vennick, 1880",
+                           "Vennick was a canal town that lived on\nsand.", "It grew."]
+    prose = "CHAPTER I.\nAlice was beginning to get very tired\nof sitting by her sister. It grew."
+    assert split(prose)[1] == "Alice was beginning to get very tired\nof sitting by her sister."  # no title
+    weak = "OBJC=$CC\nFC=\"$LOCAL/bin/gfortran -mtune=native\"\nCPPFLAGS=x. Done."  # under no strong heading
+    assert split(weak)[1] == "FC=\"$LOCAL/bin/gfortran -mtune=native\"\nCPPFLAGS=x."
 
 
 def test_evidence_stays_bounded_and_fuses_attention_with_words():

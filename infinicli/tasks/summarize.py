@@ -249,7 +249,8 @@ class Sections:
             cur = self._open("Opening", p, named=False)
         elif cur.tokens >= LONGEST_SECTION:
             cur = self._open(cur.title.split(" (part")[0] + f" (part {self._part(cur)})", p, named=cur.named)
-        if self._subtitle and len(p.text.split()) <= 8 and p.text[-1:] not in ".!?\"'":
+        if (self._subtitle and len(p.text.split()) <= 8 and p.text[-1:] not in ".!?\"'"
+                and p.text.lower() not in cur.title.lower()):  # the outline's title may already say it
             cur.title = f"{cur.title} {p.text}"  # "CHAPTER I." then "Down the Rabbit-Hole"
         self._subtitle = False
         cur.tokens += tokens
