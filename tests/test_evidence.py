@@ -406,6 +406,7 @@ def test_the_answer_boilerplate_and_a_quotation_around_a_whole_note_are_taken_of
 
     assert sm.note_text('The answer is "The rabbit-hole went down."') == "The rabbit-hole went down."
     assert sm.note_text("The answer is:\nAlice fell.") == "Alice fell."
+    assert sm.note_text('"The answer is "Drave had been hard done by".') == "Drave had been hard done by"
     assert sm.note_text("\u201cShe fell.\u201d") == "She fell."
     assert sm.note_text('"Yes" and "no" were said.') == '"Yes" and "no" were said.'  # two quotations stay
     assert without_lead_in("Answer: 42") == "42"
