@@ -273,8 +273,9 @@ class DocumentWords:
             share = sum(w in source_terms for w in words) / len(words) if words and source_terms is not None else 1.0
             says_nothing = (bool(question) and source_terms is not None and not (set(words) & source_terms) - asked
                             and not (yes_or_no and YES_NO & set(_WORD.findall(sentence.lower()))))
-            spliced = not bad and spliced_from(sentence, lines)
-            copy = None if copies or bad else copied_line(sentence, lines)
+            n, runs = copied_runs(sentence, lines) if not bad else (0, {})
+            spliced = is_splice(runs)
+            copy = None if copies else copied_line(n, runs)
             why = ({"restates_question": True} if says_nothing else {}) | ({"spliced": True} if spliced else {}) \
                 | ({"copies": copy} if copy is not None else {})
             if bad or share < support or len(sentence.split()) < min_words or why:
@@ -304,14 +305,13 @@ def copied_runs(sentence: str, lines: list[str]) -> tuple[int, dict[int, set[int
     return len(words), copied
 
 
-def spliced_from(sentence: str, lines: list[str]) -> bool:
-    """Whether a generated sentence is pieced together from verbatim runs of two or more different
-    lines: one line's subject with another's predicate. "The song about Kestrel Bay that everyone knew
-    and nobody could sing was lost, and was wrong, and said so cheerfully, many times." joined a line
-    about a song to a line about a man who was wrong; every word of it is the document's, so the word
-    check passes it. The sentence is a splice when the line it copies most leaves SPLICE_WORDS or more
-    of its copied words to other lines."""
-    _, copied = copied_runs(sentence, lines)
+def is_splice(copied: dict[int, set[int]]) -> bool:
+    """Whether a generated sentence, by its copied_runs, is pieced together from verbatim runs of two
+    or more different lines: one line's subject with another's predicate. "The song about Kestrel Bay
+    that everyone knew and nobody could sing was lost, and was wrong, and said so cheerfully, many
+    times." joined a line about a song to a line about a man who was wrong; every word of it is the
+    document's, so the word check passes it. The sentence is a splice when the line it copies most
+    leaves SPLICE_WORDS or more of its copied words to other lines."""
     if len(copied) < 2:
         return False
     best = max(copied.values(), key=len)
@@ -322,10 +322,9 @@ def spliced_from(sentence: str, lines: list[str]) -> bool:
 COPIED = 0.8  # share of a sentence's words in verbatim runs of one line: the sentence is that line's copy
 
 
-def copied_line(sentence: str, lines: list[str]) -> int | None:
-    """The index of the line a generated sentence copies (COPIED of its words in runs of that line), or
-    None: such a sentence is no note on the line, it is the line."""
-    n, copied = copied_runs(sentence, lines)
+def copied_line(n: int, copied: dict[int, set[int]]) -> int | None:
+    """The index of the line a generated sentence of `n` words copies, by its copied_runs (COPIED of its
+    words in runs of that line), or None: such a sentence is no note on the line, it is the line."""
     best = max(copied, key=lambda i: len(copied[i]), default=None)
     return best if best is not None and len(copied[best]) >= COPIED * n else None
 

@@ -113,12 +113,13 @@ def passage_bounds(text: str, by: str) -> list[int]:
     for n, s in enumerate(line_starts):
         end = line_starts[n + 1] if n + 1 < len(line_starts) else len(text)
         line = text[s:end]
+        titled = heading(line) is not None
         under = after > 0 and _title_line(line)
-        if not line.strip() or heading(line) is not None or under:  # a blank line or a heading stands alone
+        if not line.strip() or titled or under:  # a blank line or a heading stands alone
             cuts.add(s)
             cuts.add(end)
             headings.append((s, end))
-        after = SUBTITLE_LINES if strong_heading(line) else after - 1 if under else 0
+        after = SUBTITLE_LINES if titled and strong_heading(line) else after - 1 if under else 0
     for m in _END.finditer(text):
         inside = headings and any(a <= m.start() < b for a, b in headings)  # "CHAPTER II. The Fair"
         if not inside and not _NOT_AN_END.search(text[max(0, m.start() - 6): m.start() + 1]):
