@@ -24,7 +24,7 @@ from pathlib import Path
 
 import torch
 
-from infinicli.attention import gate_mix, local_attention, memory_read, memory_write, novelty
+from infinicli.attention import gate_mix, local_attention, memory_read_out, memory_write, novelty, read_out
 from infinicli.config import SUPPORTED_ARCHITECTURES, EngineConfig, SegmentStats
 from infinicli.errors import ModelError
 from infinicli.state import InfiniState
@@ -226,12 +226,17 @@ class InfiniModel:
         self.state = InfiniState(self.layers, self.kv_heads, self.head_dim, cfg.window,
                                  cfg.pool_blocks, cfg.block, cfg.sink, self.dtype)
         self._stash: list[tuple[torch.Tensor, torch.Tensor]] = [None] * self.layers  # type: ignore
-        self._open: list[OpenSpan | None] = [None] * self.layers
-        self._open_room = 0  # tokens an open run will add (prompt + new tokens), for OpenSpan
+        self._close()
         self._novelty: torch.Tensor | None = None
         self._mass: torch.Tensor | None = None
         self.segments = 0
         self.seconds = 0.0
+
+    def _close(self) -> None:
+        """End an open run (logits, generate): drop its spans and memory read-outs."""
+        self._open: list[OpenSpan | None] = [None] * self.layers
+        self._read_out: list[torch.Tensor | None] = [None] * self.layers
+        self._open_room = 0  # tokens an open run will add (prompt + new tokens), for OpenSpan
 
     @contextlib.contextmanager
     def borrowed(self) -> Iterator[InfiniModel]:
@@ -268,9 +273,13 @@ class InfiniModel:
         i = attn.layer_idx
         x = hidden_states[0]  # (T, D); the engine reads one sequence
         t = x.shape[0]
-        q = attn.q_proj(x).view(t, -1, self.head_dim)
-        k = attn.k_proj(x).view(t, -1, self.head_dim)
-        v = attn.v_proj(x).view(t, -1, self.head_dim)
+        if hasattr(attn, "qkv_proj"):  # one projection for the three (precision.stack_int4)
+            q, k, v = attn.qkv_proj(x).split([self.heads * self.head_dim, *(2 * [self.kv_heads * self.head_dim])], -1)
+            q, k, v = (y.view(t, -1, self.head_dim) for y in (q, k, v))
+        else:
+            q = attn.q_proj(x).view(t, -1, self.head_dim)
+            k = attn.k_proj(x).view(t, -1, self.head_dim)
+            v = attn.v_proj(x).view(t, -1, self.head_dim)
         if getattr(attn, "q_norm", None) is not None:  # Qwen3 normalises q and k per head before RoPE
             q, k = attn.q_norm(q), attn.k_norm(k)
         q, k, v = q.transpose(0, 1), k.transpose(0, 1), v.transpose(0, 1)  # (H, T, d), pre-RoPE
@@ -304,7 +313,7 @@ class InfiniModel:
         mem = self.state.memory
         q_mem, k_mem = (q, k) if self.params is None else self.params.memory_qk(i, x, q, k)
         if self.config.memory and not mem.empty:
-            out = gate_mix(memory_read(q_mem, mem.M[i], mem.z[i], self.config.eps), out, self.beta[i])
+            out = gate_mix(memory_read_out(q_mem, self._memory(i), self.config.eps), out, self.beta[i])
         if self._mode is _Mode.SEGMENT:
             if self.config.memory:
                 if self._novelty is not None:
@@ -314,6 +323,16 @@ class InfiniModel:
             self._stash[i] = (k, v)
         out = out.transpose(0, 1).reshape(1, t, -1)
         return attn.o_proj(out), None
+
+    def _memory(self, i: int) -> torch.Tensor:
+        """Layer i's M and z as attention.read_out gives them; kept for the run while one is open, since
+        nothing is written then."""
+        mem = self.state.memory
+        if self._mode is not _Mode.OPEN:
+            return read_out(mem.M[i], mem.z[i])
+        if self._read_out[i] is None:
+            self._read_out[i] = read_out(mem.M[i], mem.z[i])
+        return self._read_out[i]
 
     def _score_candidates(self, i: int, q: torch.Tensor, cand: torch.Tensor, scaling: float) -> None:
         """Add layer i's probe attention mass over every candidate token (pool, window, segment), per
@@ -355,6 +374,17 @@ class InfiniModel:
     def _hidden(self, ids: torch.Tensor) -> torch.Tensor:
         out = self.model.model(input_ids=ids.view(1, -1), use_cache=False)
         return out.last_hidden_state
+
+    def _decode(self, token: int) -> torch.Tensor:
+        """_hidden for one generated token of an open run, without transformers' per-call work (position
+        ids, masks, rotary tables, output objects): the norms, this engine's attention and the MLP of
+        each layer, called directly. Equal to _hidden within float32 rounding (test_engine). (1, 1, D)"""
+        m = self.model.model
+        x = m.embed_tokens(torch.tensor([[token]]))
+        for layer in m.layers:
+            x = x + self._attention(layer.self_attn, _rms_norm(layer.input_layernorm, x))[0]
+            x = x + layer.mlp(_rms_norm(layer.post_attention_layernorm, x))
+        return _rms_norm(m.norm, x)
 
     # --- reading -------------------------------------------------------------------------------
 
@@ -506,8 +536,7 @@ class InfiniModel:
                 h = self._hidden(ids)
                 return self.model.lm_head(h)[0].float()
         finally:
-            self._open = [None] * self.layers
-            self._open_room = 0
+            self._close()
 
     def generate(self, prompt_ids: list[int] | torch.Tensor, max_new_tokens: int = 32,
                  stop_ids: Iterable[int] = (), on_token: Callable[[int], None] | None = None,
@@ -549,10 +578,9 @@ class InfiniModel:
                         on_token(nxt)
                     if stop_when is not None and stop_when(out):
                         break
-                    h = self._hidden(torch.tensor([nxt]))
+                    h = self._decode(nxt)
         finally:
-            self._open = [None] * self.layers
-            self._open_room = 0
+            self._close()
             self._recall_last = False
             self._answer_index = None
         return out
@@ -562,6 +590,14 @@ class InfiniModel:
         """How many pool blocks an answer reads: the config's N when the question scored the pool,
         else every block (0): scored by the memory's residual, the best blocks are not the relevant ones."""
         return self.config.answer_blocks if self.pool_score == "probe" else 0
+
+
+def _rms_norm(norm: torch.nn.Module, x: torch.Tensor) -> torch.Tensor:
+    """A Llama-family RMSNorm in one fused call (the module's own forward is five operators)."""
+    eps = getattr(norm, "variance_epsilon", None)
+    if eps is None or x.dtype != torch.float32:
+        return norm(x)
+    return torch.nn.functional.rms_norm(x, norm.weight.shape, norm.weight, eps)
 
 
 def repeated_ngram_ends(out: list[int], n: int) -> list[int]:

@@ -72,7 +72,7 @@ def attention() -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("probe", choices=("mlp", "attention"))
-    parser.add_argument("--precision", choices=("fp32", "fp16"), default="fp32")
+    parser.add_argument("--precision", choices=("fp32", "fp16", "int4"), default="fp32")
     args = parser.parse_args()
     torch.set_num_threads(2)
     if args.probe == "mlp":

@@ -2,7 +2,16 @@
 
 import torch
 
-from infinicli.attention import causal_mask, local_attention, memory_read, memory_write, novelty, sigma
+from infinicli.attention import (
+    causal_mask,
+    local_attention,
+    memory_read,
+    memory_read_out,
+    memory_write,
+    novelty,
+    read_out,
+    sigma,
+)
 
 
 def orthogonal_keys(t: int, d: int) -> torch.Tensor:
@@ -58,3 +67,26 @@ def test_local_attention_over_a_prefix_matches_explicit_softmax():
     # the first query sees the 4 prefix keys and itself, nothing later
     assert causal_mask(5, 9)[0].tolist() == [True] * 5 + [False] * 4
     assert (weights[:, 0, 5:] == 0).all()
+
+
+def test_one_query_attention_is_the_masked_softmax_over_every_key():
+    """A decoded token (T = 1) takes the two-product path, not SDPA: the same result within float32."""
+    torch.manual_seed(1)
+    q, k, v = torch.randn(6, 1, 8), torch.randn(3, 40, 8), torch.randn(3, 40, 8)
+    kx, vx = k.repeat_interleave(2, 0), v.repeat_interleave(2, 0)
+    want = ((q @ kx.transpose(-1, -2)) * 8 ** -0.5).softmax(-1) @ vx
+    torch.testing.assert_close(local_attention(q, k, v, 8 ** -0.5), want, atol=1e-6, rtol=1e-5)
+    # the carried keys are a slice of a longer buffer while decoding (engine.OpenSpan): not contiguous
+    kb, vb = torch.randn(3, 50, 8), torch.randn(3, 50, 8)
+    torch.testing.assert_close(local_attention(q, kb[:, :40], vb[:, :40], 0.3),
+                               local_attention(q, kb[:, :40].contiguous(), vb[:, :40].contiguous(), 0.3))
+
+
+def test_memory_read_out_is_eq_3_per_query_head_group():
+    torch.manual_seed(2)
+    q, M, z = torch.randn(6, 5, 8), torch.randn(3, 8, 8), torch.rand(3, 8) + 0.5
+    sq = sigma(q)
+    Mx, zx = M.repeat_interleave(2, 0), z.repeat_interleave(2, 0)
+    want = (sq @ Mx) / (sq @ zx[..., None] + 1e-6)
+    torch.testing.assert_close(memory_read(q, M, z, 1e-6), want, atol=1e-5, rtol=1e-5)
+    torch.testing.assert_close(memory_read_out(q, read_out(M, z), 1e-6), want, atol=1e-5, rtol=1e-5)

@@ -428,6 +428,27 @@ def test_generate_decodes_as_if_each_step_were_read_from_scratch(tiny):
     assert out == want
 
 
+@pytest.mark.parametrize("method", ["infini+recall", "full", "window"])
+def test_a_decoded_token_has_the_logits_of_reading_it(tiny, method):
+    """generate() takes each new token through _decode (the layers called directly, one query's attention,
+    the memory's read-out built once): its logits equal those of logits(), which reads the same ids
+    through transformers' own forward, within float32 rounding."""
+    from infinicli.engine import _Mode
+
+    cfg = EngineConfig.for_method(method, segment=8, window=8, pool_blocks=4, block=4, sink=4,
+                                  gate_beta=0.0, adaptive=False)
+    engine = InfiniModel(tiny, cfg)
+    engine.read(torch.randint(0, 99, (60,)).tolist())
+    prompt, new = [3, 1, 4, 1, 5], [7, 2, 9, 9]
+    engine._open_room = len(prompt) + len(new)
+    with engine._running(_Mode.OPEN):
+        engine._hidden(torch.tensor(prompt))
+        got = [engine.model.lm_head(engine._decode(t))[0, -1] for t in new]
+    engine._close()
+    for n, logits in enumerate(got, 1):
+        torch.testing.assert_close(logits, engine.logits(prompt + new[:n])[-1], atol=1e-5, rtol=1e-4)
+
+
 def test_open_span_grows_past_the_room_it_was_given():
     from infinicli.engine import OpenSpan
 

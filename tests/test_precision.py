@@ -126,3 +126,38 @@ def test_an_int4_model_reads_as_float32_on_its_weights_and_decodes_within_bfloat
         decoded.append(engine.logits(ids[39:]))  # 1 row: the 4-bit kernel
     torch.testing.assert_close(read[1], read[0], atol=1e-4, rtol=1e-4)
     assert (decoded[1] - decoded[0]).abs().max() <= 0.05 * decoded[0].abs().max()
+
+
+@int4
+def test_int4_stacked_layers_and_their_rows_give_each_parts_outputs():
+    """q, k and v (gate and up) become one int4 layer with the parts as views of it (stack_int4): the
+    stacked layer's outputs are the parts' side by side, on both paths; a part that starts inside one
+    of the kernel's 64-row blocks is packed anew, the others share the stacked layer's bytes."""
+    torch.manual_seed(3)
+    parts = [precision.Int4Linear(torch.nn.Linear(128, n, bias=False)) for n in (64, 32, 96)]
+    stacked = precision.Int4Linear.stacked(parts)
+    for x in (torch.randn(1, 128), torch.randn(precision.DECODE_ROWS + 1, 128)):
+        want = torch.cat([p(x) for p in parts], -1)
+        torch.testing.assert_close(stacked(x), want, atol=1e-5, rtol=1e-5)
+        start = 0
+        for p in parts:
+            view = stacked.rows(start, start + p.out_features)
+            torch.testing.assert_close(view(x), p(x), atol=1e-5, rtol=1e-5)
+            assert view.view and view.codes.data_ptr() == stacked.codes[start:].data_ptr()
+            start += p.out_features
+    assert stacked.rows(0, 64).packed.data_ptr() == stacked.packed.data_ptr()  # a whole block: shared
+
+
+@int4
+def test_an_int4_model_decodes_through_one_projection_for_q_k_v_and_one_for_gate_up(tiny):
+    quarter = copy.deepcopy(tiny)
+    precision.apply(quarter, "int4")
+    layer = quarter.model.layers[0]
+    assert isinstance(layer.self_attn.qkv_proj, precision.Int4Linear) and layer.self_attn.q_proj.view
+    assert isinstance(layer.mlp, precision.GatedMLP) and layer.mlp.up_proj.view
+    x = torch.randn(1, 1, tiny.config.hidden_size)
+    mlp = layer.mlp
+    want = mlp.down_proj(mlp.act_fn(mlp.gate_proj(x)) * mlp.up_proj(x))  # transformers' MLP, on the views
+    torch.testing.assert_close(mlp(x), want, atol=1e-6, rtol=1e-6)
+    with torch.no_grad():  # transformers' own forward still runs on the views
+        assert quarter(torch.tensor([[1, 2, 3]])).logits.shape == (1, 3, 99)
