@@ -71,6 +71,7 @@ class Candidate:
     length: int = 0  # its terms, for BM25's length normalisation
     score: float = 0.0  # fused
     lexical: float = 0.0
+    following: Passage | None = None  # the passage read right after it (a line of code's next line)
 
     def as_dict(self) -> dict:
         return {"text": self.passage.text, **self.passage.where(), "score": round(self.score, 5),
@@ -91,6 +92,7 @@ class PassageScores:
         for p, s in zip(passages, values):
             if self.open is None or self.open.passage is not p:
                 if self.open is not None:
+                    self.open.following = p
                     done.append(self.open)
                 self.open = Candidate(p, 0.0, 0)
             if self.position >= SINK_TOKENS:

