@@ -13,9 +13,10 @@ was measured and rejected: this model's activation outliers cost it half its arg
 
 int4 (Int4Linear) keeps each weight as a 4-bit code, as the default model's Q4_1 GGUF has them, so nothing
 is lost in storing them; a decoded token goes through torch's 4-bit kernel in bfloat16, a segment is
-read in float32. Measured at 4K tokens, infini+recall, beside fp16 on the same machine: decode 25.0
-against 18.9 tok/s, reading 356 against 408 tok/s, steady RSS 853 against 976 MB, 98.6-98.8 % of
-next-token argmaxes as float32's. Reading is most of every task's time, so fp16 stays the default.
+read in float32; q/k/v and gate/up are stacked into one 4-bit layer each (stack_int4). Measured at 4K
+tokens, infini+recall, beside fp16 on the same machine: decode 28.1 against 18.5 tok/s, reading 332
+against 358 tok/s, steady RSS 853 against 976 MB, 98.6-98.8 % of next-token argmaxes as float32's.
+Reading is most of every task's time, so fp16 stays the default.
 
 Training needs float32: the fp16 kernel has no backward.
 """
