@@ -20,6 +20,7 @@ import heapq
 import itertools
 import math
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -424,6 +425,98 @@ class Contents:
         title, *headings = [p.text for p in self.passages()] or [""]
         title = re.sub(r"[\s.:]*\bcontents[\s.:]*$", "", title, flags=re.IGNORECASE).rstrip(".")
         return f"{title}. Contents: {'; '.join(headings)}."
+
+
+TITLES = ("Mr", "Mrs", "Ms", "Dr", "St", "Miss", "Sir")  # a title goes with the name after it
+
+
+def name_runs(text: str) -> list[str]:
+    """The names in a sentence: runs of capitalised words that are not its first word, a quotation's
+    first word nor a stopword ("Mock Turtle", "Utterson", "Port Ellery"), a title left off ("Mr. Hyde":
+    Hyde) and a possessive's s cut ("Alice's": Alice). Once each, in order."""
+    found = []
+    run: list[str] = []
+    for w in [*text.split()[1:], "."]:
+        bare = w.strip(".,;:!?\"'()\u201c\u201d\u2019")
+        if re.split(r"['\u2019]", bare.lower())[0] in STOPWORDS:  # I'll, I'm: a pronoun, not a name
+            bare = bare.lower()
+        if bare in TITLES:
+            continue
+        # a quotation's first word is a sentence's first word ("Yes," said Alice)
+        named = bare[:1].isupper() and bare.lower() not in STOPWORDS and w[:1] not in "\"'\u201c\u2018"
+        if named:
+            name = re.sub(r"['\u2019]s$", "", bare)
+            run.append(name)
+            if name == bare == w.strip("\"'(\u201c\u2018"):
+                continue  # no punctuation nor possessive after it: the name may go on
+        if run:
+            found.append(" ".join(run))
+        run = []
+    return list(dict.fromkeys(found))
+
+
+# Words a question about who is in the document is made of ("Who are the main characters?", "Who is the
+# protagonist of the story?"), as terms() gives them; it must have one of CAST_ASKED.
+CAST_ASKED = frozenset("character people person protagonist hero heroine cast figure".split())
+CAST_WORDS = CAST_ASKED | frozenset("main principal central major key important leading name named".split())
+CAST = 8  # names an answer about the cast lists
+CAST_HELD = 4096  # distinct names counted at most; past it, those seen once are forgotten
+
+
+def about_the_cast(question: str) -> bool:
+    """Whether a question asks who the document is about: one of CAST_ASKED, nothing but CAST_WORDS and
+    WHOLE_DOCUMENT besides, and no number."""
+    asked = set(terms(question))
+    return bool(asked & CAST_ASKED) and asked <= CAST_WORDS | WHOLE_DOCUMENT and not re.search(r"\d", question)
+
+
+class Cast:
+    """The names a document uses in the most sentences, counted as it streams past, each with the
+    sentence it first appears in: what a question about its main characters asks for, in the document's
+    own words (the default model, asked who is in one chapter held in its context, named no one). The
+    count is bounded: past CAST_HELD names, those seen in one sentence only are dropped."""
+
+    def __init__(self, keep: int = CAST) -> None:
+        self.keep = keep
+        self.count: Counter = Counter()
+        self.first: dict[str, tuple[int, Passage]] = {}  # a name's first sentence, and how many came before it
+        self.sentences = 0
+        self._last: Passage | None = None
+
+    def add(self, passages: Iterable[Passage]) -> None:
+        """A segment's passages, one per token: each sentence's names once (a sentence may run on into
+        the next segment)."""
+        for p in passages:
+            if p is self._last:
+                continue
+            self._last = p
+            if p.is_heading or p.line < 1:  # a heading's capitals are a title, not names
+                continue
+            for name in name_runs(p.text):
+                self.count[name] += 1
+                self.first.setdefault(name, (self.sentences, p))
+            self.sentences += 1
+        if len(self.count) > CAST_HELD:
+            for name in [n for n, c in self.count.items() if c == 1]:
+                del self.count[name], self.first[name]
+
+    def names(self) -> list[tuple[str, int, Passage]]:
+        """The `keep` names in the most sentences (3 at least), most first, with their first sentence.
+        A name and a longer one that ends with it (Jekyll, Henry Jekyll; Turtle, Mock Turtle) are one
+        person, counted under the form used more often."""
+        count = Counter(dict(self.count.most_common(8 * self.keep)))
+        first = {n: self.first[n] for n in count}
+        for name in [n for n in count if " " in n]:
+            short = name.rsplit(" ", 1)[1]
+            if short in count and name in count:
+                kept, merged = (name, short) if count[name] > count[short] else (short, name)
+                count[kept] += count.pop(merged)
+                first[kept] = min(first[kept], first.pop(merged), key=lambda f: f[0])
+        return [(n, c, first[n][1]) for n, c in count.most_common(self.keep) if c >= 3]
+
+    def answer(self) -> str:
+        """The names with the sentences each is in: the program's words, not the model's."""
+        return "Named in the most sentences: " + ", ".join(f"{n} ({c})" for n, c, _ in self.names()) + "."
 
 
 def _plain(text: str) -> str:

@@ -279,7 +279,8 @@ def answer_view(out: Output, c: Console, result, streamed: bool) -> None:
     else:
         c.print(clean(result.answer or none), markup=False)
     for e in result.evidence:
-        c.print(f"  [cyan]{safe(_where(e))}[/cyan]  {safe(e['text'][:240])}", markup=True)
+        first = f"[bold]{safe(e['name'])}[/bold], first named " if "name" in e else ""
+        c.print(f"  {first}[cyan]{safe(_where(e))}[/cyan]  {safe(e['text'][:240])}", markup=True)
     out.err.print(f"[dim]{safe(reading_line(result.reading))} · answered from {result.answered_from}[/dim]")
 
 

@@ -462,3 +462,57 @@ def test_a_code_line_that_does_not_finish_its_statement_is_cited_with_the_next()
     assert "end_line" not in cited[6]  # the next passage is another file's
     assert code.evidence_lines([cited[1]]) == ["load.py:1: def check_hash(data, expected_hash):",
                                                "load.py:2: actual = hashlib.sha256(data).hexdigest()"]
+
+
+def test_names_are_capitalised_runs_past_a_sentences_first_word():
+    from infinicli.evidence import name_runs
+
+    assert name_runs("Alice was walking with the Mock Turtle and Mr. Hyde.") == ["Mock Turtle", "Hyde"]
+    assert name_runs("She saw the Queen\u2019s garden near Port Ellery, said Alice\u2019s sister.") == [
+        "Queen", "Port Ellery", "Alice"]  # a possessive ends the name and loses its s
+    assert name_runs('Then I said, "Yes, Marta Vell will go."') == ["Marta Vell"]  # a quotation's first word
+    assert name_runs("It was I, and I'm sure of it.") == []
+
+
+def test_a_question_about_who_is_in_the_document():
+    from infinicli.evidence import about_the_cast
+
+    for q in ("Who are the main characters?", "Who is the protagonist of the story?",
+              "Who are the main characters in this book?", "Which people does the novel name?"):
+        assert about_the_cast(q), q
+    for q in ("Who rescued the sailors?", "What is this book about?", "Who are the characters of chapter 2?",
+              "Which character steals the tarts?"):
+        assert not about_the_cast(q), q
+
+
+def test_the_cast_counts_sentences_merges_a_surname_and_stays_bounded():
+    from infinicli import evidence
+    from infinicli.evidence import Cast
+
+    lines = ["The Case of Dr. Henry Jekyll", "It was Mr. Utterson who knocked.", "Then Utterson met Henry Jekyll.",
+             "So Utterson spoke to Jekyll.", "Later Jekyll and Utterson ate.", "At night Jekyll wrote to Poole."]
+    ps = [Passage(t, "b.txt", None, n) for n, t in enumerate(lines, 1)]
+    cast = Cast(keep=2)
+    cast.add([ps[0], ps[0], ps[1]])  # one passage per token: each sentence counts once
+    cast.add([ps[1], *ps[2:]])  # a sentence that runs on into the next segment
+    assert [(n, c, p.line) for n, c, p in cast.names()] == [("Jekyll", 5, 1), ("Utterson", 4, 2)]
+    assert cast.answer() == "Named in the most sentences: Jekyll (5), Utterson (4)."
+    heading = Passage("CHAPTER ONE Poole Poole", "b.txt", None, 7, is_heading=True)
+    cast.add([heading])
+    assert cast.count["Poole"] == 1  # a heading's words are a title, not names
+    many = Cast()
+    many.add([Passage(f"Then Name{i} came.", "b.txt", None, i) for i in range(evidence.CAST_HELD + 10)])
+    assert len(many.count) <= evidence.CAST_HELD  # names seen once are forgotten past the bound
+
+
+def test_ask_answers_who_is_in_it_with_the_names_it_uses_most(tiny, chars, tmp_path):
+    from infinicli.tasks import ask
+
+    doc = tmp_path / "book.txt"
+    doc.write_text(BOOK * 2)
+    result = ask.run(_engine(tiny), chars, _info(), str(doc), "Who are the main characters?", max_tokens=8)
+    assert result.answered_from == "names" and not result.dropped
+    assert result.answer == "Named in the most sentences: Tarrant (4)."  # Oswin Tarrant and Mr. Tarrant, twice each
+    lines = doc.read_text().splitlines()
+    for e in result.evidence:  # each name cited at the line of its first sentence
+        assert e["name"] in lines[e["line"] - 1] and e["sentences"] >= 3

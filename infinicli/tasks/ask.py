@@ -13,7 +13,16 @@ from infinicli import reading, snapshot
 from infinicli.config import EngineConfig
 from infinicli.engine import InfiniModel
 from infinicli.errors import InfiniError
-from infinicli.evidence import SINK_TOKENS, Contents, DocumentWords, Evidence, about_the_whole, document_order
+from infinicli.evidence import (
+    SINK_TOKENS,
+    Cast,
+    Contents,
+    DocumentWords,
+    Evidence,
+    about_the_cast,
+    about_the_whole,
+    document_order,
+)
 from infinicli.model_store import ModelInfo
 from infinicli.sources import open_source, top_outline
 from infinicli.tokenizer import Tokenizer
@@ -142,7 +151,8 @@ class AskResult:
     question: str
     answer: str
     answered_from: str  # "evidence" (written from the passages), "contents" (the title and headings
-    # listed, for a question about the whole document), "state" (the whole memory), "quote" (the best
+    # listed, for a question about the whole document), "names" (the names used most, for a question
+    # about who is in it), "state" (the whole memory), "quote" (the best
     # passage itself, when nothing the model wrote held up against the document)
     evidence: list[dict]  # the passages the answer was written from, best first: text, page|path, line, score
     dropped: list[dict]  # sentences of the model's answer that named what the document does not contain
@@ -204,12 +214,16 @@ def run(engine: InfiniModel, tok: Tokenizer, info: ModelInfo, path: str, questio
     evidence, words = Evidence(question), DocumentWords()
     # a question about the whole document is answered from its own contents: its title and headings
     contents = Contents(top_outline(path, password)) if about_the_whole(question) else None
+    # and one about who is in it with the names it uses most, each cited where it first appears
+    cast = Cast() if about_the_cast(question) else None
 
     def on_passages(passages, stats) -> None:
         evidence.add(passages, stats.scores)
         words.add_passages(passages)
         if contents is not None:
             contents.add(passages)
+        if cast is not None:
+            cast.add(passages)
 
     total = reading.count_tokens(tok, path, password)
     result = reading.read(engine, tok, path, open_source(path, password), prompt, len(prompt) + max_tokens,
@@ -224,6 +238,11 @@ def run(engine: InfiniModel, tok: Tokenizer, info: ModelInfo, path: str, questio
         return AskResult(question, contents.answer(), "contents",
                          [{"text": p.text, **p.where(), "contents": True} for p in listed], [], result,
                          recalled=pool, by_signal=by_signal, candidates=held)
+    named = cast.names() if cast is not None and not from_state else []
+    if named:  # the names are the answer, counted in the document: nothing to write
+        return AskResult(question, cast.answer(), "names",
+                         [{"text": p.text, **p.where(), "name": n, "sentences": c} for n, c, p in named], [],
+                         result, recalled=pool, by_signal=by_signal, candidates=held)
     lines = None
     if from_state or not best:
         text, source = answer(engine, tok, question, max_tokens, answer_prefix, on_text), "state"

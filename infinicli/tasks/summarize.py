@@ -31,7 +31,7 @@ from infinicli import reading, snapshot
 from infinicli.config import EngineConfig, SegmentStats
 from infinicli.engine import InfiniModel, batched, peak_rss_mb
 from infinicli.errors import InfiniError
-from infinicli.evidence import STOPWORDS, DocumentWords, PassageScores, terms
+from infinicli.evidence import DocumentWords, PassageScores, name_runs, terms
 from infinicli.sources import open_source, top_outline
 from infinicli.tasks import ask
 from infinicli.tokenizer import Tokenizer
@@ -289,29 +289,11 @@ class Sections:
 
 
 def recurring_names(sections: list[Section], k: int = 8) -> list[str]:
-    """The names (runs of capitalised words, not a sentence's first) that the most sections' key
-    sentences use: who and where the document is about, in its own words."""
+    """The names (evidence.name_runs) that the most sections' key sentences use: who and where the
+    document is about, in its own words."""
     seen: Counter = Counter()
     for s in sections:
-        found = set()
-        for c in s.key:
-            words = c.passage.text.split()
-            run: list[str] = []
-            for w in [*words[1:], "."]:
-                bare = w.strip(".,;:!?\"'()\u201c\u201d\u2019")
-                if re.split(r"['\u2019]", bare.lower())[0] in STOPWORDS:  # I'll, I'm: a pronoun, not a name
-                    bare = bare.lower()
-                if bare in ("Mr", "Mrs", "Ms", "Dr", "St", "Miss", "Sir"):
-                    continue  # a title goes with the name after it
-                if bare[:1].isupper() and bare.lower() not in STOPWORDS and bare == w.strip("\"'(\u201c\u2018"):
-                    run.append(bare)
-                    continue
-                if bare[:1].isupper() and bare.lower() not in STOPWORDS:
-                    run.append(bare)  # the name ends here, at its punctuation
-                if run:
-                    found.add(" ".join(run))
-                run = []
-        seen.update(found)
+        seen.update({name for c in s.key for name in name_runs(c.passage.text)})
     return [name for name, n in seen.most_common(k) if n >= 2]
 
 
