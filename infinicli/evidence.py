@@ -479,8 +479,7 @@ class Cast:
     def __init__(self, keep: int = CAST) -> None:
         self.keep = keep
         self.count: Counter = Counter()
-        self.first: dict[str, tuple[int, Passage]] = {}  # a name's first sentence, and how many came before it
-        self.sentences = 0
+        self.first: dict[str, Passage] = {}  # a name's first sentence; in the order the names first came
         self._last: Passage | None = None
 
     def add(self, passages: Iterable[Passage]) -> None:
@@ -494,8 +493,7 @@ class Cast:
                 continue
             for name in name_runs(p.text):
                 self.count[name] += 1
-                self.first.setdefault(name, (self.sentences, p))
-            self.sentences += 1
+                self.first.setdefault(name, p)
         if len(self.count) > CAST_HELD:
             for name in [n for n, c in self.count.items() if c == 1]:
                 del self.count[name], self.first[name]
@@ -505,18 +503,20 @@ class Cast:
         A name and a longer one that ends with it (Jekyll, Henry Jekyll; Turtle, Mock Turtle) are one
         person, counted under the form used more often."""
         count = Counter(dict(self.count.most_common(8 * self.keep)))
-        first = {n: self.first[n] for n in count}
+        order = {n: i for i, n in enumerate(self.first)}  # which name came first
+        first = {n: n for n in count}  # the form whose first sentence each counted name cites
         for name in [n for n in count if " " in n]:
             short = name.rsplit(" ", 1)[1]
             if short in count and name in count:
                 kept, merged = (name, short) if count[name] > count[short] else (short, name)
                 count[kept] += count.pop(merged)
-                first[kept] = min(first[kept], first.pop(merged), key=lambda f: f[0])
-        return [(n, c, first[n][1]) for n, c in count.most_common(self.keep) if c >= 3]
+                first[kept] = min(first[kept], first.pop(merged), key=order.__getitem__)
+        return [(n, c, self.first[first[n]]) for n, c in count.most_common(self.keep) if c >= 3]
 
-    def answer(self) -> str:
-        """The names with the sentences each is in: the program's words, not the model's."""
-        return "Named in the most sentences: " + ", ".join(f"{n} ({c})" for n, c, _ in self.names()) + "."
+    @staticmethod
+    def answer(named: list[tuple[str, int, Passage]]) -> str:
+        """names() as the answer: the program's words, not the model's."""
+        return "Named in the most sentences: " + ", ".join(f"{n} ({c})" for n, c, _ in named) + "."
 
 
 def _plain(text: str) -> str:

@@ -496,7 +496,7 @@ def test_the_cast_counts_sentences_merges_a_surname_and_stays_bounded():
     cast.add([ps[0], ps[0], ps[1]])  # one passage per token: each sentence counts once
     cast.add([ps[1], *ps[2:]])  # a sentence that runs on into the next segment
     assert [(n, c, p.line) for n, c, p in cast.names()] == [("Jekyll", 5, 1), ("Utterson", 4, 2)]
-    assert cast.answer() == "Named in the most sentences: Jekyll (5), Utterson (4)."
+    assert Cast.answer(cast.names()) == "Named in the most sentences: Jekyll (5), Utterson (4)."
     heading = Passage("CHAPTER ONE Poole Poole", "b.txt", None, 7, is_heading=True)
     cast.add([heading])
     assert cast.count["Poole"] == 1  # a heading's words are a title, not names

@@ -213,9 +213,9 @@ def run(engine: InfiniModel, tok: Tokenizer, info: ModelInfo, path: str, questio
         return AskResult(question, text, "state", held, [], result, recalled=recalled(engine, tok))
     evidence, words = Evidence(question), DocumentWords()
     # a question about the whole document is answered from its own contents: its title and headings
-    contents = Contents(top_outline(path, password)) if about_the_whole(question) else None
+    contents = Contents(top_outline(path, password)) if about_the_whole(question) and not from_state else None
     # and one about who is in it with the names it uses most, each cited where it first appears
-    cast = Cast() if about_the_cast(question) else None
+    cast = Cast() if about_the_cast(question) and not from_state else None
 
     def on_passages(passages, stats) -> None:
         evidence.add(passages, stats.scores)
@@ -233,14 +233,14 @@ def run(engine: InfiniModel, tok: Tokenizer, info: ModelInfo, path: str, questio
     best = evidence.best(QUOTES)
     pool = recalled(engine, tok)
     held = evidence.candidates() if candidates else []
-    listed = contents.passages() if contents is not None and not from_state else []
+    listed = contents.passages() if contents is not None else []
     if len(listed) >= 2:  # the contents are the answer, in the document's words: nothing to write
         return AskResult(question, contents.answer(), "contents",
                          [{"text": p.text, **p.where(), "contents": True} for p in listed], [], result,
                          recalled=pool, by_signal=by_signal, candidates=held)
-    named = cast.names() if cast is not None and not from_state else []
+    named = cast.names() if cast is not None else []
     if named:  # the names are the answer, counted in the document: nothing to write
-        return AskResult(question, cast.answer(), "names",
+        return AskResult(question, Cast.answer(named), "names",
                          [{"text": p.text, **p.where(), "name": n, "sentences": c} for n, c, p in named], [],
                          result, recalled=pool, by_signal=by_signal, candidates=held)
     lines = None

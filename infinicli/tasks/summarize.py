@@ -153,7 +153,8 @@ def note_text(raw: str) -> str:
     was a note on Alice's first chapter), also where a quotation mark comes before the lead-in."""
     text = raw.strip()
     bare = text.lstrip("\"\u201c")  # '"The answer is "..."' (the sample book's chapter 3) opens a quote first
-    text = (ask.without_lead_in(bare) if ask.without_lead_in(bare) != bare else ask.without_lead_in(text)).strip()
+    stripped = ask.without_lead_in(bare)
+    text = (stripped if stripped != bare else ask.without_lead_in(text)).strip()
     if len(text) > 2 and text[0] in "\"\u201c" and text.rstrip(".")[-1:] in "\"\u201d":
         inner = text[1:].rstrip(".").rstrip("\"\u201d")
         if not any(q in inner for q in "\"\u201c\u201d"):  # one quotation, not two
