@@ -420,9 +420,9 @@ def bench_summarize(
         r["coverage"] = f"{r['facts_covered']}/{r['facts']} ({r['fact_coverage']:.0%})"
         r["chapters named"] = f"{r['chapters_covered']}/{r['chapters']}"
     _rows_out(out, rows, ["strategy", "tokens", "chapters", "facts covered", "words", "unsupported", "dropped",
-                          "seconds", "peak RSS MB"],
+                          "quotes on their page", "seconds", "peak RSS MB"],
               ["strategy", "tokens", "chapters named", "coverage", "words", "unsupported_sentences", "dropped",
-               "seconds", "peak_rss_mb"], as_csv)
+               "quotes_found", "seconds", "peak_rss_mb"], as_csv)
 
 
 # --- the summary baselines (bench summarize --strategies first,last,mapreduce) ----------------

@@ -239,7 +239,7 @@ class DocumentWords:
         return list(dict.fromkeys(out))
 
     def check(self, text: str, sources: list[str] | None = None, support: float = SUPPORT, min_words: int = 1,
-              question: str | None = None, copies: bool = True) -> Checked:
+              question: str | None = None, copies: bool = True, whole: bool = False) -> Checked:
         """Keep the sentences of a generated text whose every name the document contains and, when the
         lines it was written from are given, at least `support` of whose content words they hold, and
         which has at least `min_words` words; report the others (the sentence, its unsupported names, the
@@ -248,7 +248,8 @@ class DocumentWords:
         question says nothing (a bare yes or no answers only a question that asks yes or no).
 
         With copies False, a sentence that copies one of the lines (copied_line) is dropped too, marked
-        with that line's index: a note that repeats a line says nothing the line does not.
+        with that line's index: a note that repeats a line says nothing the line does not. With whole
+        True, a last sentence that does not end as a sentence does (the token limit cut it) is dropped.
 
         A name miscopied from the given lines ("Zephyreline" for "Zephyrline") is first rewritten to
         their spelling (close_spelling); numbers are never rewritten."""
@@ -280,13 +281,16 @@ class DocumentWords:
             spliced = is_splice(runs)
             copy = None if copies else copied_line(n, runs)
             why = ({"restates_question": True} if says_nothing else {}) | ({"spliced": True} if spliced else {}) \
-                | ({"copies": copy} if copy is not None else {})
+                | ({"copies": copy} if copy is not None else {}) \
+                | ({"unfinished": True} if whole and not SENTENCE_END.search(sentence) else {})
             if bad or share < support or len(sentence.split()) < min_words or why:
                 dropped.append({"sentence": sentence, "unsupported": bad, "supported_words": round(share, 2)} | why)
             else:
                 kept.append(sentence)
         return Checked(" ".join(kept), dropped, [r for r in rewritten if r["as"] in kept])
 
+
+SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*$")
 
 SPLICE_RUN = 4  # words: a run this long that a source line holds verbatim was copied from it
 SPLICE_WORDS = 5  # copied words from lines other than the one it copies most make a sentence a splice

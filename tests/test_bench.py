@@ -101,6 +101,17 @@ def test_summary_coverage_counts_facts_whose_keywords_all_appear():
     assert (cov["facts_covered"], cov["chapters_covered"], cov["fact_coverage"]) == (3, 2, 1.0)
 
 
+def test_a_quote_is_found_when_every_piece_is_on_its_page_or_the_next():
+    pages = {3: ["The lamp was trimmed at dusk, and Marta wrote the hour in the ledger"],
+             4: ["be-\nfore the storm came in from the west."]}
+    quote = {"text": "The lamp was trimmed at dusk, \u2026 the ledger before the storm came in", "page": 3}
+    elsewhere = {"text": "\u2026 the storm came in from the west.", "page": 2}
+    invented = {"text": "The lamp was trimmed at noon \u2026", "page": 3}
+    data = {"sections": [{"quotes": [quote, elsewhere]}, {"quotes": [invented]}]}
+    assert bench.quotes_found(data, pages) == "1/3"
+    assert bench.quotes_found({"summary": "no sections"}, pages) is None
+
+
 def test_heatmap_cells_come_from_every_file_in_the_folder(tmp_path):
     for name, acc in (("infini+recall-64k-d0.1.json", 1.0), ("window-4k-d0.5.json", 0.0)):
         (tmp_path / name).write_text(json.dumps({"accuracy": acc, "method": "m", "tokens_per_s": 1.0,

@@ -10,7 +10,7 @@ from infinicli.engine import InfiniModel, repeated_ngram_ends
 from infinicli.evidence import SINK_TOKENS, DocumentWords, Evidence
 from infinicli.sources import Chunk
 from infinicli.tasks import summarize as sm
-from infinicli.tokens import Passage, heading, passage_bounds, token_stream
+from infinicli.tokens import LONGEST_PASSAGE, Passage, heading, passage_bounds, token_stream
 
 BOOK = """THE SAMPLE
 
@@ -147,6 +147,25 @@ def test_a_note_that_copies_one_line_is_dropped_with_that_lines_index_when_copie
     assert kept == "Pell rode the horse home." and dropped[0]["copies"] == 0
 
 
+def test_a_note_cut_by_the_token_limit_loses_its_unfinished_sentence():
+    # Jekyll and Hyde's fourth chapter: the note stopped at its 56 tokens on "passing out, key in hand,"
+    lines = ["The fog lifted a little and showed him a dingy street, a gin palace and a low French eating house."]
+    words = DocumentWords()
+    words.add(lines[0])
+    note = "The fog lifted a little. It showed him a dingy street, a gin palace, a low French"
+    kept, dropped, _ = words.check(note, lines, whole=True)
+    assert kept == "The fog lifted a little." and dropped[0]["unfinished"]
+    assert words.check(note, lines).text == note  # an answer need not be a whole sentence
+    assert words.check('It showed him "a dingy street."', lines, whole=True).text == 'It showed him "a dingy street."'
+
+
+def test_a_quote_cut_by_the_sentence_splitter_says_so():
+    run_on = "the said Edward Hyde should step into the said Henry Jekyll's shoes " * 9 + "beyond the payment of"
+    assert len(run_on) >= LONGEST_PASSAGE
+    assert sm.excerpt(run_on, lambda w: 1.0, 200).endswith("payment of \u2026")
+    assert sm.excerpt("A sentence that ends.", lambda w: 1.0, 200) == "A sentence that ends."
+
+
 def test_identifiers_and_dotted_numbers_are_checked_whole():
     # Measured on tiktoken's sources: the overview named `get_list_of_functions` and "Python 3.0", and
     # every piece of them (get, list, of, functions, 3, 0) is in the code, so the sentence was kept.
@@ -178,7 +197,36 @@ def test_a_key_line_the_note_copied_is_quoted_first():
     key = [sm.Candidate(Passage(f"Line {k} of the chapter.", "b.txt", None, k), 1.0) for k in (1, 2, 3)]
     section = sm.Section("One", key[0].passage, key[-1].passage, key=list(key))
     section.point(["Line 3 of the chapter.", "not a key line"])
-    assert [c.passage.line for c in section.quotes] == [3, 1]
+    assert [c.passage.line for c in section.quotes] == [3, 1, 2]
+
+
+def test_a_long_quote_shows_the_clauses_particular_to_its_section():
+    # Jekyll and Hyde p. 6: which clauses say what this section is about depends on the section's words
+    text = ("The will was holograph, for Mr. Utterson though he took charge of it now that it was made, had "
+            "refused to lend the least assistance in the making of it; it provided not only that, in case of the "
+            "decease of Henry Jekyll, all his possessions were to pass into the hands of his friend and "
+            "benefactor Edward Hyde, but that the said Edward Hyde should step into the said Henry Jekyll's shoes.")
+    particular = {"holograph": 3.0, "decease": 2.0, "possession": 2.0, "benefactor": 2.0}
+    short = sm.excerpt(text, lambda w: particular.get(w, 0.1), 40)
+    assert len(short.split()) <= 42 and "benefactor Edward Hyde" in short  # 40 words and the two ellipses
+    assert short.startswith("\u2026 in case of the decease")  # cut before the clauses that weigh most
+    assert short.strip("\u2026 ") in text  # the document's own words, in one piece
+    assert sm.excerpt(text, lambda w: particular.get(w, 0.1), 80) == text
+    early = sm.excerpt(text, lambda w: 5.0 if w == "holograph" else 0.0, 20)
+    assert early.startswith("The will was holograph") and early.endswith(" \u2026")
+
+
+def test_a_section_quotes_what_fits_in_its_words():
+    def cand(k: int, words: int) -> sm.Candidate:
+        c = sm.Candidate(Passage(" ".join(["word"] * words), "b.txt", None, k), 1.0)
+        c.shown = c.passage.text
+        return c
+
+    key = [cand(1, sm.SECTION_WORDS + 5), cand(2, 10)]
+    section = sm.Section("One", key[0].passage, key[-1].passage, key=key)
+    assert section.quotes == key[:1]  # the best one always, even alone over the words
+    section.key = [cand(1, 40), cand(2, 40), cand(3, 40), cand(4, 5)]
+    assert [c.passage.line for c in section.quotes] == [1, 2]  # the third would pass SECTION_WORDS
 
 
 def _passages(title_every: int, n: int, tokens: int = 40):

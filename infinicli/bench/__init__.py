@@ -375,6 +375,25 @@ def summary_body(data: dict) -> str:
                      if not line.startswith(("#", NAMES_LINE)))
 
 
+def _letters(text: str) -> str:
+    return "".join(ch for ch in text.lower() if ch.isalnum())
+
+
+def quotes_found(data: dict, pages: dict[int, list[str]]) -> str | None:
+    """How many of a summary's quotes a reader finds on the page they cite (or run on to the next):
+    every piece of an excerpt, letters and digits compared, so line breaks and hyphens do not count.
+    None where the run quotes nothing or the document has no pages."""
+    quotes = [q for s in data.get("sections", []) for q in s.get("quotes", []) if q.get("page") is not None]
+    if not quotes or not pages:
+        return None
+    found = 0
+    for q in quotes:
+        page = _letters(" ".join(pages.get(q["page"], []) + pages.get(q["page"] + 1, [])))
+        pieces = [_letters(x) for x in q["text"].split("\u2026")]
+        found += all(x in page for x in pieces if x)
+    return f"{found}/{len(quotes)}"
+
+
 EXTRACTIVE = ("lexrank", "textrank")  # no model at all: sumy's graph rankings of the document's sentences
 EXTRACTIVE_SENTENCES = 24
 
@@ -434,8 +453,11 @@ def bench_summarize(document: Path, facts_path: Path, strategies: list[str], len
 
     facts = json.loads(facts_path.read_text())
     words = DocumentWords()
+    pages: dict[int, list[str]] = {}
     for chunk in open_source(str(document), on_warning=lambda _: None):
         words.add(chunk.text)
+        if chunk.page is not None:
+            pages.setdefault(chunk.page, []).append(chunk.text)
     out_dir.mkdir(parents=True, exist_ok=True)
     rows = []
     for strategy in strategies:
@@ -456,7 +478,7 @@ def bench_summarize(document: Path, facts_path: Path, strategies: list[str], len
         row = {"strategy": strategy, "tokens": data["tokens"], "seconds": data["seconds"],
                "peak_rss_mb": data["peak_rss_mb"], "words": len(body.split()),
                "unsupported_sentences": sum(bool(words.unsupported(x)) for x in sentences),
-               "dropped": data.get("dropped", 0),
+               "dropped": data.get("dropped", 0), "quotes_found": quotes_found(data, pages),
                **{k: v for k, v in cov.items() if k != "per_chapter"}, "per_chapter": cov["per_chapter"]}
         rows.append(row)
         on_row(row)

@@ -65,20 +65,33 @@ def distinct_sqrt(sections):
     return [[sum(math.log((1 + n) / sf[w]) for w in b) / math.sqrt(len(b) or 1) for b in sec] for sec in bags]
 
 
-# (label, signals, longest quote in words, distinctiveness)
+ALL = ("attention", "centrality", "distinct")
+WHOLE = 10**6
+# (label, signals, longest sentence in words, distinctiveness, (excerpt words, quotes, section words))
+TWO = (WHOLE, 2, WHOLE)  # two whole sentences a section: the rule before excerpts
 RULES = [
-    ("attention + centrality (before)", ("attention", "centrality"), 10**6, sm.distinctiveness),
-    ("+ distinct, sum/sqrt, any length", ("attention", "centrality", "distinct"), 10**6, distinct_sqrt),
-    ("+ distinct, mean, any length (now)", ("attention", "centrality", "distinct"), 10**6, sm.distinctiveness),
-    ("+ distinct, mean, <= 80 words", ("attention", "centrality", "distinct"), 80, sm.distinctiveness),
-    ("+ distinct, mean, <= 60 words", ("attention", "centrality", "distinct"), 60, sm.distinctiveness),
-    ("+ distinct, mean, <= 40 words", ("attention", "centrality", "distinct"), 40, sm.distinctiveness),
-    ("attention + distinct, mean, any length", ("attention", "distinct"), 10**6, sm.distinctiveness),
-    ("attention alone", ("attention",), 10**6, sm.distinctiveness),
+    ("attention + centrality (before)", ("attention", "centrality"), WHOLE, sm.distinctiveness, TWO),
+    ("+ distinct, sum/sqrt, any length", ALL, WHOLE, distinct_sqrt, TWO),
+    ("+ distinct, mean, any length", ALL, WHOLE, sm.distinctiveness, TWO),
+    ("+ distinct, mean, <= 80 words", ALL, 80, sm.distinctiveness, TWO),
+    ("+ distinct, mean, <= 60 words", ALL, 60, sm.distinctiveness, TWO),
+    ("+ distinct, mean, <= 40 words", ALL, 40, sm.distinctiveness, TWO),
+    ("attention + distinct, mean, any length", ("attention", "distinct"), WHOLE, sm.distinctiveness, TWO),
+    ("attention alone", ("attention",), WHOLE, sm.distinctiveness, TWO),
+    ("all three, 2 excerpts of <= 50 words", ALL, WHOLE, sm.distinctiveness, (50, 2, WHOLE)),
+    ("all three, 2 excerpts of <= 40 words", ALL, WHOLE, sm.distinctiveness, (40, 2, WHOLE)),
+    ("all three, 2 excerpts of <= 30 words", ALL, WHOLE, sm.distinctiveness, (30, 2, WHOLE)),
+    ("all three, 3 excerpts of <= 40 words", ALL, WHOLE, sm.distinctiveness, (40, 3, WHOLE)),
+    ("all three, excerpts of <= 40 words, up to 3 in 80 words", ALL, WHOLE, sm.distinctiveness, (40, 3, 80)),
+    ("all three, excerpts of <= 40 words, up to 3 in 100 words (now)", ALL, WHOLE, sm.distinctiveness, (40, 3, 100)),
+    ("all three, excerpts of <= 40 words, up to 5 in 100 words", ALL, WHOLE, sm.distinctiveness, (40, 5, 100)),
+    ("all three, excerpts of <= 30 words, up to 4 in 100 words", ALL, WHOLE, sm.distinctiveness, (30, 4, 100)),
+    ("all three, excerpts of <= 50 words, up to 3 in 100 words", ALL, WHOLE, sm.distinctiveness, (50, 3, 100)),
+    ("all three, excerpts of <= 40 words, up to 3 in 120 words", ALL, WHOLE, sm.distinctiveness, (40, 3, 120)),
 ]
 
 
-def replay(data: dict, signals, longest: int, distinct) -> list[sm.Section]:
+def replay(data: dict, signals, longest: int, distinct, quoting: tuple[int, int, int]) -> list[sm.Section]:
     """The sections and their key sentences as `infini summarize` would choose them under this rule;
     a sentence over `longest` words is left out wherever its section has a shorter one."""
     choose = sm.choose
@@ -87,15 +100,25 @@ def replay(data: dict, signals, longest: int, distinct) -> list[sm.Section]:
         keep = [i for i, c in enumerate(cands) if len(c.passage.text.split()) <= longest] or range(len(cands))
         return choose([cands[i] for i in keep], [dist[i] for i in keep], k, sigs)
 
-    saved = sm.choose, sm.distinctiveness
-    sm.choose, sm.distinctiveness = shorter, distinct
+    saved = sm.choose, sm.distinctiveness, sm.QUOTE_WORDS
+    sm.choose, sm.distinctiveness, sm.QUOTE_WORDS = shorter, distinct, quoting[0]
     try:
         sections = sm.Sections({int(k): v for k, v in data["outline"].items()})
         for text, page, line, heading, strong, attention, tokens in data["sentences"]:
             sections._place(Passage(text, "book", page, line, heading, strong), attention, tokens)
         return sections.finish(signals)
     finally:
-        sm.choose, sm.distinctiveness = saved
+        sm.choose, sm.distinctiveness, sm.QUOTE_WORDS = saved
+
+
+def quoted(sections: list[sm.Section], quoting: tuple[int, int, int]) -> list[list[sm.Candidate]]:
+    """Each section's quotes under this rule (Section.quotes with its limits)."""
+    saved = sm.QUOTED, sm.SECTION_WORDS
+    sm.QUOTED, sm.SECTION_WORDS = quoting[1:]
+    try:
+        return [s.quotes for s in sections]
+    finally:
+        sm.QUOTED, sm.SECTION_WORDS = saved
 
 
 def main() -> None:
@@ -103,7 +126,9 @@ def main() -> None:
     parser.add_argument("--record", type=Path, help="read the books and write their sentences here")
     parser.add_argument("--replay", type=Path, help="the directory --record wrote")
     parser.add_argument("--out", type=Path, help="write table.md and rows.json here")
-    parser.add_argument("--show", help="print the quotes of this book under the current rule")
+    parser.add_argument("--show", help="print the quotes of this book under --rule")
+    parser.add_argument("--rule", default=next(r[0] for r in RULES if "(now)" in r[0]),
+                        help="the rule whose quotes --show prints")
     args = parser.parse_args()
     if args.record:
         record(args.record)
@@ -112,12 +137,13 @@ def main() -> None:
     recorded = {name: json.loads((args.replay / f"{name}.json").read_text()) for name in BOOKS}
     facts = {name: json.loads((ROOT / f).read_text()) for name, (_, f) in BOOKS.items()}
     rows = []
-    for label, signals, longest, distinct in RULES:
+    for label, signals, longest, distinct, quoting in RULES:
         row = {"rule": label, "chapters": 0, "of": 0, "facts": 0, "facts_of": 0, "words": 0, "books": {}}
         for name, data in recorded.items():
-            secs = replay(data, signals, longest, distinct)
+            secs = replay(data, signals, longest, distinct, quoting)
             front = {id(s) for s in sm.front_matter(secs)}  # the markdown quotes no title or contents page
-            text = "\n".join(c.passage.text for s in secs if id(s) not in front for c in s.quotes)
+            quotes = quoted(secs, quoting)
+            text = "\n".join(c.shown for s, q in zip(secs, quotes) if id(s) not in front for c in q)
             cov = bench.coverage(text, facts[name])
             words = len(text.split())
             row["books"][name] = f"{cov['chapters_covered']}/{cov['chapters']}, {words} words"
@@ -126,11 +152,11 @@ def main() -> None:
             row["facts"] += cov["facts_covered"]
             row["facts_of"] += cov["facts"]
             row["words"] += words
-            if args.show == name and "(now)" in label:
-                for s in secs:
+            if args.show == name and label == args.rule:
+                for s, q in zip(secs, quotes):
                     print(f"## {s.title}")
-                    for c in s.quotes:
-                        print(f"> {c.passage.text} ({c.passage.cite()})")
+                    for c in q:
+                        print(f"> {c.shown} ({c.passage.cite()})")
         rows.append(row)
     head = "| rule | chapters | facts | quoted words | " + " | ".join(BOOKS) + " |"
     lines = [head, "|" + "---|" * (4 + len(BOOKS))]
