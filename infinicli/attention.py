@@ -19,21 +19,27 @@ def sigma(x: torch.Tensor) -> torch.Tensor:
 
 def memory_read(q: torch.Tensor, M: torch.Tensor, z: torch.Tensor, eps: float) -> torch.Tensor:
     """Eq. (3): A_mem = sigma(Q) M / (sigma(Q) z). Returns (Hq, T, d) float32."""
-    return memory_read_out(q, read_out(M, z), eps)
+    return memory_read_out(q, read_out(M, z, eps))
 
 
-def read_out(M: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
-    """M and z side by side, (Hkv, d, d + 1): one product gives eq. (3)'s numerator and denominator.
+def read_out(M: torch.Tensor, z: torch.Tensor, eps: float) -> tuple[torch.Tensor, torch.Tensor]:
+    """What eq. (3) reads, prepared: M and z side by side, Mz (Hkv, d, d + 1), and the read's constant
+    term c (Hkv, 1, d + 1). Since sigma(q) = elu(q) + 1, sigma(q) Mz = elu(q) Mz + (the sums of Mz's rows),
+    and c holds those sums with eps added to z's, so numerator and denominator are one baddbmm.
     It changes only when the memory is written, so a run of decoded tokens builds it once per layer."""
-    return torch.cat([M, z.unsqueeze(-1)], -1)
+    mz = torch.cat([M, z.unsqueeze(-1)], -1)
+    c = mz.sum(-2, keepdim=True)
+    c[..., -1] += eps
+    return mz, c
 
 
-def memory_read_out(q: torch.Tensor, Mz: torch.Tensor, eps: float) -> torch.Tensor:
-    """memory_read with M and z given as read_out(M, z). Returns (Hq, T, d) float32."""
+def memory_read_out(q: torch.Tensor, read: tuple[torch.Tensor, torch.Tensor]) -> torch.Tensor:
+    """memory_read with M, z and eps given as read_out(M, z, eps). Returns (Hq, T, d) float32."""
+    mz, c = read
     hq, t, d = q.shape
-    n_kv = Mz.shape[0]
-    r = sigma(q).reshape(n_kv, -1, d) @ Mz  # (Hkv, G * T, d + 1): query heads grouped by their KV head
-    return (r[..., :d] / (r[..., d:] + eps)).reshape(hq, t, d)
+    n_kv = mz.shape[0]
+    r = torch.baddbmm(c, F.elu(q.float()).reshape(n_kv, -1, d), mz)  # query heads grouped by their KV head
+    return (r[..., :d] / r[..., d:]).reshape(hq, t, d)
 
 
 def memory_retrieve(sk: torch.Tensor, M: torch.Tensor, z: torch.Tensor, eps: float) -> torch.Tensor:
@@ -98,7 +104,11 @@ def one_query_attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, scali
     return (w.to(v.dtype) @ v).reshape(hq, 1, d)
 
 
-def gate_mix(a_mem: torch.Tensor, a_local: torch.Tensor, beta: torch.Tensor) -> torch.Tensor:
-    """Eq. (6): A = sigmoid(beta) A_mem + (1 - sigmoid(beta)) A_local, one beta per query head."""
-    g = torch.sigmoid(beta.float()).view(-1, 1, 1)
-    return (g * a_mem + (1 - g) * a_local.float()).to(a_local.dtype)
+def gate(beta: torch.Tensor) -> torch.Tensor:
+    """Eq. (6)'s mixing weight sigmoid(beta) per query head, shaped (Hq, 1, 1) for gate_mix."""
+    return torch.sigmoid(beta.float()).view(-1, 1, 1)
+
+
+def gate_mix(a_mem: torch.Tensor, a_local: torch.Tensor, g: torch.Tensor) -> torch.Tensor:
+    """Eq. (6): A = g A_mem + (1 - g) A_local with g = gate(beta), as one lerp."""
+    return torch.lerp(a_local.float(), a_mem, g).to(a_local.dtype)

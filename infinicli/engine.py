@@ -24,7 +24,7 @@ from pathlib import Path
 
 import torch
 
-from infinicli.attention import gate_mix, local_attention, memory_read_out, memory_write, novelty, read_out
+from infinicli.attention import gate, gate_mix, local_attention, memory_read_out, memory_write, novelty, read_out
 from infinicli.config import SUPPORTED_ARCHITECTURES, EngineConfig, SegmentStats
 from infinicli.errors import ModelError
 from infinicli.state import InfiniState
@@ -235,7 +235,7 @@ class InfiniModel:
     def _close(self) -> None:
         """End an open run (logits, generate): drop its spans and memory read-outs."""
         self._open: list[OpenSpan | None] = [None] * self.layers
-        self._read_out: list[torch.Tensor | None] = [None] * self.layers
+        self._read_out: list[tuple | None] = [None] * self.layers
         self._open_room = 0  # tokens an open run will add (prompt + new tokens), for OpenSpan
 
     @contextlib.contextmanager
@@ -273,15 +273,18 @@ class InfiniModel:
         i = attn.layer_idx
         x = hidden_states[0]  # (T, D); the engine reads one sequence
         t = x.shape[0]
+        qk = None  # q and k side by side, when one projection made them: roped at once in an open run
         if hasattr(attn, "qkv_proj"):  # one projection for the three (precision.stack_int4)
-            q, k, v = attn.qkv_proj(x).split([self.heads * self.head_dim, *(2 * [self.kv_heads * self.head_dim])], -1)
-            q, k, v = (y.view(t, -1, self.head_dim) for y in (q, k, v))
+            n_qk = (self.heads + self.kv_heads) * self.head_dim
+            qk, v = attn.qkv_proj(x).split([n_qk, self.kv_heads * self.head_dim], -1)
+            qk, v = qk.view(t, -1, self.head_dim), v.view(t, -1, self.head_dim)
+            q, k = qk[:, :self.heads], qk[:, self.heads:]
         else:
             q = attn.q_proj(x).view(t, -1, self.head_dim)
             k = attn.k_proj(x).view(t, -1, self.head_dim)
             v = attn.v_proj(x).view(t, -1, self.head_dim)
         if getattr(attn, "q_norm", None) is not None:  # Qwen3 normalises q and k per head before RoPE
-            q, k = attn.q_norm(q), attn.k_norm(k)
+            q, k, qk = attn.q_norm(q), attn.k_norm(k), None
         q, k, v = q.transpose(0, 1), k.transpose(0, 1), v.transpose(0, 1)  # (H, T, d), pre-RoPE
 
         if self._mode is _Mode.OPEN:
@@ -301,10 +304,16 @@ class InfiniModel:
                 keys, values = torch.cat([pk, k], 1), torch.cat([pv, v], 1)
             s = keys.shape[1]
         cos, sin = self._rope(s)
-        q_rot = self._apply_rope(q, cos[s - t:], sin[s - t:])
         if self._mode is _Mode.OPEN:
-            k_rot, values = span.append(self._apply_rope(k, cos[s - t:], sin[s - t:]), v)
+            if qk is not None:
+                qk_rot = self._apply_rope(qk.transpose(0, 1), cos[s - t:], sin[s - t:])
+                q_rot, k_new = qk_rot[:self.heads], qk_rot[self.heads:]
+            else:
+                q_rot = self._apply_rope(q, cos[s - t:], sin[s - t:])
+                k_new = self._apply_rope(k, cos[s - t:], sin[s - t:])
+            k_rot, values = span.append(k_new, v)
         else:
+            q_rot = self._apply_rope(q, cos[s - t:], sin[s - t:])
             k_rot = self._apply_rope(keys, cos, sin)
         out = local_attention(q_rot, k_rot, values, attn.scaling)
         if self._mode is _Mode.PROBE:
@@ -313,7 +322,8 @@ class InfiniModel:
         mem = self.state.memory
         q_mem, k_mem = (q, k) if self.params is None else self.params.memory_qk(i, x, q, k)
         if self.config.memory and not mem.empty:
-            out = gate_mix(memory_read_out(q_mem, self._memory(i), self.config.eps), out, self.beta[i])
+            read, g = self._memory(i)
+            out = gate_mix(memory_read_out(q_mem, read), out, g)
         if self._mode is _Mode.SEGMENT:
             if self.config.memory:
                 if self._novelty is not None:
@@ -324,14 +334,15 @@ class InfiniModel:
         out = out.transpose(0, 1).reshape(1, t, -1)
         return attn.o_proj(out), None
 
-    def _memory(self, i: int) -> torch.Tensor:
-        """Layer i's M and z as attention.read_out gives them; kept for the run while one is open, since
-        nothing is written then."""
-        mem = self.state.memory
+    def _memory(self, i: int) -> tuple[tuple[torch.Tensor, torch.Tensor], torch.Tensor]:
+        """Layer i's memory as attention.read_out prepares it, and its gate; kept for the run while one
+        is open, since nothing is written then."""
         if self._mode is not _Mode.OPEN:
-            return read_out(mem.M[i], mem.z[i])
+            mem = self.state.memory
+            return read_out(mem.M[i], mem.z[i], self.config.eps), gate(self.beta[i])
         if self._read_out[i] is None:
-            self._read_out[i] = read_out(mem.M[i], mem.z[i])
+            mem = self.state.memory
+            self._read_out[i] = read_out(mem.M[i], mem.z[i], self.config.eps), gate(self.beta[i])
         return self._read_out[i]
 
     def _score_candidates(self, i: int, q: torch.Tensor, cand: torch.Tensor, scaling: float) -> None:

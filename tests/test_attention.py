@@ -89,4 +89,4 @@ def test_memory_read_out_is_eq_3_per_query_head_group():
     Mx, zx = M.repeat_interleave(2, 0), z.repeat_interleave(2, 0)
     want = (sq @ Mx) / (sq @ zx[..., None] + 1e-6)
     torch.testing.assert_close(memory_read(q, M, z, 1e-6), want, atol=1e-5, rtol=1e-5)
-    torch.testing.assert_close(memory_read_out(q, read_out(M, z), 1e-6), want, atol=1e-5, rtol=1e-5)
+    torch.testing.assert_close(memory_read_out(q, read_out(M, z, 1e-6)), want, atol=1e-5, rtol=1e-5)
