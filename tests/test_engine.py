@@ -456,4 +456,5 @@ def test_open_span_grows_past_the_room_it_was_given():
     for n in range(1, 4):
         k, v = span.append(torch.full((2, n, 4), float(n)), torch.full((2, n, 4), -float(n)))
     assert k.shape == v.shape == (2, 3 + 1 + 2 + 3, 4) and span.n == 9
+    assert span.kt.shape[1] == 4 and k.transpose(-1, -2).stride(-1) == 1  # kept transposed
     assert k[0, :, 0].tolist() == [1, 1, 1, 1, 2, 2, 3, 3, 3] and v[1, -1, 0] == -3

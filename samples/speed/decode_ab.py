@@ -1,0 +1,83 @@
+"""Decode speed of two versions of the engine, interleaved in one process on one shared model.
+
+    git worktree add /tmp/before REV
+    python samples/speed/decode_ab.py /tmp/before --precision int4 --methods infini,infini+recall
+
+On a machine whose speed moves by up to 2x from one minute to the next, two runs one after the other
+compare the minutes more than the code. Here the engine of the worktree (its engine.py and
+attention.py, loaded beside this checkout's) and this checkout's read the same 4K-token haystack, then
+generate 33 tokens in turn, the order swapped every round; each round gives one ratio new/old of the
+decode rate (tokens after the first over their seconds), and the median ratio is the result. The
+greedy tokens of the two are compared too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import statistics
+import sys
+import time
+import types
+from pathlib import Path
+
+
+def old_engine(worktree: Path):
+    """The worktree's InfiniModel, with its own attention module."""
+    spec = importlib.util.spec_from_file_location("old_attention", worktree / "infinicli" / "attention.py")
+    attention = importlib.util.module_from_spec(spec)
+    sys.modules["old_attention"] = attention
+    spec.loader.exec_module(attention)
+    path = worktree / "infinicli" / "engine.py"
+    source = path.read_text().replace("from infinicli.attention import", "from old_attention import")
+    module = types.ModuleType("old_engine")
+    module.__file__ = str(path)
+    sys.modules["old_engine"] = module
+    exec(compile(source, str(path), "exec"), module.__dict__)  # our own worktree's code, not an input
+    return module.InfiniModel
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("worktree", type=Path, help="a checkout of the version to compare against")
+    parser.add_argument("--precision", default="int4")
+    parser.add_argument("--methods", default="infini,infini+recall")
+    parser.add_argument("--rounds", type=int, default=10)
+    args = parser.parse_args()
+
+    from infinicli.config import EngineConfig
+    from infinicli.session import Session
+    from infinicli.tasks.passkey import build
+
+    before = old_engine(args.worktree)
+    session = Session.load(precision=args.precision)
+    hay = build(session.tok, 4000, 0.5, 12345)
+    new = session.engine
+    old = before(new.model, new.config)
+    old.set_probe_heads(new.probe_heads)
+
+    def rate(engine) -> float:
+        stamps: list[float] = []
+        engine.generate(hay.ids[-8:], 33, on_token=lambda _: stamps.append(time.perf_counter()))
+        return (len(stamps) - 1) / (stamps[-1] - stamps[0])
+
+    for method in args.methods.split(","):
+        cfg = EngineConfig.for_method(method, segment=512, adaptive=False, probe_heads=8)
+        for engine in (old, new):
+            engine.configure(cfg)
+            engine.set_probe(hay.question if method == "infini+recall" else None)
+            engine.read(hay.ids)
+        rates: dict[str, list[float]] = {"old": [], "new": []}
+        for i in range(args.rounds):
+            order = (("old", old), ("new", new)) if i % 2 == 0 else (("new", new), ("old", old))
+            for name, engine in order:
+                rates[name].append(rate(engine))
+        same = old.generate(hay.ids[-8:], 33) == new.generate(hay.ids[-8:], 33)
+        ratios = [n / o for n, o in zip(rates["new"], rates["old"])]
+        print(f"{method}: old {statistics.median(rates['old']):.1f}, new {statistics.median(rates['new']):.1f} "
+              f"tok/s; new/old median {statistics.median(ratios):.3f} (from {min(ratios):.3f} to "
+              f"{max(ratios):.3f}); same tokens: {same}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
