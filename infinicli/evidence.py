@@ -216,7 +216,7 @@ class DocumentWords:
         self.words: set[str] = set()
 
     def add(self, text: str) -> None:
-        self.words.update(w.lower() for w in _WORD.findall(text))
+        self.words.update(_key(w) for w in _WORD.findall(text))
         self.words.update(w.lower() for w in _COMPOUND.findall(text))
 
     def add_passages(self, passages: list[Passage]) -> None:
@@ -234,7 +234,8 @@ class DocumentWords:
         out = [w for w in _COMPOUND.findall(sentence) if w.lower() not in self.words]
         for w in _WORD.findall(sentence):
             if (any(ch.isupper() for ch in w) or any(ch.isdigit() for ch in w)) and w.lower() not in STOPWORDS:
-                if w.lower() not in self.words and w.lower().rstrip("s") not in self.words:
+                key = _key(w)
+                if not {key, key.rstrip("s"), key.removesuffix("'s")} & self.words:
                     out.append(w)
         return list(dict.fromkeys(out))
 
@@ -365,6 +366,12 @@ def close_spelling(word: str, spellings: Iterable[str]) -> str | None:
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")  # where an identifier's next word starts
 _WORD = re.compile(r"[A-Za-z0-9]+(?:['\u2019][A-Za-z]+)?")
+
+
+def _key(word: str) -> str:
+    """A word as DocumentWords compares it: lower case, one apostrophe (a book prints "Poole\u2019s", a
+    model writes "Poole's")."""
+    return word.lower().replace("\u2019", "'")
 # an identifier with an underscore, or a dotted number (a version, a section): checked whole, since
 # its pieces (get, list, 3, 0) are in almost any document
 _COMPOUND = re.compile(r"(?<![\w.])(?:(?=\w*_)(?=\w*[A-Za-z0-9])\w+|\d+(?:\.\d+)+)(?!\w|\.\d)")
