@@ -366,15 +366,15 @@ def close_spelling(word: str, spellings: Iterable[str]) -> str | None:
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")  # where an identifier's next word starts
 _WORD = re.compile(r"[A-Za-z0-9]+(?:['\u2019][A-Za-z]+)?")
+# an identifier with an underscore, or a dotted number (a version, a section): checked whole, since
+# its pieces (get, list, 3, 0) are in almost any document
+_COMPOUND = re.compile(r"(?<![\w.])(?:(?=\w*_)(?=\w*[A-Za-z0-9])\w+|\d+(?:\.\d+)+)(?!\w|\.\d)")
 
 
 def _key(word: str) -> str:
     """A word as DocumentWords compares it: lower case, one apostrophe (a book prints "Poole\u2019s", a
     model writes "Poole's")."""
     return word.lower().replace("\u2019", "'")
-# an identifier with an underscore, or a dotted number (a version, a section): checked whole, since
-# its pieces (get, list, 3, 0) are in almost any document
-_COMPOUND = re.compile(r"(?<![\w.])(?:(?=\w*_)(?=\w*[A-Za-z0-9])\w+|\d+(?:\.\d+)+)(?!\w|\.\d)")
 
 
 # Words a question about the whole document is made of ("What is this document about?", "Which topics

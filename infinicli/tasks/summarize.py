@@ -200,10 +200,9 @@ def distinctiveness(sections: list[list[Candidate]]) -> list[list[float]]:
     about the people who would one day read it") scores low; the mean, not the sum, so that a long
     sentence does not win by its length (the sum over the square root of the count picked quotes of
     3,468 words for the three books, the mean 2,941, covering 32 and 31 chapters of 34)."""
-    bags = [[set(terms(c.passage.text)) for c in cands] for cands in sections]
-    sf = Counter(w for sec in bags for w in set().union(*sec)) if any(bags) else Counter()
-    n = len(sections)
-    return [[sum(math.log((1 + n) / sf[w]) for w in b) / (len(b) or 1) for b in sec] for sec in bags]
+    weight = word_weights(sections)
+    return [[sum(map(weight, b)) / (len(b) or 1) for b in (set(terms(c.passage.text)) for c in sec)]
+            for sec in sections]
 
 
 _CLAUSE_END = re.compile(r"(?<=[,;:])\s+|\s*(?:--|\u2014)\s*")
@@ -214,8 +213,8 @@ def excerpt(text: str, weight: Callable[[str], float], budget: int) -> str:
     """`text` itself when it has at most `budget` words, else the run of its clauses (cut at , ; : and
     dashes) of at most `budget` words whose words weigh most (weight: how particular a word is to the
     section), marked with an ellipsis where it was cut (also where the passage itself stops mid-sentence,
-    cut by the sentence splitter). Every kept run is the document's own text,
-    unchanged; a single clause longer than the budget is kept whole rather than cut mid-clause."""
+    cut by the sentence splitter). Every kept run is the document's own text, unchanged; a single clause
+    longer than the budget is kept whole rather than cut mid-clause."""
     if len(text.split()) <= budget:
         return text + (" " + ELLIPSIS if _cut(text) else "")
     bounds = [0]
@@ -227,7 +226,7 @@ def excerpt(text: str, weight: Callable[[str], float], budget: int) -> str:
     value = [sum(weight(w) for w in terms(text[a:b])) for a, b in pieces]
     best, span = -1.0, (0, 1)
     for i in range(len(pieces)):
-        words = total = 0.0
+        words, total = 0, 0.0
         for j in range(i, len(pieces)):
             words += size[j]
             if words > budget and j > i:
