@@ -37,6 +37,7 @@ PRECISIONS = ("fp32", "fp16", "int4")
 DEFAULT_PRECISION = "fp16"
 _ATTENTION = ("q_proj", "k_proj", "v_proj", "o_proj")
 _MLP = ("gate_proj", "up_proj", "down_proj")
+_STACKED = ("q_proj", "k_proj", "v_proj", "gate_proj", "up_proj")  # int4: one layer each for q/k/v, gate/up
 
 
 def fp16_available() -> bool:
@@ -98,7 +99,9 @@ class Int4Linear(torch.nn.Module):
     More rows (reading a segment) are multiplied in float32 by the weight dequantized for the call,
     so reading keeps float32's results; the float32 weight lives only for that call."""
 
-    def __init__(self, linear: torch.nn.Linear) -> None:
+    def __init__(self, linear: torch.nn.Linear, pack: bool = True) -> None:
+        """pack False: the kernel's packed form is left out, for a part that `stacked` will copy (its
+        forward then runs through a view of the stacked layer, `rows`)."""
         super().__init__()
         w = linear.weight.detach().float()
         n, k = w.shape
@@ -109,12 +112,12 @@ class Int4Linear(torch.nn.Module):
         scale = (g.amax(-1) - low) / 15
         q = torch.where(scale[..., None] > 0, torch.round((g - low[..., None]) / scale[..., None].clamp_min(1e-30)),
                         torch.zeros_like(g)).clamp(0, 15).to(torch.uint8).view(n, k)
-        self._hold(q, scale.contiguous(), low.contiguous())
+        self._hold(q, scale.contiguous(), low.contiguous(), pack=pack)
 
     def _hold(self, codes: torch.Tensor, scale: torch.Tensor, low: torch.Tensor,
-              packed: torch.Tensor | None = None) -> None:
+              packed: torch.Tensor | None = None, pack: bool = True) -> None:
         self.out_features, self.in_features = codes.shape
-        if packed is None:
+        if packed is None and pack:
             packed = torch.ops.aten._convert_weight_to_int4pack_for_cpu(codes.to(torch.int32), 2)
         self.register_buffer("codes", codes, persistent=False)  # one a byte: unpacking nibbles doubled the dequantizing
         self.register_buffer("scale", scale, persistent=False)  # (n, k / GROUP) float32
@@ -239,12 +242,14 @@ def apply(model, precision: str) -> None:
         raise ModelError("this torch build has no 4-bit CPU kernel; use --precision fp16")
     if next(model.parameters()).dtype != torch.float32:
         raise ModelError(f"{precision} weights are made from a float32 model")
-    layer_kind = Int4Linear if precision == "int4" else HalfLinear
     for layer in model.model.layers:
         for owner, names in ((layer.self_attn, _ATTENTION), (layer.mlp, _MLP)):
             for name in names:
                 linear = getattr(owner, name)
-                setattr(owner, name, layer_kind(linear))
+                if precision == "int4":  # the parts stack_int4 stacks are packed once, stacked
+                    setattr(owner, name, Int4Linear(linear, pack=name not in _STACKED))
+                else:
+                    setattr(owner, name, HalfLinear(linear))
                 page_out(linear.weight)
         if precision == "int4":
             stack_int4(layer)
