@@ -520,6 +520,22 @@ def test_a_code_line_that_does_not_finish_its_statement_is_cited_with_the_next()
                                                "load.py:2: actual = hashlib.sha256(data).hexdigest()"]
 
 
+def test_a_prose_line_that_does_not_end_its_sentence_is_cited_with_the_next():
+    # a README wraps its paragraphs: the line a question about Ctrl-C finds ends "Ctrl-C stops"
+    from infinicli.evidence import PassageScores
+    from infinicli.tasks import code
+
+    lines = ["shows the traceback (a bug is one line too, exit 1). Ctrl-C stops",
+             "and exits with code 7 at any moment, with nothing written.", "# Usage", "| a | b |", "x"]
+    ps = [Passage(t, "README.md", None, n) for n, t in enumerate(lines, 1)]
+    cited = {c.passage.line: code.cite(c) for c in PassageScores().feed(ps, torch.ones(len(ps)))}
+    assert cited[1]["end_line"] == 2 and "code 7" in cited[1]["text"]
+    assert "end_line" not in cited[2]  # its sentence ends there
+    assert "end_line" not in cited[3] and "end_line" not in cited[4]  # a heading, a table row
+    code_line = Passage("Ctrl-C stops", "main.py", None, 1)
+    assert not code.goes_on(code_line)  # in code only OPEN_ENDS go on
+
+
 def test_names_are_capitalised_runs_past_a_sentences_first_word():
     from infinicli.evidence import name_runs
 

@@ -18,10 +18,11 @@ from infinicli import reading
 from infinicli.config import SegmentStats
 from infinicli.engine import InfiniModel
 from infinicli.errors import InfiniError
-from infinicli.evidence import Candidate, DocumentWords, Evidence
+from infinicli.evidence import SENTENCE_END, Candidate, DocumentWords, Evidence
 from infinicli.sources.repo import RepoScan, iter_repo_chunks, parse_size, summarize_scan, walk_repo
 from infinicli.tasks import ask
 from infinicli.tokenizer import Tokenizer
+from infinicli.tokens import Passage
 
 OVERVIEW = ("Describe the codebase above: what it is for, its main parts, and which files each part "
             "lives in.")
@@ -29,6 +30,7 @@ QUOTE_CHARS = 240  # a quoted line is cut here (minified code has lines of thous
 # A line ending so does not finish what it says: a def's or an if's colon, a call's or a literal's open
 # bracket or comma, an assignment continued, a backslash. It is cited with the line after it.
 OPEN_ENDS = (":", ",", "(", "[", "{", "=", "\\")
+PROSE = (".md", ".markdown", ".rst", ".txt")  # a line of these goes on when it does not end a sentence
 
 
 @dataclass(slots=True)
@@ -69,17 +71,27 @@ def scan(directory: str | Path, include: Iterable[str] = (), exclude: Iterable[s
 
 def cite(c: Candidate) -> dict:
     """A line the evidence chose, as cited: path, line, text and score, and when the line does not finish
-    its statement (OPEN_ENDS) the next line of the file too (`end_line`, the text two lines): a function's
+    its statement or sentence (goes_on) the next line of the file too (`end_line`, the text two lines): a function's
     first line says where something is done, its next line what is done; one keyword argument of a
     call is followed by the next. (No example from samples/code/questions.json here: this file is
     read when those questions are asked of this repository.)"""
     p, after = c.passage, c.following
     item = {"path": p.origin, "line": p.line, "text": p.text[:QUOTE_CHARS], "score": round(c.score, 5)}
     if (after is not None and after.origin == p.origin and after.line == p.line + 1 and after.text.strip()
-            and p.text.rstrip().endswith(OPEN_ENDS)):
+            and goes_on(p)):
         item["text"] += "\n" + after.text[:QUOTE_CHARS]
         item["end_line"] = after.line
     return item
+
+
+def goes_on(p: Passage) -> bool:
+    """Whether a line does not finish what it says: code that ends in OPEN_ENDS, or a line of prose (a
+    README, PROSE) that does not end a sentence, as a paragraph wrapped at its width does ("Ctrl-C
+    stops" with "and exits with ..." on the next line)."""
+    text = p.text.rstrip()
+    if p.origin.lower().endswith(PROSE):
+        return bool(text) and not SENTENCE_END.search(text) and not text.startswith(("#", "|", "```"))
+    return text.endswith(OPEN_ENDS)
 
 
 def evidence_lines(cited: list[dict]) -> list[str]:
