@@ -86,8 +86,8 @@ def cite(c: Candidate) -> dict:
 
 def goes_on(p: Passage) -> bool:
     """Whether a line does not finish what it says: code that ends in OPEN_ENDS, or a line of prose (a
-    README, PROSE) that does not end a sentence, as a paragraph wrapped at its width does ("Ctrl-C
-    stops" with "and exits with ..." on the next line)."""
+    README, PROSE) that does not end a sentence, as a paragraph wrapped at its width does. (No example
+    from samples/code/questions.json here: see cite.)"""
     text = p.text.rstrip()
     if p.origin.lower().endswith(PROSE):
         return bool(text) and not SENTENCE_END.search(text) and not text.startswith(("#", "|", "```"))
