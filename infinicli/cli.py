@@ -234,19 +234,13 @@ def summarize(
     from infinicli.ui import Output, input_name, summary_view
 
     _check_input(file)
-    length = value(length)
-    if strategy not in sm.STRATEGIES:
-        raise InfiniError(f"unknown strategy {strategy!r}; choose one of {', '.join(sm.STRATEGIES)}")
+    sm.check_strategy(strategy)
     check_writable(out_path, force=force)
     out = Output(as_json)
     session = _session(out, model, method, segment, window, pool, block, rule, gate, params, probe_heads, precision)
-    if strategy != "infini":
-        from infinicli.cli_tools import summarize_baseline
-
-        return summarize_baseline(out, session.engine, session.tok, file, password, strategy, length, out_path)
     with out.progress(f"reading {input_name(file)}", None) as view:
-        summary = session.summarize(file, password=password, length=length, notes=notes, on_segment=view,
-                                    on_note=view.note)
+        summary = session.summarize(file, password=password, length=value(length), notes=notes, strategy=strategy,
+                                    on_segment=view, on_note=view.note)
     markdown = summary.markdown()
     if out_path is not None:
         write_text(out_path, markdown)

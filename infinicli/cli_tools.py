@@ -423,18 +423,3 @@ def bench_summarize(
                           "quotes on their page", "seconds", "peak RSS MB"],
               ["strategy", "tokens", "chapters named", "coverage", "words", "unsupported_sentences", "dropped",
                "quotes_found", "seconds", "peak_rss_mb"], as_csv)
-
-
-# --- the summary baselines (bench summarize --strategies first,last,mapreduce) ----------------
-
-def summarize_baseline(out, engine, tok, file, password, strategy, length, out_path) -> None:
-    """The bench's baselines (first / last / mapreduce): the model summarises what fits its context."""
-    from infinicli.atomic import write_text
-    from infinicli.tasks import summarize as sm
-    from infinicli.ui import input_name
-
-    with out.progress(f"summarizing {input_name(file)}", None) as update:
-        result = sm.summarize_baseline(engine, tok, file, strategy, length, password=password, on_segment=update)
-    if out_path is not None:
-        write_text(out_path, result.markdown())
-    out.emit(result.as_dict(), lambda c: c.print(result.markdown(), markup=False))

@@ -341,13 +341,13 @@ class InfiniModel:
     def _memory(self, i: int) -> tuple[tuple[torch.Tensor, torch.Tensor], torch.Tensor]:
         """Layer i's memory as attention.read_out prepares it, and its gate; kept for the run while one
         is open, since nothing is written then."""
-        if self._mode is not _Mode.OPEN:
-            mem = self.state.memory
-            return read_out(mem.M[i], mem.z[i], self.config.eps), gate(self.beta[i])
-        if self._read_out[i] is None:
-            mem = self.state.memory
-            self._read_out[i] = read_out(mem.M[i], mem.z[i], self.config.eps), gate(self.beta[i])
-        return self._read_out[i]
+        if self._mode is _Mode.OPEN and self._read_out[i] is not None:
+            return self._read_out[i]
+        mem = self.state.memory
+        prepared = read_out(mem.M[i], mem.z[i], self.config.eps), gate(self.beta[i])
+        if self._mode is _Mode.OPEN:
+            self._read_out[i] = prepared
+        return prepared
 
     def _score_candidates(self, i: int, q: torch.Tensor, cand: torch.Tensor, scaling: float) -> None:
         """Add layer i's probe attention mass over every candidate token (pool, window, segment), per

@@ -28,7 +28,7 @@ from typing import NamedTuple
 import torch
 
 from infinicli.config import EngineConfig
-from infinicli.tokens import Passage, passage_bounds
+from infinicli.tokens import SENTENCE_END, Passage, passage_bounds
 
 SINK_TOKENS = EngineConfig().sink  # the input's first tokens take attention whatever is asked (the sink)
 # Reciprocal rank fusion: a passage scores weight / (RRF_K + rank) by each signal (k = 60, Cormack et al.
@@ -290,8 +290,6 @@ class DocumentWords:
                 kept.append(sentence)
         return Checked(" ".join(kept), dropped, [r for r in rewritten if r["as"] in kept])
 
-
-SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*$")
 
 SPLICE_RUN = 4  # words: a run this long that a source line holds verbatim was copied from it
 SPLICE_WORDS = 5  # copied words from lines other than the one it copies most make a sentence a splice

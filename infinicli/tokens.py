@@ -19,7 +19,9 @@ LONGEST_PASSAGE = 600  # characters: a run-on "sentence" (a table, a list) is cu
 
 # A sentence ends at . ! ? (and any closing quotes or brackets) followed by white space; not after a
 # title or an initial ("Mr. Hyde", "J. Smith"), which would cut a name in two.
-_END = re.compile(r"""[.!?]+["'\u201d\u2019)\]]*(?=\s)""")
+_CLOSE = r"""[.!?]+["'\u201d\u2019)\]]*"""  # a sentence's last mark, and any closing quotes or brackets
+_END = re.compile(_CLOSE + r"(?=\s)")
+SENTENCE_END = re.compile(_CLOSE + "$")  # a text that ends as a sentence does
 _NOT_AN_END = re.compile(
     r"(?:\b(?:Mr|Mrs|Ms|Dr|St|Mt|Jr|Sr|Prof|Rev|Capt|Col|Gen|Lt|No|vs|etc|e\.g|i\.e|cf|Fig|Vol|ch|p|pp)|\b[A-Z])\.$")
 _HEADING = [

@@ -285,9 +285,12 @@ def answer_view(out: Output, c: Console, result, streamed: bool) -> None:
 
 
 def summary_view(out: Output, c: Console, summary, markdown: str, out_path) -> None:
-    """A tasks.summarize.Summary: the markdown (unless written to `out_path`), then one line of figures."""
+    """A tasks.summarize.Summary: the markdown (unless written to `out_path`), then one line of figures; a
+    baseline's SummaryResult (the bench's) has no figures to show."""
     if out_path is None:
         c.print(clean(markdown), markup=False, soft_wrap=True)
+    if not hasattr(summary, "sections"):
+        return
     out.err.print(f"[dim]{safe(reading_line(summary.reading))} · {len(summary.sections)} sections "
                   f"({summary.structure}) · {summary.tokens_written} tokens written · "
                   f"{summary.dropped_total} generated sentences dropped as unsupported · "

@@ -107,6 +107,14 @@ def test_bad_options_fail_before_loading_anything(tmp_path, args, needle, run_cl
     assert not (tmp_path / "models").exists()
 
 
+def test_an_unknown_summary_strategy_fails_before_loading_anything(tmp_path, run_cli):
+    doc = tmp_path / "book.txt"
+    doc.write_text("A short book. It has two sentences.\n")
+    proc = run_cli("summarize", str(doc), "--strategy", "best", home=tmp_path)
+    assert_one_sentence_error(proc, "unknown strategy 'best'; choose one of infini, first, last, mapreduce")
+    assert not (tmp_path / "models").exists()
+
+
 def test_usage_error_exit_code(tmp_path, run_cli):
     proc = run_cli("passkey", "--no-such-flag", home=tmp_path)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr

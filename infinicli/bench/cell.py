@@ -49,12 +49,7 @@ def run(task: str, options: dict, say=lambda line: print(line, file=sys.stderr, 
                       on_done=done).as_dict()
     path, strategy = rest.pop("path"), rest.pop("strategy", "infini")
     session = Session.load(**settings, say=say)
-    if strategy == "infini":
-        return session.summarize(path, **rest).as_dict()
-    from infinicli.tasks import summarize as sm
-
-    return sm.summarize_baseline(session.engine, session.tok, path, strategy, rest.get("length", "medium"),
-                                 password=rest.get("password")).as_dict()
+    return session.summarize(path, strategy=strategy, **rest).as_dict()
 
 
 def main() -> None:

@@ -18,11 +18,11 @@ from infinicli import reading
 from infinicli.config import SegmentStats
 from infinicli.engine import InfiniModel
 from infinicli.errors import InfiniError
-from infinicli.evidence import SENTENCE_END, Candidate, DocumentWords, Evidence
+from infinicli.evidence import Candidate, DocumentWords, Evidence
 from infinicli.sources.repo import RepoScan, iter_repo_chunks, parse_size, summarize_scan, walk_repo
 from infinicli.tasks import ask
 from infinicli.tokenizer import Tokenizer
-from infinicli.tokens import Passage
+from infinicli.tokens import SENTENCE_END, Passage
 
 OVERVIEW = ("Describe the codebase above: what it is for, its main parts, and which files each part "
             "lives in.")

@@ -31,11 +31,11 @@ from infinicli import reading, snapshot
 from infinicli.config import EngineConfig, SegmentStats
 from infinicli.engine import InfiniModel, batched, peak_rss_mb
 from infinicli.errors import InfiniError
-from infinicli.evidence import SENTENCE_END, DocumentWords, PassageScores, name_runs, terms
+from infinicli.evidence import DocumentWords, PassageScores, name_runs, terms
 from infinicli.sources import open_source, top_outline
 from infinicli.tasks import ask
 from infinicli.tokenizer import Tokenizer
-from infinicli.tokens import LONGEST_PASSAGE, Passage, token_stream
+from infinicli.tokens import LONGEST_PASSAGE, SENTENCE_END, Passage, token_stream
 
 STRATEGIES = ("infini", "first", "last", "mapreduce")
 # (note tokens, summary tokens) per --length
@@ -85,9 +85,13 @@ class Candidate:
     score: float = 0.0
     shown: str = ""  # what a quote shows: the sentence, or its clauses that matter (excerpt)
 
+    @property
+    def quoted(self) -> str:
+        return self.shown or self.passage.text
+
     def as_dict(self) -> dict:
-        out = {"text": self.shown or self.passage.text, **self.passage.where(), "score": round(self.score, 5)}
-        if self.shown and self.shown != self.passage.text:
+        out = {"text": self.quoted, **self.passage.where(), "score": round(self.score, 5)}
+        if self.quoted != self.passage.text:
             out["sentence"] = self.passage.text
         return out
 
@@ -132,7 +136,7 @@ class Section:
         """The key sentences quoted, best first: up to QUOTED while their words fit in SECTION_WORDS."""
         out, words = [], 0
         for c in self.key[:QUOTED]:
-            n = len((c.shown or c.passage.text).split())
+            n = len(c.quoted.split())
             if out and words + n > SECTION_WORDS:
                 break
             out.append(c)
@@ -194,13 +198,14 @@ def word_weights(sections: list[list[Candidate]]) -> Callable[[str], float]:
     return lambda w: math.log((1 + n) / sf[w]) if sf[w] else 0.0
 
 
-def distinctiveness(sections: list[list[Candidate]]) -> list[list[float]]:
+def distinctiveness(sections: list[list[Candidate]], weight: Callable[[str], float] | None = None
+                    ) -> list[list[float]]:
     """Each sentence's weight of words particular to its section: the mean over its words of
     log(S / sections whose sentences use the word). A sentence every chapter could have ("She thought
     about the people who would one day read it") scores low; the mean, not the sum, so that a long
     sentence does not win by its length (the sum over the square root of the count picked quotes of
     3,468 words for the three books, the mean 2,941, covering 32 and 31 chapters of 34)."""
-    weight = word_weights(sections)
+    weight = weight or word_weights(sections)  # word_weights(sections), when the caller has it
     return [[sum(map(weight, b)) / (len(b) or 1) for b in (set(terms(c.passage.text)) for c in sec)]
             for sec in sections]
 
@@ -289,7 +294,7 @@ class Sections:
         self._close()
         cands = [list({id(c): c for _, _, c in s.heap + s.named_heap}.values()) for s in self.done]
         weight = word_weights(cands)
-        for s, mine, distinct in zip(self.done, cands, distinctiveness(cands)):
+        for s, mine, distinct in zip(self.done, cands, distinctiveness(cands, weight)):
             s.key = choose(mine, distinct, CONTEXT, signals)
             for c in s.key:
                 c.shown = excerpt(c.passage.text, weight, QUOTE_WORDS)
@@ -410,7 +415,7 @@ class Summary:
             if s.note:
                 out += [s.note, ""]
             for c in s.quotes:
-                out += [f"> {c.shown or c.passage.text} ({c.passage.cite()})", ">"]
+                out += [f"> {c.quoted} ({c.passage.cite()})", ">"]
             if s.quotes:
                 out[-1] = ""
         return "\n".join(out).rstrip() + "\n"
@@ -429,13 +434,23 @@ def _write(engine: InfiniModel, tok: Tokenizer, lines: list[str], question: str,
     return ask.answer_from(engine, tok, question, lines, max_tokens)
 
 
+def check_strategy(strategy: str) -> None:
+    """One sentence for a strategy that is not infini or a baseline, before the model loads."""
+    if strategy not in STRATEGIES:
+        raise InfiniError(f"unknown strategy {strategy!r}; choose one of {', '.join(STRATEGIES)}")
+
+
 def run(engine: InfiniModel, tok: Tokenizer, path: str, *, password: str | None = None,
-        length: str = "medium", notes: bool = True,
+        length: str = "medium", notes: bool = True, strategy: str = "infini",
         on_segment: Callable[[SegmentStats], None] | None = None,
-        on_note: Callable[[int, int, int], None] | None = None) -> Summary:
-    """Summarize the document at `path`. on_note(i, n, tokens written so far) reports the writing."""
+        on_note: Callable[[int, int, int], None] | None = None) -> Summary | SummaryResult:
+    """Summarize the document at `path`. on_note(i, n, tokens written so far) reports the writing.
+    A baseline strategy (first, last, mapreduce: the bench's) gives summarize_baseline's SummaryResult."""
+    check_strategy(strategy)
     if length not in LENGTHS:
         raise InfiniError(f"the length must be one of {', '.join(LENGTHS)}, got {length}")
+    if strategy != "infini":
+        return summarize_baseline(engine, tok, path, strategy, length, password=password, on_segment=on_segment)
     if snapshot.is_snapshot(path):
         raise InfiniError(f"{path} is a saved state, which keeps no sentences to quote; summarize the "
                           "document itself")

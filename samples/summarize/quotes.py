@@ -57,7 +57,7 @@ def record(out: Path) -> None:
         print(f"{name}: {len(rows)} sentences, {summary.seconds:.0f} s", flush=True)
 
 
-def distinct_sqrt(sections):
+def distinct_sqrt(sections, weight=None):
     """The rule before: the sum of the words' weights over the square root of their number."""
     bags = [[set(terms(c.passage.text)) for c in cands] for cands in sections]
     sf = Counter(w for sec in bags for w in set().union(*sec)) if any(bags) else Counter()
