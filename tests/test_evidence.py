@@ -370,6 +370,16 @@ def test_summarize_gives_every_chapter_quotes_from_it(tiny, chars, tmp_path):
     assert d["structure"] == "headings" and all("quotes" in x and "dropped" in x for x in d["sections"])
 
 
+def test_names_used_in_as_many_sections_come_in_the_order_they_were_read():
+    # the names line followed set order, so two runs of the same book could list Hyde and Jekyll either way
+    secs = []
+    for n in range(2):
+        s = sm.Section(f"Part {n}", None, None)
+        s.key = [sm.Candidate(Passage("Then Zorn met Abel and Quill at the gate.", "b.txt", None, n + 1), 1.0)]
+        secs.append(s)
+    assert sm.recurring_names(secs) == ["Zorn", "Abel", "Quill"]
+
+
 def test_front_matter_before_the_first_chapter_is_not_quoted():
     secs = sm.Sections({})
     front = [Passage("The Sample Book A novel in two chapters written for the tests.", "b.txt", None, 1),

@@ -366,7 +366,7 @@ def recurring_names(sections: list[Section], k: int = 8) -> list[str]:
     document is about, in its own words."""
     seen: Counter = Counter()
     for s in sections:
-        seen.update({name for c in s.key for name in name_runs(c.passage.text)})
+        seen.update(dict.fromkeys(name for c in s.key for name in name_runs(c.passage.text)).keys())  # ties: as read
     return [name for name, n in seen.most_common(k) if n >= 2]
 
 
