@@ -79,30 +79,40 @@ def causal_mask(t: int, s: int) -> torch.Tensor:
     return torch.arange(s)[None, :] <= (torch.arange(t)[:, None] + offset)
 
 
+# Up to this many queries, grouped_attention is faster than SDPA; measured on the Intel machine of
+# samples/bench/speed.md with 9 query heads over 3 KV heads and 1,100 carried keys: 158 against 306 us
+# at 8 queries, 584 against 1,106 at 32 (SDPA given contiguous keys), 1,169 against 1,106 at 64.
+GROUPED_QUERIES = 32
+
+
 def local_attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, scaling: float) -> torch.Tensor:
     """Exact causal softmax attention of T queries over S >= T keys (queries are the last T).
 
     q: (Hq, T, d) and k, v: (Hkv, S, d), RoPE already applied. Returns (Hq, T, d).
     """
     t, s = q.shape[-2], k.shape[-2]
-    if t == 1:  # a decoded token: it sees every key, so no mask
-        return one_query_attention(q, k, v, scaling)
+    if t <= GROUPED_QUERIES:
+        return grouped_attention(q, k, v, scaling)
+    # SDPA's CPU kernels are 2-3x slower on keys that are a transposed view (engine.OpenSpan's)
     out = F.scaled_dot_product_attention(
-        q.unsqueeze(0), k.unsqueeze(0), v.unsqueeze(0),
+        q.unsqueeze(0), k.contiguous().unsqueeze(0), v.unsqueeze(0),
         attn_mask=None if s == t else causal_mask(t, s), is_causal=s == t, scale=scaling, enable_gqa=True,
     )
     return out.squeeze(0)
 
 
-def one_query_attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, scaling: float) -> torch.Tensor:
-    """local_attention for one query, as two batched products with the query heads grouped by their KV
-    head. Measured on the Intel machine of samples/bench/speed.md (one call, 9 query heads over 3 KV
-    heads): 106 against SDPA's 130 us at 1,100 keys, 373 against 497 at 4,000. The product is fastest
-    when k is the transpose of a (Hkv, d, S) tensor, as engine.OpenSpan keeps it."""
-    hq, _, d = q.shape
-    n_kv = k.shape[0]
-    w = ((q.reshape(n_kv, hq // n_kv, d) * scaling) @ k.transpose(-1, -2)).softmax(-1)  # q scaled: G x d, not G x S
-    return (w.to(v.dtype) @ v).reshape(hq, 1, d)
+def grouped_attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, scaling: float) -> torch.Tensor:
+    """local_attention for a few queries, as two batched products with the query heads grouped by their
+    KV head (no copy of the keys per query head). Measured on the Intel machine of
+    samples/bench/speed.md (one query, 9 query heads over 3 KV heads): 106 against SDPA's 130 us at
+    1,100 keys, 373 against 497 at 4,000. The product is fastest when k is the transpose of a
+    (Hkv, d, S) tensor, as engine.OpenSpan keeps it."""
+    hq, t, d = q.shape
+    n_kv, s = k.shape[0], k.shape[1]
+    w = (q.reshape(n_kv, hq // n_kv * t, d) * scaling) @ k.transpose(-1, -2)  # q scaled: G x d, not G x S
+    if t > 1:  # the queries are the last t keys: each sees the keys before it and itself
+        w.view(n_kv, -1, t, s)[..., s - t:].masked_fill_(~causal_mask(t, t), float("-inf"))
+    return (w.softmax(-1).to(v.dtype) @ v).reshape(hq, t, d)
 
 
 def gate(beta: torch.Tensor) -> torch.Tensor:

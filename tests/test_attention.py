@@ -3,7 +3,9 @@
 import torch
 
 from infinicli.attention import (
+    GROUPED_QUERIES,
     causal_mask,
+    grouped_attention,
     local_attention,
     memory_read,
     memory_read_out,
@@ -70,7 +72,7 @@ def test_local_attention_over_a_prefix_matches_explicit_softmax():
 
 
 def test_one_query_attention_is_the_masked_softmax_over_every_key():
-    """A decoded token (T = 1) takes the two-product path, not SDPA: the same result within float32."""
+    """A decoded token (T = 1) takes the grouped two-product path, not SDPA: the same within float32."""
     torch.manual_seed(1)
     q, k, v = torch.randn(6, 1, 8), torch.randn(3, 40, 8), torch.randn(3, 40, 8)
     kx, vx = k.repeat_interleave(2, 0), v.repeat_interleave(2, 0)
@@ -80,6 +82,25 @@ def test_one_query_attention_is_the_masked_softmax_over_every_key():
     kb, vb = torch.randn(3, 50, 8), torch.randn(3, 50, 8)
     torch.testing.assert_close(local_attention(q, kb[:, :40], vb[:, :40], 0.3),
                                local_attention(q, kb[:, :40].contiguous(), vb[:, :40].contiguous(), 0.3))
+
+
+def test_a_few_queries_take_the_grouped_path_and_agree_with_sdpa():
+    """Up to GROUPED_QUERIES queries (a prompt after the carried keys) are two grouped products with the
+    causal mask on the last T keys; more go to SDPA. Both paths agree on the same inputs, with the keys
+    a transposed view as engine.OpenSpan keeps them."""
+    torch.manual_seed(3)
+    for t in (2, 7, GROUPED_QUERIES, GROUPED_QUERIES + 9):
+        s = 60 + t
+        q, v = torch.randn(6, t, 8), torch.randn(3, s, 8)
+        kt = torch.randn(3, 8, s + 5)
+        k = kt[:, :, :s].transpose(-1, -2)
+        sdpa = torch.nn.functional.scaled_dot_product_attention(
+            q[None], k.contiguous()[None], v[None], attn_mask=causal_mask(t, s), scale=0.3, enable_gqa=True)[0]
+        torch.testing.assert_close(grouped_attention(q, k, v, 0.3), sdpa, atol=1e-5, rtol=1e-5)
+        torch.testing.assert_close(local_attention(q, k, v, 0.3), sdpa, atol=1e-5, rtol=1e-5)
+        # the last query sees every key; the first only the prefix and itself
+        w = grouped_attention(q[:, :1], k[:, : s - t + 1], v[:, : s - t + 1], 0.3)
+        torch.testing.assert_close(grouped_attention(q, k, v, 0.3)[:, :1], w, atol=1e-5, rtol=1e-5)
 
 
 def test_memory_read_out_is_eq_3_per_query_head_group():
