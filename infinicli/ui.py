@@ -258,29 +258,32 @@ def passkey_view(c: Console, result) -> None:
 
 def _where(e: dict) -> str:
     if "page" in e:
-        return f"p. {e['page']}"
+        return f"p. {e['page']}" + (f", line {e['line']}" if e.get("line") else "")
     return f"{e['path']}:{e['line']}" if "path" in e else f"token {e.get('position', 0):,}"
 
 
 def answer_view(out: Output, c: Console, result, streamed: bool) -> None:
     """A tasks.ask.AskResult: the answer (or, when it was streamed unchecked, what the check changed),
-    then the passages it rests on with their pages."""
+    then the passages it rests on with their pages. When nothing the model wrote held up, the passages
+    are the answer: shown whole, in the document's order, once."""
     none = "(no answer the document supports)"
-    if result.answered_from == "quote":
-        out.err.print("[yellow]nothing the model wrote held up against the document; the passage that "
-                      "answers best:[/yellow]")
+    quoted = result.answered_from == "quote"
     if streamed:
         out.write("\n")
-        if result.dropped or result.rewritten:  # what streamed was unchecked: say what stands
-            out.err.print("[yellow]checked against the document:[/yellow] "
-                          + "; ".join([f"dropped {safe(d['sentence'])!r}" for d in result.dropped]
-                                      + [f"respelt as {safe(r['as'])!r}" for r in result.rewritten]))
-            c.print(clean(result.answer or none), markup=False)
-    else:
+    if streamed and (result.dropped or result.rewritten):  # what streamed was unchecked: say what stands
+        out.err.print("[yellow]checked against the document:[/yellow] "
+                      + "; ".join([f"dropped {safe(d['sentence'])!r}" for d in result.dropped]
+                                  + [f"respelt as {safe(r['as'])!r}" for r in result.rewritten]))
+    if quoted:
+        out.err.print("[yellow]nothing the model wrote held up against the document; the passages the "
+                      "question found answer it, in the document's order:[/yellow]")
+    elif not streamed or result.dropped or result.rewritten:
         c.print(clean(result.answer or none), markup=False)
-    for e in result.evidence:
+    order = (lambda e: (e.get("page") or 0, e.get("line") or 0)) if quoted else None
+    for e in sorted(result.evidence, key=order) if order else result.evidence:
         first = f"[bold]{safe(e['name'])}[/bold], first named " if "name" in e else ""
-        c.print(f"  {first}[cyan]{safe(_where(e))}[/cyan]  {safe(e['text'][:240])}", markup=True)
+        c.print(f"  {first}[cyan]{safe(_where(e))}[/cyan]  {safe(e['text'] if quoted else e['text'][:240])}",
+                markup=True)
     out.err.print(f"[dim]{safe(reading_line(result.reading))} · answered from {result.answered_from}[/dim]")
 
 
@@ -312,8 +315,8 @@ def code_view(out: Output, c: Console, result, directory: str) -> None:
                        for reason, paths in facts["skipped"].items()]))
     answer = result.answer or ("(no answer the code supports)" if result.question
                                else "(nothing the model wrote of it holds up against the files; see the tables)")
-    if result.answered_from == "quote":
-        answer = f"(nothing the model wrote held up; the line that answers best) {answer}"
+    if result.answered_from == "quote":  # the cited lines below are the answer
+        answer = "(nothing the model wrote held up against the files; the lines below answer it)"
     c.print(f"\n[bold]{'Answer' if result.question else 'Overview'}[/bold]\n{safe(answer)}", markup=True)
     if result.dropped:
         out.err.print(f"[yellow]dropped from the {'answer' if result.question else 'overview'}, not supported "

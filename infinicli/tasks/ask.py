@@ -152,8 +152,8 @@ class AskResult:
     answer: str
     answered_from: str  # "evidence" (written from the passages), "contents" (the title and headings
     # listed, for a question about the whole document), "names" (the names used most, for a question
-    # about who is in it), "state" (the whole memory), "quote" (the best
-    # passage itself, when nothing the model wrote held up against the document)
+    # about who is in it), "state" (the whole memory), "quote" (the cited
+    # passages themselves in document order, when nothing the model wrote held up against the document)
     evidence: list[dict]  # the passages the answer was written from, best first: text, page|path, line, score
     dropped: list[dict]  # sentences of the model's answer that named what the document does not contain
     reading: reading.Reading
@@ -171,13 +171,16 @@ class AskResult:
 
 
 def held_up(words: DocumentWords, text: str, source: str, question: str, lines: list[str] | None,
-            best: str | None) -> tuple[str, str, list[dict], list[dict]]:
+            cited: list[str]) -> tuple[str, str, list[dict], list[dict]]:
     """What the model wrote, checked against the document (and, when it wrote from `lines`, against
-    them and the question); when nothing holds up, the best passage itself answers (source "quote").
-    Returns (answer, source, dropped, rewritten)."""
+    them and the question); when nothing holds up, the cited passages themselves answer, one a line in
+    document order (source "quote"). All of them, not the best-ranked alone: on the R manual the
+    answer's line was cited but ranked third for two questions, after the line that states the
+    question's situation ("...you may see many warnings about changing ownership." above "In which case
+    you can use tar --no-same-owner"). Returns (answer, source, dropped, rewritten)."""
     kept, dropped, rewritten = words.check(text, None if lines is None else lines + [question], question=question)
-    if not kept and best:
-        return best, "quote", dropped, rewritten
+    if not kept and cited:
+        return "\n".join(cited), "quote", dropped, rewritten
     return kept, source, dropped, rewritten
 
 
@@ -243,13 +246,12 @@ def run(engine: InfiniModel, tok: Tokenizer, info: ModelInfo, path: str, questio
         return AskResult(question, Cast.answer(named), "names",
                          [{"text": p.text, **p.where(), "name": n, "sentences": c} for n, c, p in named], [],
                          result, recalled=pool, by_signal=by_signal, candidates=held)
-    lines = None
+    cited, lines = [c.passage.text for c in document_order(best)], None
     if from_state or not best:
         text, source = answer(engine, tok, question, max_tokens, answer_prefix, on_text), "state"
     else:
-        lines = [c.passage.text for c in document_order(best)]
+        lines = cited
         text, source = answer_from(engine, tok, question, lines, max_tokens, answer_prefix, on_text), "evidence"
-    kept, source, dropped, rewritten = held_up(words, text, source, question, lines,
-                                               best[0].passage.text if best else None)
+    kept, source, dropped, rewritten = held_up(words, text, source, question, lines, cited)
     return AskResult(question, kept, source, [c.as_dict() for c in best], dropped, result, rewritten, pool,
                      by_signal, held)

@@ -43,7 +43,7 @@ class CodeResult:
     reading: reading.Reading
     files: list[str] = field(default_factory=list)  # the files the evidence comes from
     rewritten: list[dict] = field(default_factory=list)  # sentences whose miscopied names were respelt
-    answered_from: str = "overview"  # "evidence" (written from the cited lines), "quote" (the best line itself)
+    answered_from: str = "overview"  # "evidence" (written from the cited lines), "quote" (the cited lines themselves)
     scan: dict = field(default_factory=dict)  # every file read and skipped: sources.repo.summarize_scan
     candidates: list[dict] = field(default_factory=list)  # every line the evidence held (run(candidates=True))
 
@@ -131,7 +131,7 @@ def run(engine: InfiniModel, tok: Tokenizer, scan: RepoScan, question: str | Non
     else:
         lines, text = None, ask.answer(engine, tok, question, max_tokens)
     kept, source, dropped, rewritten = ask.held_up(words, text, "evidence" if lines else "state", question, lines,
-                                                   cited[0]["text"] if cited else None)
+                                                   evidence_lines(cited))
     return CodeResult(str(scan.root), question, kept, cited, dropped, result,
                       list(dict.fromkeys(c["path"] for c in cited)), rewritten, source, facts,
                       evidence.candidates() if candidates else [])

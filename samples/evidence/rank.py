@@ -221,12 +221,12 @@ def write_answers(records: dict, rules: dict, out: Path) -> None:
             lines = code.evidence_lines(
                 [{"path": c["path"], "line": c["line"], "text": c["text"][: code.QUOTE_CHARS]} for c in top]
             )
-            max_tokens, best = 96, top[0]["text"][: code.QUOTE_CHARS]
+            max_tokens = 96
         else:
             lines = [c["text"] for c in sorted(top, key=lambda c: (c.get("page") or 0, c["line"]))]
-            max_tokens, best = 64, top[0]["text"]
+            max_tokens = 64
         text = ask.answer_from(session.engine, session.tok, record["question"], lines, max_tokens)
-        kept, source, dropped, _ = ask.held_up(words, text, "evidence", record["question"], lines, best)
+        kept, source, dropped, _ = ask.held_up(words, text, "evidence", record["question"], lines, lines)
         rows[name] = {
             "question": record["question"],
             "answer": kept,
