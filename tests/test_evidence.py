@@ -397,6 +397,18 @@ def test_names_used_in_as_many_sections_come_in_the_order_they_were_read():
     assert sm.recurring_names(secs) == ["Zorn", "Abel", "Quill"]
 
 
+def test_a_name_on_the_title_page_and_in_one_chapter_is_not_a_recurring_name():
+    # Alice's title page put "Adventures" and "Wonderland" among the names the summary lists
+    def section(title, text, named=True):
+        s = sm.Section(title, None, None, tokens=100, named=named)
+        s.key = [sm.Candidate(Passage(text, "b.pdf", 1, 1), 1.0)]
+        return s
+
+    secs = [section("Opening", "Abel's Travels in Farland by Zed Quill", named=False),
+            section("I", "Then Abel saw Farland from the hill."), section("II", "So Abel and Bea went home.")]
+    assert sm.recurring_names(secs) == ["Abel"]
+
+
 def test_front_matter_before_the_first_chapter_is_not_quoted():
     secs = sm.Sections({})
     front = [Passage("The Sample Book A novel in two chapters written for the tests.", "b.txt", None, 1),

@@ -363,9 +363,12 @@ class Sections:
 
 def recurring_names(sections: list[Section], k: int = 8) -> list[str]:
     """The names (evidence.name_runs) that the most sections' key sentences use: who and where the
-    document is about, in its own words."""
+    document is about, in its own words. Front matter does not count: the title page of Alice's
+    Adventures in Wonderland put "Adventures" and "Wonderland" among its 8 names, each then in one
+    chapter's quotes besides."""
     seen: Counter = Counter()
-    for s in sections:
+    front = {id(s) for s in front_matter(sections)}
+    for s in (s for s in sections if id(s) not in front):
         seen.update(dict.fromkeys(name for c in s.key for name in name_runs(c.passage.text)).keys())  # ties: as read
     return [name for name, n in seen.most_common(k) if n >= 2]
 
