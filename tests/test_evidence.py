@@ -409,6 +409,27 @@ def test_a_name_on_the_title_page_and_in_one_chapter_is_not_a_recurring_name():
     assert sm.recurring_names(secs) == ["Abel"]
 
 
+def test_a_sentence_every_section_has_with_its_own_names_is_not_a_candidate():
+    # the sample book: "Everything that happened in Port Ellery happened within sight of ..." per chapter
+    def cand(text, n):
+        return sm.Candidate(Passage(text, "b.txt", None, n), 1.0)
+
+    towns = [("Port Ellery", "the bonded warehouses"), ("Kestrel Bay", "the wooden chapel"),
+             ("Millbrook Fen", "the sluice gates")]
+    secs = [[cand(f"Everything that happened in {town} happened within sight of {sight}, and most of it "
+                  f"was talked over in the inn.", 1),
+             cand(own, 2)]
+            for (town, sight), own in zip(towns, ["The harbour master counted barrels on the wharf by lamplight.",
+                                                  "Ingrid would not sell the boat to anyone who asked twice.",
+                                                  "The dyke had sunk three feet where the old map said it stood."])]
+    secs.append([cand("Everything that happened in Sollas happened within sight of the sea, and most of it "
+                      "was talked over in the inn.", 1)])
+    kept = sm.without_templates(secs)
+    assert [[c.passage.line for c in sec] for sec in kept[:3]] == [[2], [2], [2]]
+    assert kept[3] == secs[3]  # a section with nothing else keeps what it has
+    assert sm.shape("In Port Ellery it rained.") == sm.shape("In Kestrel Bay it rained.")
+
+
 def test_front_matter_before_the_first_chapter_is_not_quoted():
     secs = sm.Sections({})
     front = [Passage("The Sample Book A novel in two chapters written for the tests.", "b.txt", None, 1),

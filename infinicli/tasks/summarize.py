@@ -249,6 +249,51 @@ def _cut(text: str) -> bool:
     return len(text) >= LONGEST_PASSAGE and not SENTENCE_END.search(text)
 
 
+# Leave out a sentence another section has with its own names (without_templates). The sample book
+# quoted "Everything that happened in <town> happened within sight of ..." in 3 chapters and "There
+# were people in <town> who said <man> had been hard done by" in one; left out, its quotes name no
+# template, and on Alice and Jekyll and Hyde nothing changes (samples/bench/summarize-quotes/: 32 of 34
+# chapters either way; 59 facts of 141 against 61, two of the sample book's lost facts having been
+# named by a template alone).
+TEMPLATES = True
+TEMPLATE_SHARE = 0.5  # of a sentence's word 3-grams
+
+
+def shape(text: str) -> set[tuple[str, ...]]:
+    """A sentence's word 3-grams, lower-cased, with every capitalised word past the first as one
+    placeholder: "Everything that happened in Port Ellery happened within sight of ..." and "...in
+    Kestrel Bay happened within sight of ..." share most of theirs."""
+    words = [w.lower() for w in re.findall(r"[A-Za-z0-9']+", text)]
+    caps = [w[:1].isupper() for w in re.findall(r"[A-Za-z0-9']+", text)]
+    words = ["X" if i and cap else w for i, (w, cap) in enumerate(zip(words, caps))]
+    return {tuple(words[i:i + 3]) for i in range(len(words) - 2)}
+
+
+def without_templates(sections: list[list[Candidate]]) -> list[list[Candidate]]:
+    """Each section's candidates less the sentences whose shape (see shape) a candidate of another
+    section shares, at least TEMPLATE_SHARE of its word 3-grams: a sentence every chapter has with its
+    own names says nothing of this one. A section keeps its candidates if all were such. The sentences
+    compared are those sharing a 3-gram that at most 3 per section use, so the work stays near
+    linear in the candidates."""
+    flat = [(i, shape(c.passage.text)) for i, sec in enumerate(sections) for c in sec]
+    postings: dict[tuple[str, ...], list[int]] = {}
+    for n, (_, g) in enumerate(flat):
+        for gram in g:
+            postings.setdefault(gram, []).append(n)
+    rare = 3 * len(sections)
+    template = set()
+    for n, (i, g) in enumerate(flat):
+        others = {m for gram in g if len(postings[gram]) <= rare for m in postings[gram] if flat[m][0] != i}
+        if any(len(g & flat[m][1]) >= TEMPLATE_SHARE * len(g) for m in others):
+            template.add(n)
+    out, n = [], 0
+    for sec in sections:
+        keep = [c for k, c in enumerate(sec, n) if k not in template]
+        out.append(keep or sec)
+        n += len(sec)
+    return out
+
+
 def choose(cands: list[Candidate], distinct: list[float], k: int, signals: tuple[str, ...] = SIGNALS
            ) -> list[Candidate]:
     """The k key sentences: the chosen signals fused by reciprocal rank, near-duplicates skipped."""
@@ -293,6 +338,8 @@ class Sections:
             self._place(c.passage, c.attention, c.tokens)
         self._close()
         cands = [list({id(c): c for _, _, c in s.heap + s.named_heap}.values()) for s in self.done]
+        if TEMPLATES:
+            cands = without_templates(cands)
         weight = word_weights(cands)
         for s, mine, distinct in zip(self.done, cands, distinctiveness(cands, weight)):
             s.key = choose(mine, distinct, CONTEXT, signals)

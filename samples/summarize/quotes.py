@@ -67,31 +67,36 @@ def distinct_sqrt(sections, weight=None):
 
 ALL = ("attention", "centrality", "distinct")
 WHOLE = 10**6
-# (label, signals, longest sentence in words, distinctiveness, (excerpt words, quotes, section words))
+# (label, signals, longest sentence in words, distinctiveness, (excerpt words, quotes, section words),
+#  whether a sentence another section has with its own names is left out: summarize.TEMPLATES)
 TWO = (WHOLE, 2, WHOLE)  # two whole sentences a section: the rule before excerpts
 RULES = [
-    ("attention + centrality (before)", ("attention", "centrality"), WHOLE, sm.distinctiveness, TWO),
-    ("+ distinct, sum/sqrt, any length", ALL, WHOLE, distinct_sqrt, TWO),
-    ("+ distinct, mean, any length", ALL, WHOLE, sm.distinctiveness, TWO),
-    ("+ distinct, mean, <= 80 words", ALL, 80, sm.distinctiveness, TWO),
-    ("+ distinct, mean, <= 60 words", ALL, 60, sm.distinctiveness, TWO),
-    ("+ distinct, mean, <= 40 words", ALL, 40, sm.distinctiveness, TWO),
-    ("attention + distinct, mean, any length", ("attention", "distinct"), WHOLE, sm.distinctiveness, TWO),
-    ("attention alone", ("attention",), WHOLE, sm.distinctiveness, TWO),
-    ("all three, 2 excerpts of <= 50 words", ALL, WHOLE, sm.distinctiveness, (50, 2, WHOLE)),
-    ("all three, 2 excerpts of <= 40 words", ALL, WHOLE, sm.distinctiveness, (40, 2, WHOLE)),
-    ("all three, 2 excerpts of <= 30 words", ALL, WHOLE, sm.distinctiveness, (30, 2, WHOLE)),
-    ("all three, 3 excerpts of <= 40 words", ALL, WHOLE, sm.distinctiveness, (40, 3, WHOLE)),
-    ("all three, excerpts of <= 40 words, up to 3 in 80 words", ALL, WHOLE, sm.distinctiveness, (40, 3, 80)),
-    ("all three, excerpts of <= 40 words, up to 3 in 100 words (now)", ALL, WHOLE, sm.distinctiveness, (40, 3, 100)),
-    ("all three, excerpts of <= 40 words, up to 5 in 100 words", ALL, WHOLE, sm.distinctiveness, (40, 5, 100)),
-    ("all three, excerpts of <= 30 words, up to 4 in 100 words", ALL, WHOLE, sm.distinctiveness, (30, 4, 100)),
-    ("all three, excerpts of <= 50 words, up to 3 in 100 words", ALL, WHOLE, sm.distinctiveness, (50, 3, 100)),
-    ("all three, excerpts of <= 40 words, up to 3 in 120 words", ALL, WHOLE, sm.distinctiveness, (40, 3, 120)),
+    ("attention + centrality (before)", ("attention", "centrality"), WHOLE, sm.distinctiveness, TWO, False),
+    ("+ distinct, sum/sqrt, any length", ALL, WHOLE, distinct_sqrt, TWO, False),
+    ("+ distinct, mean, any length", ALL, WHOLE, sm.distinctiveness, TWO, False),
+    ("+ distinct, mean, <= 80 words", ALL, 80, sm.distinctiveness, TWO, False),
+    ("+ distinct, mean, <= 60 words", ALL, 60, sm.distinctiveness, TWO, False),
+    ("+ distinct, mean, <= 40 words", ALL, 40, sm.distinctiveness, TWO, False),
+    ("attention + distinct, mean, any length", ("attention", "distinct"), WHOLE, sm.distinctiveness, TWO, False),
+    ("attention alone", ("attention",), WHOLE, sm.distinctiveness, TWO, False),
+    ("all three, 2 excerpts of <= 50 words", ALL, WHOLE, sm.distinctiveness, (50, 2, WHOLE), False),
+    ("all three, 2 excerpts of <= 40 words", ALL, WHOLE, sm.distinctiveness, (40, 2, WHOLE), False),
+    ("all three, 2 excerpts of <= 30 words", ALL, WHOLE, sm.distinctiveness, (30, 2, WHOLE), False),
+    ("all three, 3 excerpts of <= 40 words", ALL, WHOLE, sm.distinctiveness, (40, 3, WHOLE), False),
+    ("all three, excerpts of <= 40 words, up to 3 in 80 words", ALL, WHOLE, sm.distinctiveness, (40, 3, 80), False),
+    ("all three, excerpts of <= 40 words, up to 3 in 100 words (before templates)", ALL, WHOLE,
+     sm.distinctiveness, (40, 3, 100), False),
+    ("all three, excerpts of <= 40 words, up to 5 in 100 words", ALL, WHOLE, sm.distinctiveness, (40, 5, 100), False),
+    ("all three, excerpts of <= 30 words, up to 4 in 100 words", ALL, WHOLE, sm.distinctiveness, (30, 4, 100), False),
+    ("all three, excerpts of <= 50 words, up to 3 in 100 words", ALL, WHOLE, sm.distinctiveness, (50, 3, 100), False),
+    ("all three, excerpts of <= 40 words, up to 3 in 120 words", ALL, WHOLE, sm.distinctiveness, (40, 3, 120), False),
+    ("all three, excerpts of <= 40 words, up to 3 in 100 words, no templates (now)", ALL, WHOLE,
+     sm.distinctiveness, (40, 3, 100), True),
 ]
 
 
-def replay(data: dict, signals, longest: int, distinct, quoting: tuple[int, int, int]) -> list[sm.Section]:
+def replay(data: dict, signals, longest: int, distinct, quoting: tuple[int, int, int], templates: bool
+           ) -> list[sm.Section]:
     """The sections and their key sentences as `infini summarize` would choose them under this rule;
     a sentence over `longest` words is left out wherever its section has a shorter one."""
     choose = sm.choose
@@ -100,15 +105,15 @@ def replay(data: dict, signals, longest: int, distinct, quoting: tuple[int, int,
         keep = [i for i, c in enumerate(cands) if len(c.passage.text.split()) <= longest] or range(len(cands))
         return choose([cands[i] for i in keep], [dist[i] for i in keep], k, sigs)
 
-    saved = sm.choose, sm.distinctiveness, sm.QUOTE_WORDS
-    sm.choose, sm.distinctiveness, sm.QUOTE_WORDS = shorter, distinct, quoting[0]
+    saved = sm.choose, sm.distinctiveness, sm.QUOTE_WORDS, sm.TEMPLATES
+    sm.choose, sm.distinctiveness, sm.QUOTE_WORDS, sm.TEMPLATES = shorter, distinct, quoting[0], templates
     try:
         sections = sm.Sections({int(k): v for k, v in data["outline"].items()})
         for text, page, line, heading, strong, attention, tokens in data["sentences"]:
             sections._place(Passage(text, "book", page, line, heading, strong), attention, tokens)
         return sections.finish(signals)
     finally:
-        sm.choose, sm.distinctiveness, sm.QUOTE_WORDS = saved
+        sm.choose, sm.distinctiveness, sm.QUOTE_WORDS, sm.TEMPLATES = saved
 
 
 def quoted(sections: list[sm.Section], quoting: tuple[int, int, int]) -> list[list[sm.Candidate]]:
@@ -137,10 +142,10 @@ def main() -> None:
     recorded = {name: json.loads((args.replay / f"{name}.json").read_text()) for name in BOOKS}
     facts = {name: json.loads((ROOT / f).read_text()) for name, (_, f) in BOOKS.items()}
     rows = []
-    for label, signals, longest, distinct, quoting in RULES:
+    for label, signals, longest, distinct, quoting, templates in RULES:
         row = {"rule": label, "chapters": 0, "of": 0, "facts": 0, "facts_of": 0, "words": 0, "books": {}}
         for name, data in recorded.items():
-            secs = replay(data, signals, longest, distinct, quoting)
+            secs = replay(data, signals, longest, distinct, quoting, templates)
             front = {id(s) for s in sm.front_matter(secs)}  # the markdown quotes no title or contents page
             quotes = quoted(secs, quoting)
             text = "\n".join(c.shown for s, q in zip(secs, quotes) if id(s) not in front for c in q)
