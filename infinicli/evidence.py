@@ -240,7 +240,8 @@ class DocumentWords:
         return list(dict.fromkeys(out))
 
     def check(self, text: str, sources: list[str] | None = None, support: float = SUPPORT, min_words: int = 1,
-              question: str | None = None, copies: bool = True, whole: bool = False) -> Checked:
+              question: str | None = None, copies: bool = True, whole: bool = False, one_line: bool = False
+              ) -> Checked:
         """Keep the sentences of a generated text whose every name the document contains and, when the
         lines it was written from are given, at least `support` of whose content words they hold, and
         which has at least `min_words` words; report the others (the sentence, its unsupported names, the
@@ -251,10 +252,16 @@ class DocumentWords:
         With copies False, a sentence that copies one of the lines (copied_line) is dropped too, marked
         with that line's index: a note that repeats a line says nothing the line does not. With whole
         True, a last sentence that does not end as a sentence does (the token limit cut it) is dropped.
+        With one_line True, the `support` share is of the content words one line holds, the line that
+        holds most, not all the lines together: a note restates a line, and the notes that drew their
+        words from several lines were the wrong ones (Alice's chapter XII: "The King said that the
+        King's sister was a grown woman", the King from one line and the sister grown a woman from
+        another).
 
         A name miscopied from the given lines ("Zephyreline" for "Zephyrline") is first rewritten to
         their spelling (close_spelling); numbers are never rewritten."""
         source_terms = set(terms(" ".join(sources))) if sources is not None else None
+        line_terms = [set(terms(x)) for x in sources] if one_line and sources else []
         lines = [x for x in sources or [] if x != question]  # a reply may repeat the question's words
         asked = set(terms(question)) if question else set()
         yes_or_no = bool(question) and YES_NO_QUESTION.match(question) is not None
@@ -276,6 +283,8 @@ class DocumentWords:
                     rewritten.append({"sentence": was, "as": sentence})
             words = terms(sentence)
             share = sum(w in source_terms for w in words) / len(words) if words and source_terms is not None else 1.0
+            if line_terms and words:
+                share = max(sum(w in line for w in words) for line in line_terms) / len(words)
             says_nothing = (bool(question) and source_terms is not None and not (set(words) & source_terms) - asked
                             and not (yes_or_no and YES_NO & set(_WORD.findall(sentence.lower()))))
             n, runs = copied_runs(sentence, lines) if not bad else (0, {})

@@ -134,6 +134,21 @@ def test_when_nothing_the_model_wrote_holds_up_every_cited_passage_answers():
     assert (kept, source) == ("Pell bought a horse.", "evidence")
 
 
+def test_a_note_must_draw_its_words_from_one_line_not_several():
+    # Alice's chapter XII: the King from one key line, the sister who would be a grown woman from another
+    lines = ['"All right, so far," said the King, and he went on muttering over the verses to himself.',
+             "Lastly, she pictured to herself how this same little sister of hers would, in the after-time, "
+             "be herself a grown woman."]
+    words = DocumentWords()
+    words.add(" ".join(lines))
+    note = "The King said that his sister was a grown woman."
+    assert words.check(note, lines, 0.75).text == note  # every word is in the lines together
+    checked = words.check(note, lines, 0.75, one_line=True)
+    assert checked.text == "" and checked.dropped[0]["supported_words"] < 0.75
+    one = "Her little sister would be a grown woman."
+    assert words.check(one, lines, 0.75, one_line=True).text == one
+
+
 def test_a_sentence_spliced_from_two_lines_is_dropped_though_every_word_is_the_documents():
     # Seen in the sample book's summary: one line's subject joined to another line's predicate.
     song = ("There was a song about Kestrel Bay that everyone knew and nobody could sing all the way through, "

@@ -64,7 +64,9 @@ LONGEST_SECTION = 8192  # tokens: a longer stretch without a heading is cut into
 
 # Measured: the default model's notes from a section's key lines mostly restate them wrongly ("The
 # Corran Head was closed to the public", of a light that was kept open) or drift ("a classic example
-# of a magical realism"); a note keeps only sentences most of whose content words the lines hold.
+# of a magical realism"); a note keeps only sentences most of whose content words one line holds
+# (DocumentWords.check's one_line: of 8 notes kept on the three books of the summary bench when all
+# the lines together counted, the 4 that drew on several lines were wrong or garbled).
 NOTE_SUPPORT = 0.75
 NOTE_WORDS = 6  # a shorter "sentence" is a fragment ("Felix's Levels"), not a note
 NOTE_QUESTION = "What happens in these lines? Answer in one or two sentences."
@@ -523,7 +525,7 @@ def run(engine: InfiniModel, tok: Tokenizer, path: str, *, password: str | None 
                 raw = _write(engine, tok, lines, NOTE_QUESTION, note_tokens)
                 written += len(tok.encode(raw))
                 s.note, s.dropped, s.rewritten = sections.words.check(note_text(raw), lines, NOTE_SUPPORT, NOTE_WORDS,
-                                                                      copies=False, whole=True)
+                                                                      copies=False, whole=True, one_line=True)
                 s.point([lines[d["copies"]] for d in s.dropped if "copies" in d])
             if on_note is not None:
                 on_note(i, len(done) + 1, written)
