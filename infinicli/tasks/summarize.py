@@ -265,9 +265,7 @@ def shape(text: str) -> set[tuple[str, ...]]:
     """A sentence's word 3-grams, lower-cased, with every capitalised word past the first as one
     placeholder: "Everything that happened in Port Ellery happened within sight of ..." and "...in
     Kestrel Bay happened within sight of ..." share most of theirs."""
-    words = [w.lower() for w in re.findall(r"[A-Za-z0-9']+", text)]
-    caps = [w[:1].isupper() for w in re.findall(r"[A-Za-z0-9']+", text)]
-    words = ["X" if i and cap else w for i, (w, cap) in enumerate(zip(words, caps))]
+    words = ["X" if i and w[:1].isupper() else w.lower() for i, w in enumerate(re.findall(r"[A-Za-z0-9']+", text))]
     return {tuple(words[i:i + 3]) for i in range(len(words) - 2)}
 
 
