@@ -324,7 +324,8 @@ def code_view(out: Output, c: Console, result, directory: str) -> None:
                       + "; ".join(safe(d["sentence"]) for d in result.dropped))
     if result.evidence:
         c.print("[bold]From the code[/bold] (the lines the question attended to most)", markup=True)
-        for q in result.evidence:
+        quoted = result.answered_from == "quote"  # the lines are the answer: in file order, as --json's
+        for q in sorted(result.evidence, key=lambda q: (q["path"], q["line"])) if quoted else result.evidence:
             span = f"{q['line']}-{q['end_line']}" if "end_line" in q else str(q["line"])
             first, *more = q["text"].split("\n")
             c.print(f"  [cyan]{safe(q['path'])}:{span}[/cyan]  {safe(first)}", markup=True)
