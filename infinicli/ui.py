@@ -262,6 +262,12 @@ def _where(e: dict) -> str:
     return f"{e['path']}:{e['line']}" if "path" in e else f"token {e.get('position', 0):,}"
 
 
+def _in_document_order(evidence: list[dict]) -> list[dict]:
+    """Cited passages or lines as the document has them (file, page, line), as the task's answer from
+    quote joins them (evidence.document_order)."""
+    return sorted(evidence, key=lambda e: (e.get("path", ""), e.get("page") or 0, e.get("line") or 0))
+
+
 def answer_view(out: Output, c: Console, result, streamed: bool) -> None:
     """A tasks.ask.AskResult: the answer (or, when it was streamed unchecked, what the check changed),
     then the passages it rests on with their pages. When nothing the model wrote held up, the passages
@@ -279,8 +285,7 @@ def answer_view(out: Output, c: Console, result, streamed: bool) -> None:
                       "question found answer it, in the document's order:[/yellow]")
     elif not streamed or result.dropped or result.rewritten:
         c.print(clean(result.answer or none), markup=False)
-    order = (lambda e: (e.get("page") or 0, e.get("line") or 0)) if quoted else None
-    for e in sorted(result.evidence, key=order) if order else result.evidence:
+    for e in _in_document_order(result.evidence) if quoted else result.evidence:
         first = f"[bold]{safe(e['name'])}[/bold], first named " if "name" in e else ""
         c.print(f"  {first}[cyan]{safe(_where(e))}[/cyan]  {safe(e['text'] if quoted else e['text'][:240])}",
                 markup=True)
@@ -325,7 +330,7 @@ def code_view(out: Output, c: Console, result, directory: str) -> None:
     if result.evidence:
         c.print("[bold]From the code[/bold] (the lines the question attended to most)", markup=True)
         quoted = result.answered_from == "quote"  # the lines are the answer: in file order, as --json's
-        for q in sorted(result.evidence, key=lambda q: (q["path"], q["line"])) if quoted else result.evidence:
+        for q in _in_document_order(result.evidence) if quoted else result.evidence:
             span = f"{q['line']}-{q['end_line']}" if "end_line" in q else str(q["line"])
             first, *more = q["text"].split("\n")
             c.print(f"  [cyan]{safe(q['path'])}:{span}[/cyan]  {safe(first)}", markup=True)

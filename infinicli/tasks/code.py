@@ -131,7 +131,7 @@ def run(engine: InfiniModel, tok: Tokenizer, scan: RepoScan, question: str | Non
     else:
         lines, text = None, ask.answer(engine, tok, question, max_tokens)
     kept, source, dropped, rewritten = ask.held_up(words, text, "evidence" if lines else "state", question, lines,
-                                                   evidence_lines(cited))
+                                                   lines or [])
     return CodeResult(str(scan.root), question, kept, cited, dropped, result,
                       list(dict.fromkeys(c["path"] for c in cited)), rewritten, source, facts,
                       evidence.candidates() if candidates else [])
