@@ -13,6 +13,7 @@ from infinicli import __version__
 from infinicli.cli_tools import bench_app, models_app, train
 from infinicli.errors import InfiniError
 from infinicli.options import (
+    DEFAULT_PRECISION,
     PROBE_HEADS,
     BatchTask,
     BlockOpt,
@@ -26,7 +27,6 @@ from infinicli.options import (
     ParamsOpt,
     PasswordOpt,
     PoolOpt,
-    Precision,
     PrecisionOpt,
     ProbeHeadsOpt,
     Rule,
@@ -66,7 +66,7 @@ def _root(
 
 def _session(out, model: str, method: str | None, segment: int, window: int | None, pool: int | None,
              block: int | None, rule: str, gate: float | None, params: Path | None = None, probe_heads: int = 0,
-             precision: str = "fp16"):
+             precision: str = DEFAULT_PRECISION.value):
     """The session every command runs in: model, trained parameters and retrieval heads, loaded once."""
     from infinicli.session import Session
 
@@ -86,7 +86,7 @@ def passkey(
     model: ModelOpt = "smollm2-135m-instruct", method: MethodOpt = None, segment: SegmentOpt = 512,
     window: WindowOpt = None, pool: PoolOpt = None, block: BlockOpt = None, rule: RuleOpt = Rule.delta,
     gate: GateOpt = None, params: ParamsOpt = None,
-    precision: PrecisionOpt = Precision.fp16, probe_heads: ProbeHeadsOpt = PROBE_HEADS, as_json: JsonOpt = False,
+    precision: PrecisionOpt = DEFAULT_PRECISION, probe_heads: ProbeHeadsOpt = PROBE_HEADS, as_json: JsonOpt = False,
 ) -> None:
     """Hide a pass key in filler text and ask for it back (the Landmark / llama.cpp test)."""
     from infinicli.tasks import passkey as pk
@@ -146,7 +146,7 @@ def ask(
     password: PasswordOpt = None, model: ModelOpt = "smollm2-135m-instruct", method: MethodOpt = None,
     segment: SegmentOpt = 512, window: WindowOpt = None, pool: PoolOpt = None, block: BlockOpt = None,
     rule: RuleOpt = Rule.delta, gate: GateOpt = None, params: ParamsOpt = None,
-    precision: PrecisionOpt = Precision.fp16,
+    precision: PrecisionOpt = DEFAULT_PRECISION,
     probe_heads: ProbeHeadsOpt = PROBE_HEADS,
     from_state: Annotated[bool, typer.Option(
         "--from-state", help="Answer from the whole memory state, not from the quoted evidence.")] = False,
@@ -189,7 +189,7 @@ def read(
     password: PasswordOpt = None, model: ModelOpt = "smollm2-135m-instruct", method: MethodOpt = None,
     segment: SegmentOpt = 512, window: WindowOpt = None, pool: PoolOpt = None, block: BlockOpt = None,
     rule: RuleOpt = Rule.delta, gate: GateOpt = None, params: ParamsOpt = None,
-    precision: PrecisionOpt = Precision.fp16, as_json: JsonOpt = False,
+    precision: PrecisionOpt = DEFAULT_PRECISION, as_json: JsonOpt = False,
 ) -> None:
     """Read a document once and save the memory state, to ask or summarize later."""
     from infinicli import snapshot
@@ -221,7 +221,7 @@ def summarize(
     password: PasswordOpt = None, model: ModelOpt = "smollm2-135m-instruct", method: MethodOpt = None,
     segment: SegmentOpt = 512, window: WindowOpt = None, pool: PoolOpt = None, block: BlockOpt = None,
     rule: RuleOpt = Rule.delta, gate: GateOpt = None, params: ParamsOpt = None,
-    precision: PrecisionOpt = Precision.fp16,
+    precision: PrecisionOpt = DEFAULT_PRECISION,
     probe_heads: ProbeHeadsOpt = PROBE_HEADS,
     as_json: JsonOpt = False,
 ) -> None:
@@ -262,7 +262,7 @@ def code(
     model: ModelOpt = "smollm2-135m-instruct", method: MethodOpt = None, segment: SegmentOpt = 512,
     window: WindowOpt = None, pool: PoolOpt = None, block: BlockOpt = None, rule: RuleOpt = Rule.delta,
     gate: GateOpt = None, params: ParamsOpt = None,
-    precision: PrecisionOpt = Precision.fp16, probe_heads: ProbeHeadsOpt = PROBE_HEADS, as_json: JsonOpt = False,
+    precision: PrecisionOpt = DEFAULT_PRECISION, probe_heads: ProbeHeadsOpt = PROBE_HEADS, as_json: JsonOpt = False,
 ) -> None:
     """Read a whole repository file by file; give an overview, or answer --question."""
 
@@ -307,7 +307,7 @@ def batch(
     model: ModelOpt = "smollm2-135m-instruct", method: MethodOpt = None,
     segment: SegmentOpt = 512, window: WindowOpt = None, pool: PoolOpt = None, block: BlockOpt = None,
     rule: RuleOpt = Rule.delta, gate: GateOpt = None, params: ParamsOpt = None,
-    precision: PrecisionOpt = Precision.fp16,
+    precision: PrecisionOpt = DEFAULT_PRECISION,
     probe_heads: ProbeHeadsOpt = PROBE_HEADS, as_json: JsonOpt = False,
 ) -> None:
     """Run one task over many documents, on this machine or a Ray cluster; resumable.

@@ -14,6 +14,7 @@ from infinicli.errors import InfiniError
 from infinicli.options import (
     ALL_METHODS,
     DEFAULT_BENCH_DIR,
+    DEFAULT_PRECISION,
     PROBE_HEADS,
     CsvOpt,
     JsonOpt,
@@ -21,9 +22,11 @@ from infinicli.options import (
     ModelOpt,
     OutDirOpt,
     ParamsOpt,
+    PrecisionOpt,
     ProbeHeadsOpt,
     SegmentOpt,
     WindowOpt,
+    value,
 )
 
 # --- models ---------------------------------------------------------------------------------------
@@ -395,7 +398,8 @@ def bench_summarize(
     = "infini,first,last,mapreduce",
     length: Annotated[str, typer.Option(help="short, medium or long.")] = "medium",
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for each run's JSON.")] = Path("bench-summarize"),
-    model: ModelOpt = "smollm2-135m-instruct", as_json: JsonOpt = False, as_csv: CsvOpt = False,
+    model: ModelOpt = "smollm2-135m-instruct", precision: PrecisionOpt = DEFAULT_PRECISION,
+    as_json: JsonOpt = False, as_csv: CsvOpt = False,
 ) -> None:
     """Summary coverage of each chapter's key facts, time and peak RSS, against three baselines."""
     from infinicli.atomic import check_writable
@@ -413,7 +417,7 @@ def bench_summarize(
         if st not in STRATEGIES + bench.EXTRACTIVE:
             raise InfiniError(f"unknown strategy {st!r}; choose from {', '.join(STRATEGIES + bench.EXTRACTIVE)}")
     out = Output(as_json)
-    rows = bench.bench_summarize(document, facts, chosen, length, model, out_dir,
+    rows = bench.bench_summarize(document, facts, chosen, length, model, value(precision), out_dir,
                                  lambda r: out.say(f"{r['strategy']}: {r['chapters_covered']}/{r['chapters']} "
                                                    "chapters"))
     for r in rows:

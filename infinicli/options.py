@@ -43,6 +43,9 @@ class Precision(str, Enum):
     int4 = "int4"
 
 
+DEFAULT_PRECISION = Precision.fp16  # precision.DEFAULT_PRECISION (test_cli checks that the two agree)
+
+
 class Length(str, Enum):
     """tasks.summarize.LENGTHS."""
 

@@ -134,3 +134,15 @@ def test_models_list_shows_size_on_disk_and_rm_frees_it(tmp_path, run_cli):
     assert proc.returncode == 0 and json.loads(proc.stdout)["freed_bytes"] == 4096
     assert not folder.exists() and (tmp_path / "elsewhere").exists()
     assert_one_sentence_error(run_cli("models", "rm", "../elsewhere", home=tmp_path), "unknown model")
+
+
+def test_the_command_lines_choices_are_the_engines():
+    """options.py declares the choices without importing torch; they must stay the engine's own."""
+    from infinicli import config, options, precision
+    from infinicli.tasks import summarize
+
+    assert [m.value for m in options.Method] == list(config.METHODS)
+    assert [r.value for r in options.Rule] == list(config.RULES)
+    assert [p.value for p in options.Precision] == list(precision.PRECISIONS)
+    assert options.DEFAULT_PRECISION.value == precision.DEFAULT_PRECISION
+    assert [n.value for n in options.Length] == list(summarize.LENGTHS)

@@ -441,7 +441,7 @@ def extractive_summary(document: Path, method: str, sentences: int = EXTRACTIVE_
 
 
 def bench_summarize(document: Path, facts_path: Path, strategies: list[str], length: str, model: str,
-                    out_dir: Path, on_row: Callable[[dict], None]) -> list[dict]:
+                    precision: str, out_dir: Path, on_row: Callable[[dict], None]) -> list[dict]:
     """Each strategy in a fresh process on the same document; each run's JSON kept (resumable).
 
     Per row: chapters and facts covered by what was written (facts.json's keyword rule), words, the
@@ -469,7 +469,7 @@ def bench_summarize(document: Path, facts_path: Path, strategies: list[str], len
             write_json(path, data)
         else:
             data = _run_cell("summarize", {"path": str(document), "strategy": strategy, "length": length,
-                                           "model": model})
+                                           "model": model, "precision": precision})
             write_json(path, data)
         body = summary_body(data)
         cov = coverage(body, facts)

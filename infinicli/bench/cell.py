@@ -17,7 +17,8 @@ import sys
 from infinicli.errors import InfiniError
 
 # Session.load's settings; every other option goes to the task
-SESSION = ("model", "method", "segment", "window", "pool", "block", "rule", "gate", "params", "probe_heads")
+SESSION = ("model", "method", "segment", "window", "pool", "block", "rule", "gate", "params", "probe_heads",
+           "precision")
 TASKS = ("passkey", "summarize")
 
 
