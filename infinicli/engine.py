@@ -199,7 +199,10 @@ class InfiniModel:
         self.native_context = int(getattr(c, "max_position_embeddings", 2048))
         self.dtype = next(model.parameters()).dtype
         self._attn = [layer.self_attn for layer in model.model.layers]
-        self._rotate_half = sys.modules[type(self._attn[0]).__module__].rotate_half
+        rotate_half = sys.modules[type(self._attn[0]).__module__].rotate_half
+        probe = torch.arange(4.0)
+        if not torch.equal(rotate_half(probe), torch.tensor([-2.0, -3.0, 0.0, 1.0])):  # what _apply_rope does
+            raise ModelError(f"{c.model_type} rotates its positions in a way this engine does not implement")
         if params is not None and tuple(params.beta.shape) != (self.layers, self.heads):
             raise ModelError(f"gates of shape {tuple(params.beta.shape)} do not fit this model "
                              f"({self.layers} layers x {self.heads} heads)")
@@ -267,11 +270,16 @@ class InfiniModel:
             pos = torch.arange(m)[None]
             dummy = torch.zeros(1, 1, self.head_dim, dtype=self.dtype)
             cos, sin = self.model.model.rotary_emb(dummy, pos)
-            self._cos, self._sin = cos[0], sin[0]  # (m, d)
+            half = self.head_dim // 2  # rotate_half's sign, folded into sin once (see _apply_rope)
+            self._cos, self._sin = cos[0], torch.cat([-sin[0, :, :half], sin[0, :, half:]], -1)  # (m, d)
         return self._cos[:n], self._sin[:n]
 
-    def _apply_rope(self, x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor) -> torch.Tensor:
-        return x * cos + self._rotate_half(x) * sin
+    @staticmethod
+    def _apply_rope(x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor) -> torch.Tensor:
+        """The model's x * cos + rotate_half(x) * sin, where rotate_half(x) is x's halves swapped, the
+        first negated: one flip, and _rope's sin carries the sign. Three operators instead of six, once
+        for every layer of every decoded token."""
+        return torch.addcmul(x * cos, x.unflatten(-1, (2, -1)).flip(-2).flatten(-2), sin)
 
     def _attention(self, attn, hidden_states: torch.Tensor, *args, **kwargs):
         i = attn.layer_idx
@@ -577,15 +585,10 @@ class InfiniModel:
         try:
             with self._running(_Mode.OPEN):
                 h = self._hidden(ids)
-                banned = torch.tensor(sorted(set(not_first)), dtype=torch.long)
+                first = sorted(set(not_first))
                 for step in range(max_new_tokens):
-                    logits = self.model.lm_head(h[:, -1])[0]
-                    if step == 0 and banned.numel():
-                        logits[banned] = float("-inf")
-                    repeats = repeated_ngram_ends(out, no_repeat_ngram)
-                    if repeats:
-                        logits[torch.tensor(repeats)] = float("-inf")
-                    nxt = int(logits.argmax(-1))
+                    banned = (first if step == 0 else []) + repeated_ngram_ends(out, no_repeat_ngram)
+                    nxt = self._next_token(h, banned)
                     if nxt in stop:
                         break
                     out.append(nxt)
@@ -599,6 +602,17 @@ class InfiniModel:
             self._recall_last = False
             self._answer_index = None
         return out
+
+    def _next_token(self, h: torch.Tensor, banned: list[int]) -> int:
+        """The greedy choice after h's last row, never one of `banned` (an int4 model's output layer
+        shortlists it: precision.ShortlistOutput)."""
+        head = self.model.lm_head
+        if hasattr(head, "next_token"):
+            return head.next_token(h, banned)
+        logits = head(h[:, -1])[0]
+        if banned:
+            logits[torch.tensor(banned)] = float("-inf")
+        return int(logits.argmax(-1))
 
     @property
     def answer_blocks(self) -> int:

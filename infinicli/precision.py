@@ -73,6 +73,7 @@ GROUP = 32  # weights per 4-bit group along the input: the GGUF's Q4_1 blocks
 # dequantizing takes about 0.5 ms whatever the rows; they cross near 128 rows.
 DECODE_ROWS = 64
 PACK_ROWS = 64  # _convert_weight_to_int4pack_for_cpu packs output rows in blocks of this many (measured)
+CHUNK_ROWS = 64 * PACK_ROWS  # rows quantized and packed at a time
 
 
 def int4_available() -> bool:
@@ -103,22 +104,40 @@ class Int4Linear(torch.nn.Module):
         """pack False: the kernel's packed form is left out, for a part that `stacked` will copy (its
         forward then runs through a view of the stacked layer, `rows`)."""
         super().__init__()
-        w = linear.weight.detach().float()
+        if linear.bias is not None:
+            raise ModelError("int4 needs bias-free linear layers")
+        self._hold(*self.quantized(linear.weight.detach().float()), pack=pack)
+
+    @staticmethod
+    def quantized(w: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """A float32 weight (n, k) as 4-bit codes (n, k) uint8, scales and minimums (n, k / GROUP)."""
         n, k = w.shape
-        if k % (2 * GROUP) or n % 16 or linear.bias is not None:  # what the kernel's packing takes
-            raise ModelError(f"int4 needs bias-free linear layers of 16n outputs and {2 * GROUP}n inputs")
-        g = w.view(n, k // GROUP, GROUP)
-        low = g.amin(-1)
-        scale = (g.amax(-1) - low) / 15
-        q = torch.where(scale[..., None] > 0, torch.round((g - low[..., None]) / scale[..., None].clamp_min(1e-30)),
-                        torch.zeros_like(g)).clamp(0, 15).to(torch.uint8).view(n, k)
-        self._hold(q, scale.contiguous(), low.contiguous(), pack=pack)
+        if k % (2 * GROUP) or n % 16:  # what the kernel's packing takes
+            raise ModelError(f"int4 needs linear layers of 16n outputs and {2 * GROUP}n inputs")
+        codes = torch.empty(n, k, dtype=torch.uint8)
+        scale, low = torch.empty(n, k // GROUP), torch.empty(n, k // GROUP)
+        for a in range(0, n, CHUNK_ROWS):  # a few rows at a time: the temporaries stay small
+            g = w[a: a + CHUNK_ROWS].reshape(-1, k // GROUP, GROUP)
+            lo = torch.amin(g, -1, out=low[a: a + CHUNK_ROWS])
+            sc = torch.div(g.amax(-1) - lo, 15, out=scale[a: a + CHUNK_ROWS])
+            q = torch.where(sc[..., None] > 0, torch.round((g - lo[..., None]) / sc[..., None].clamp_min(1e-30)),
+                            torch.zeros_like(g))
+            codes[a: a + CHUNK_ROWS] = q.clamp(0, 15).view(-1, k)
+        return codes, scale, low
+
+    @staticmethod
+    def packed_codes(codes: torch.Tensor) -> torch.Tensor:
+        """The kernel's form of codes (n, k), packed CHUNK_ROWS rows at a time (it wants them as int32:
+        four times the codes' bytes): its rows are blocks of PACK_ROWS, each packed alone."""
+        pack = torch.ops.aten._convert_weight_to_int4pack_for_cpu
+        rows = range(0, codes.shape[0], CHUNK_ROWS)
+        return torch.cat([pack(codes[a: a + CHUNK_ROWS].to(torch.int32), 2) for a in rows])
 
     def _hold(self, codes: torch.Tensor, scale: torch.Tensor, low: torch.Tensor,
               packed: torch.Tensor | None = None, pack: bool = True) -> None:
         self.out_features, self.in_features = codes.shape
         if packed is None and pack:
-            packed = torch.ops.aten._convert_weight_to_int4pack_for_cpu(codes.to(torch.int32), 2)
+            packed = self.packed_codes(codes)
         self.register_buffer("codes", codes, persistent=False)  # one a byte: unpacking nibbles doubled the dequantizing
         self.register_buffer("scale", scale, persistent=False)  # (n, k / GROUP) float32
         self.register_buffer("low", low, persistent=False)
@@ -253,14 +272,58 @@ def apply(model, precision: str) -> None:
                 page_out(linear.weight)
         if precision == "int4":
             stack_int4(layer)
-    # The output layer may share its weight with the embedding table, which stays float32 for lookup. It
-    # stays fp16 in int4 too: the GGUF keeps it in 8 bits, and 4 would round it.
-    model.lm_head = HalfLinear(model.lm_head)
-    model.config.tie_word_embeddings = False
+    # The output layer may share its weight with the embedding table, which stays float32 for lookup. In
+    # int4 such a shared weight becomes ShortlistOutput's; otherwise the output layer is fp16.
+    shared = model.lm_head.weight is model.model.embed_tokens.weight
+    if not (precision == "int4" and shared):
+        model.lm_head = HalfLinear(model.lm_head)
+        model.config.tie_word_embeddings = False
     # What stays float32 (the embedding table, the norms) is copied off the file the weights were mapped
     # from, so the mapping closes: packing touched all its pages, and while it is open they count in the
     # process's RSS (measured: 1,328 MB after packing, 916 MB once the copies let it go; float32: 970 MB).
     for module in model.modules():
         for name, param in list(module.named_parameters(recurse=False)):
             setattr(module, name, torch.nn.Parameter(param.detach().clone(), requires_grad=param.requires_grad))
+    if precision == "int4" and shared:
+        model.lm_head = ShortlistOutput(model.model.embed_tokens.weight)
+        model.config.tie_word_embeddings = False  # nothing may tie it back to a plain Linear
     gc.collect()
+
+
+SHORTLIST = 32  # tokens the 4-bit output copy puts forward for exact scoring (see ShortlistOutput)
+
+
+class ShortlistOutput(torch.nn.Module):
+    """The output layer of an int4 model whose output weight is its embedding table (float32, kept for
+    lookup): its logits are float32 products with that table, and the next token of a greedy decode
+    comes from a shortlist. A 4-bit copy of the table (Int4Linear's kernel, 0.56 bytes a weight) scores
+    every token; its SHORTLIST best are scored again in float32 from the table's rows, and the best of
+    those is the token. That is the float32 output layer's argmax whenever that token is on the 4-bit
+    copy's shortlist (measured in samples/bench/speed.md), and it reads a quarter of the fp16 layer's
+    bytes per token."""
+
+    def __init__(self, weight: torch.Tensor) -> None:
+        super().__init__()
+        self.weight = weight  # the embedding table's Parameter itself: no copy
+        self.out_features, self.in_features = weight.shape
+        rows = -(-self.out_features // 16) * 16  # the kernel packs 16n rows: pad with zero rows
+        padded = weight.detach() if rows == self.out_features else \
+            torch.nn.functional.pad(weight.detach(), (0, 0, 0, rows - self.out_features))
+        self.approx = approx = Int4Linear.__new__(Int4Linear)
+        torch.nn.Module.__init__(approx)
+        approx._hold(*Int4Linear.quantized(padded.float()))
+        approx.codes = approx.scale = approx.low = None  # one row at a time: only the kernel's form is read
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.nn.functional.linear(x.float(), self.weight)
+
+    def next_token(self, h: torch.Tensor, banned: list[int] | torch.Tensor = ()) -> int:
+        """The greedy next token after the last row of h (..., D), never one of `banned`."""
+        x = h.reshape(-1, self.in_features)[-1:].float()
+        rough = self.approx(x)[0, : self.out_features]
+        if len(banned):
+            rough[torch.as_tensor(banned, dtype=torch.long)] = float("-inf")
+        short = rough.topk(min(SHORTLIST, self.out_features)).indices
+        exact = self.weight[short] @ x[0]
+        exact[rough[short] == float("-inf")] = float("-inf")
+        return int(short[exact.argmax()])

@@ -161,3 +161,45 @@ def test_an_int4_model_decodes_through_one_projection_for_q_k_v_and_one_for_gate
     torch.testing.assert_close(mlp(x), want, atol=1e-6, rtol=1e-6)
     with torch.no_grad():  # transformers' own forward still runs on the views
         assert quarter(torch.tensor([[1, 2, 3]])).logits.shape == (1, 3, 99)
+
+
+@int4
+def test_a_tied_output_layer_shortlists_with_4_bits_and_chooses_in_float32():
+    """An int4 model whose output weight is its embedding table: logits are float32 products with that
+    table (the same tensor, not a copy), and the greedy choice is the float32 argmax whenever it is on
+    the 4-bit copy's shortlist; a banned token is never chosen."""
+    from tests.conftest import tiny_llama
+
+    tied = tiny_llama(seed=3)
+    tied.config.tie_word_embeddings = True
+    tied.tie_weights()
+    table = tied.model.embed_tokens.weight.detach().clone()
+    precision.apply(tied, "int4")
+    head = tied.lm_head
+    assert isinstance(head, precision.ShortlistOutput)
+    assert head.weight is tied.model.embed_tokens.weight and head.approx.codes is None
+    torch.testing.assert_close(tied.model.embed_tokens.weight, table, atol=0, rtol=0)
+    h = torch.randn(200, 1, 64)
+    torch.testing.assert_close(head(h), h @ table.t(), atol=1e-5, rtol=1e-5)
+    exact = (h[:, 0] @ table.t())
+    chosen = torch.tensor([head.next_token(h[i]) for i in range(200)])
+    assert (chosen == exact.argmax(-1)).all()
+    for i in range(20):
+        best = int(exact[i].argmax())
+        second = int(exact[i].topk(2).indices[1])
+        assert head.next_token(h[i], [best]) == second
+    engine = InfiniModel(tied, EngineConfig.for_method("window", segment=8, window=8, adaptive=False))
+    engine.read(torch.randint(0, 99, (24,)).tolist())
+    out = engine.generate([5, 6, 7], max_new_tokens=6, not_first=[int(engine.logits([5, 6, 7])[-1].argmax())])
+    assert len(out) == 6 and out[0] != int(engine.logits([5, 6, 7])[-1].argmax())
+
+
+@int4
+def test_quantizing_and_packing_a_few_rows_at_a_time_gives_the_whole_weights_form(monkeypatch):
+    w = _on_the_grid(384, 128, seed=2)
+    whole = precision.Int4Linear.quantized(w)
+    packed = precision.Int4Linear.packed_codes(whole[0])
+    monkeypatch.setattr(precision, "CHUNK_ROWS", 128)
+    for a, b in zip(precision.Int4Linear.quantized(w), whole):
+        assert torch.equal(a, b)
+    assert torch.equal(precision.Int4Linear.packed_codes(whole[0]), packed)

@@ -15,6 +15,7 @@ greedy tokens of the two are compared too.
 from __future__ import annotations
 
 import argparse
+import copy
 import importlib.util
 import statistics
 import sys
@@ -46,6 +47,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=10)
     args = parser.parse_args()
 
+    import torch
+
     from infinicli.config import EngineConfig
     from infinicli.session import Session
     from infinicli.tasks.passkey import build
@@ -54,7 +57,18 @@ def main() -> None:
     session = Session.load(precision=args.precision)
     hay = build(session.tok, 4000, 0.5, 12345)
     new = session.engine
-    old = before(new.model, new.config)
+    model = new.model
+    if not hasattr(before, "_next_token") and hasattr(model.lm_head, "next_token"):
+        # a version from before the int4 output shortlist (precision.ShortlistOutput) had an fp16 output
+        # layer: give it that, on a shallow copy of the model that shares every other part
+        from infinicli.precision import HalfLinear
+
+        model = copy.copy(model)
+        model._modules = dict(model._modules)
+        weight = model.lm_head.weight
+        model.lm_head = HalfLinear(torch.nn.Linear(weight.shape[1], weight.shape[0], bias=False))
+        model.lm_head.packed = torch.ops.quantized.linear_prepack_fp16(weight.detach(), None)
+    old = before(model, new.config)
     old.set_probe_heads(new.probe_heads)
 
     def rate(engine) -> tuple[float, float]:
