@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
+import functools
 import hashlib
 import resource
 import sys
@@ -216,6 +217,7 @@ class InfiniModel:
         self.last_probe_mass: torch.Tensor | None = None  # (L, H, n) the question's, last probe
         self._recall_last = False
         self._answer_index: torch.Tensor | None = None
+        self._parts: list[_Parts] = []  # set while a forward runs (_running)
         self.configure(config)
 
     # --- configuration and state -------------------------------------------------------------
@@ -286,17 +288,18 @@ class InfiniModel:
         x = hidden_states[0]  # (T, D); the engine reads one sequence
         t = x.shape[0]
         qk = None  # q and k side by side, when one projection made them: roped at once in an open run
-        if hasattr(attn, "qkv_proj"):  # one projection for the three (precision.stack_int4)
+        part = self._parts[i]
+        if part.qkv is not None:  # one projection for the three (precision.stack_int4)
             n_qk = (self.heads + self.kv_heads) * self.head_dim
-            qk, v = attn.qkv_proj(x).split([n_qk, self.kv_heads * self.head_dim], -1)
+            qk, v = part.qkv(x).split([n_qk, self.kv_heads * self.head_dim], -1)
             qk, v = qk.view(t, -1, self.head_dim), v.view(t, -1, self.head_dim)
             q, k = qk[:, :self.heads], qk[:, self.heads:]
         else:
-            q = attn.q_proj(x).view(t, -1, self.head_dim)
-            k = attn.k_proj(x).view(t, -1, self.head_dim)
-            v = attn.v_proj(x).view(t, -1, self.head_dim)
-        if getattr(attn, "q_norm", None) is not None:  # Qwen3 normalises q and k per head before RoPE
-            q, k, qk = attn.q_norm(q), attn.k_norm(k), None
+            q = part.q(x).view(t, -1, self.head_dim)
+            k = part.k(x).view(t, -1, self.head_dim)
+            v = part.v(x).view(t, -1, self.head_dim)
+        if part.q_norm is not None:  # Qwen3 normalises q and k per head before RoPE
+            q, k, qk = part.q_norm(q), part.k_norm(k), None
         q, k, v = q.transpose(0, 1), k.transpose(0, 1), v.transpose(0, 1)  # (H, T, d), pre-RoPE
 
         if self._mode is _Mode.OPEN:
@@ -344,7 +347,7 @@ class InfiniModel:
                                                   self.config.eps)
             self._stash[i] = (k, v)
         out = out.transpose(0, 1).reshape(1, t, -1)
-        return attn.o_proj(out), None
+        return part.o(out), None
 
     def _memory(self, i: int) -> tuple[tuple[torch.Tensor, torch.Tensor], torch.Tensor]:
         """Layer i's memory as attention.read_out prepares it, and its gate; kept for the run while one
@@ -381,6 +384,7 @@ class InfiniModel:
     def _running(self, mode: _Mode):
         """Swap in the engine's attention for the duration of one forward pass; always restore."""
         self._mode = mode
+        self._parts = [_Parts(layer, self.dtype) for layer in self.model.model.layers]
         originals = [a.__dict__.get("forward") for a in self._attn]
         for a in self._attn:
             a.forward = lambda *args, _a=a, **kw: self._attention(_a, *args, **kw)
@@ -404,10 +408,10 @@ class InfiniModel:
         each layer, called directly. Equal to _hidden within float32 rounding (test_engine). (1, 1, D)"""
         m = self.model.model
         x = m.embed_tokens(torch.tensor([[token]]))
-        for layer in m.layers:
-            x = x + self._attention(layer.self_attn, _rms_norm(layer.input_layernorm, x))[0]
-            x = x + layer.mlp(_rms_norm(layer.post_attention_layernorm, x))
-        return _rms_norm(m.norm, x)
+        for part in self._parts:
+            x = x + self._attention(part.attn, part.norm1(x))[0]
+            x = x + part.mlp(part.norm2(x))
+        return _norm(m.norm, self.dtype)(x)
 
     # --- reading -------------------------------------------------------------------------------
 
@@ -621,12 +625,31 @@ class InfiniModel:
         return self.config.answer_blocks if self.pool_score == "probe" else 0
 
 
-def _rms_norm(norm: torch.nn.Module, x: torch.Tensor) -> torch.Tensor:
-    """A Llama-family RMSNorm in one fused call (the module's own forward is five operators)."""
+def _norm(norm: torch.nn.Module, dtype: torch.dtype) -> Callable[[torch.Tensor], torch.Tensor]:
+    """A Llama-family RMSNorm as one fused call (the module's own forward is five operators), else the
+    module's forward."""
     eps = getattr(norm, "variance_epsilon", None)
-    if eps is None or x.dtype != torch.float32:
-        return norm(x)
-    return torch.nn.functional.rms_norm(x, norm.weight.shape, norm.weight, eps)
+    if eps is None or dtype != torch.float32:
+        return norm.forward
+    return functools.partial(torch.nn.functional.rms_norm, normalized_shape=norm.weight.shape,
+                             weight=norm.weight, eps=eps)
+
+
+class _Parts:
+    """One layer's callables, looked up once for a run: a decoded token passes 30 layers, and each
+    nn.Module attribute lookup and call costs microseconds. Forwards are called directly (no hooks are
+    set on these modules)."""
+
+    __slots__ = ("attn", "qkv", "q", "k", "v", "o", "q_norm", "k_norm", "norm1", "norm2", "mlp")
+
+    def __init__(self, layer: torch.nn.Module, dtype: torch.dtype) -> None:
+        attn = self.attn = layer.self_attn
+        qkv = getattr(attn, "qkv_proj", None)
+        self.qkv = None if qkv is None else qkv.forward
+        self.q, self.k, self.v, self.o = (getattr(attn, n).forward for n in ("q_proj", "k_proj", "v_proj", "o_proj"))
+        self.q_norm, self.k_norm = getattr(attn, "q_norm", None), getattr(attn, "k_norm", None)
+        self.norm1, self.norm2 = _norm(layer.input_layernorm, dtype), _norm(layer.post_attention_layernorm, dtype)
+        self.mlp = layer.mlp.forward
 
 
 def repeated_ngram_ends(out: list[int], n: int) -> list[int]:

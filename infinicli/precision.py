@@ -145,6 +145,7 @@ class Int4Linear(torch.nn.Module):
         # the kernel's form: w = (q - 8) * scale + zero, per (group, output), in bfloat16
         self.register_buffer("scale_zero", torch.stack([scale.t(), (low + 8 * scale).t()], -1).to(torch.bfloat16)
                              .contiguous(), persistent=False)
+        self._kernel = (self.packed, self.scale_zero)  # plain attributes: a buffer's lookup goes through Module
 
     @classmethod
     def stacked(cls, parts: list[Int4Linear]) -> Int4Linear:
@@ -175,14 +176,13 @@ class Int4Linear(torch.nn.Module):
         return (q * self.scale[..., None] + self.low[..., None]).view(self.out_features, self.in_features)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        lead = x.shape[:-1]
         rows = x.reshape(-1, self.in_features)
         if rows.shape[0] <= DECODE_ROWS:
-            y = torch.ops.aten._weight_int4pack_mm_for_cpu(rows.to(torch.bfloat16), self.packed, GROUP,
-                                                           self.scale_zero).float()
+            packed, scale_zero = self._kernel
+            y = torch.ops.aten._weight_int4pack_mm_for_cpu(rows.to(torch.bfloat16), packed, GROUP, scale_zero).float()
         else:
             y = torch.nn.functional.linear(rows.float(), self.dequantized())
-        return y.view(*lead, self.out_features)
+        return y.view(*x.shape[:-1], self.out_features)
 
     def extra_repr(self) -> str:
         return f"in_features={self.in_features}, out_features={self.out_features}, weight=int4 (groups of {GROUP})"
@@ -199,10 +199,12 @@ class GatedMLP(torch.nn.Module):
         n = self.hidden
         self.gate_proj, self.up_proj = self.gate_up_proj.rows(0, n), self.gate_up_proj.rows(n, 2 * n)
         self.down_proj, self.act_fn = mlp.down_proj, mlp.act_fn
+        self._calls = (self.gate_up_proj.forward, self.act_fn.forward, self.down_proj.forward)  # looked up once
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        gate, up = self.gate_up_proj(x).split(self.hidden, -1)
-        return self.down_proj(self.act_fn(gate) * up)
+        gate_up, act, down = self._calls
+        gate, up = gate_up(x).split(self.hidden, -1)
+        return down(act(gate) * up)
 
 
 def stack_int4(layer) -> None:
