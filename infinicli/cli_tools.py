@@ -22,6 +22,7 @@ from infinicli.options import (
     ModelOpt,
     OutDirOpt,
     ParamsOpt,
+    Precision,
     PrecisionOpt,
     ProbeHeadsOpt,
     SegmentOpt,
@@ -163,12 +164,16 @@ def bench_passkey(
     probe_heads: ProbeHeadsOpt = PROBE_HEADS, model: ModelOpt = "smollm2-135m-instruct",
     jobs: Annotated[int, typer.Option(help="Cells to run at once, each in its own process with the CPU "
                                            "cores shared among them (OMP_NUM_THREADS).")] = 1,
+    precision: Annotated[Precision | None, typer.Option(
+        help="Weight precision of every cell (default: the commands' own), kept as METHOD+PRECISION.",
+        show_default=False)] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Passkey accuracy over a depth x length grid; resumable, with a heatmap PNG.
 
     With --params (trained Infini parameters) each method's cells are kept as METHOD+trained, and a
-    method with a recall pool scored by N retrieval heads as METHOD+headsN (every head: METHOD)."""
+    method with a recall pool scored by N retrieval heads as METHOD+headsN (every head: METHOD); with
+    --precision, as METHOD+PRECISION after those."""
     from infinicli.atomic import check_writable
 
     check_writable(out_dir, folder=True)
@@ -184,6 +189,8 @@ def bench_passkey(
         raise InfiniError(f"--jobs must be at least 1, got {jobs}")
     extra = {"segment": segment, "model": model, "window": window,
              "params": str(params) if params is not None else None}
+    if precision is not None:
+        extra["precision"] = value(precision)
     from infinicli.session import check_params
 
     check_params(params)
@@ -201,6 +208,8 @@ def bench_passkey(
         label, heads = "+trained" if params is not None else "", {"probe_heads": 0}
         if probe_heads and EngineConfig.for_method(method).pool_blocks:  # the heads only score a pool
             label, heads = f"{label}+heads{probe_heads}", {"probe_heads": probe_heads}
+        if precision is not None:
+            label += f"+{value(precision)}"
         cells += bench.passkey_grid(out_dir, [method], length_list, depth_list, trials, seed, extra | heads,
                                     on_cell, label=label, jobs=jobs)
     png = out_dir / "heatmap.png"

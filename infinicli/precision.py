@@ -11,12 +11,13 @@ next-token argmaxes agree and logits stay within 0.04. The embedding table stays
 looked up, not multiplied). int8 (torch's dynamic quantization, activations quantized per tensor)
 was measured and rejected: this model's activation outliers cost it half its argmax agreement.
 
-int4 (Int4Linear) keeps each weight as a 4-bit code, as the default model's Q4_1 GGUF has them, so nothing
-is lost in storing them; a decoded token goes through torch's 4-bit kernel in bfloat16, a segment is
-read in float32; q/k/v and gate/up are stacked into one 4-bit layer each (stack_int4). Measured at 4K
-tokens, infini+recall, beside fp16 on the same machine: decode 28.1 against 18.5 tok/s, reading 332
-against 358 tok/s, steady RSS 853 against 976 MB, 98.6-98.8 % of next-token argmaxes as float32's.
-Reading is most of every task's time, so fp16 stays the default.
+int4 (Int4Linear), the default, keeps each weight as a 4-bit code, as the default model's Q4_1 GGUF has
+them, so nothing is lost in storing them; a decoded token goes through torch's 4-bit kernel in bfloat16,
+a segment is read in float32; q/k/v and gate/up are stacked into one 4-bit layer each (stack_int4); an
+output layer that shares the embedding table's weight shortlists the next token in 4 bits and chooses
+in float32 (ShortlistOutput). 98.6-98.8 % of next-token argmaxes as float32's. It became the default
+once it read faster than fp16 as well as decoding faster, and kept the pass key at 4K and 32K
+(samples/bench/speed.md).
 
 Training needs float32: the fp16 kernel has no backward.
 """
@@ -34,7 +35,7 @@ import torch
 from infinicli.errors import ModelError
 
 PRECISIONS = ("fp32", "fp16", "int4")
-DEFAULT_PRECISION = "fp16"
+DEFAULT_PRECISION = "int4"
 _ATTENTION = ("q_proj", "k_proj", "v_proj", "o_proj")
 _MLP = ("gate_proj", "up_proj", "down_proj")
 _STACKED = ("q_proj", "k_proj", "v_proj", "gate_proj", "up_proj")  # int4: one layer each for q/k/v, gate/up

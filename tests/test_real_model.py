@@ -88,9 +88,23 @@ def test_shipped_retrieval_heads_are_what_calibration_finds(real):
     assert all(12 <= layer <= 24 for layer, _ in top.nonzero().tolist()), top  # upper middle layers
 
 
-def test_natural_needle_kept_by_the_retrieval_heads_at_8k(real, tmp_path):
+@pytest.fixture(scope="module")
+def quarter(real):
+    """The default model with int4 weights (the default precision), made once."""
+    import copy
+
+    from infinicli import precision
+
+    model = copy.deepcopy(real.model)
+    precision.apply(model, "int4")
+    return model
+
+
+@pytest.mark.parametrize("weights", ["fp32", "int4"])
+def test_natural_needle_kept_by_the_retrieval_heads_at_8k(real, quarter, weights, tmp_path):
     """The book haystack (samples/make_haystack.py), one sentence-long needle in segment 5 of 16,
-    asked through `ask` with the pool scored by the 8 retrieval heads shipped for the default model."""
+    asked through `ask` with the pool scored by the 8 retrieval heads shipped for the default model;
+    with float32 weights as loaded and with int4's."""
     import importlib.util
     from pathlib import Path
 
@@ -102,7 +116,8 @@ def test_natural_needle_kept_by_the_retrieval_heads_at_8k(real, tmp_path):
     spec.loader.exec_module(hay)
     text, meta = hay.build(8000, 0.3, 0)
     tok = Tokenizer(real.tokenizer)
-    engine = InfiniModel(real.model, EngineConfig.for_method("infini+recall", adaptive=False, probe_heads=8))
+    model = real.model if weights == "fp32" else quarter
+    engine = InfiniModel(model, EngineConfig.for_method("infini+recall", adaptive=False, probe_heads=8))
     margin = heads.load_or_calibrate(engine, tok, tmp_path, say=pytest.fail)  # shipped: no calibration
     engine.set_probe_heads(heads.select(margin, 8))
     prompt = ask.prompt_ids(tok, meta["question"], "The code is")
@@ -117,7 +132,7 @@ def test_natural_needle_kept_by_the_retrieval_heads_at_8k(real, tmp_path):
 
 
 def test_fp16_weights_keep_the_models_predictions(real):
-    """--precision fp16 (the default): every linear layer's weight rounded to float16. Measured on 1,024
+    """--precision fp16: every linear layer's weight rounded to float16. Measured on 1,024
     tokens of each sample novel: 99.9-100 % of next-token argmaxes as float32's, logits within 0.04."""
     import copy
     from pathlib import Path
@@ -138,18 +153,15 @@ def test_fp16_weights_keep_the_models_predictions(real):
     assert trial.needle_kept["pool"] > 0 and trial.correct, trial.answer
 
 
-def test_int4_weights_are_the_ggufs_own_and_keep_the_models_predictions(real):
+def test_int4_weights_are_the_ggufs_own_and_keep_the_models_predictions(real, quarter):
     """--precision int4: every layer's weight in 4 bits, groups of 32, which is where the Q4_1 GGUF had
     them: stored without loss. Reading is float32 math on them; decoding goes through bfloat16.
     Measured on 1,024 tokens of Alice through the plain model: 98.6-98.8 % of next-token argmaxes as
     float32's, logits within 0.6 (the one-row kernel's bfloat16 rounding)."""
-    import copy
     from pathlib import Path
 
     from infinicli import precision
 
-    quarter = copy.deepcopy(real.model)
-    precision.apply(quarter, "int4")
     for mine, theirs in zip(real.model.model.layers, quarter.model.layers):
         for part, names in (("self_attn", precision._ATTENTION), ("mlp", precision._MLP)):
             for name in names:
