@@ -90,7 +90,7 @@ def test_shipped_retrieval_heads_are_what_calibration_finds(real):
 
 @pytest.fixture(scope="module")
 def quarter(real):
-    """The default model with int4 weights (the default precision), made once."""
+    """The default model with int4 weights, made once."""
     import copy
 
     from infinicli import precision
