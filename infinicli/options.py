@@ -41,6 +41,7 @@ class Precision(str, Enum):
     fp32 = "fp32"
     fp16 = "fp16"
     int4 = "int4"
+    fp16_int4 = "fp16+int4"
 
 
 DEFAULT_PRECISION = Precision.fp16  # precision.DEFAULT_PRECISION (test_cli checks that the two agree)
@@ -85,7 +86,7 @@ ParamsOpt = Annotated[Path | None, typer.Option(
 PrecisionOpt = Annotated[Precision, typer.Option(
     help="Weights of the model's linear layers: fp16 (logits within 0.04 of fp32's), int4 (4-bit codes, "
          "as the default model's GGUF has them: reads in float32, decodes through bfloat16, 1.7x fp16's "
-         "decode rate) or fp32 as loaded.", rich_help_panel=TUNING)]
+         "decode rate), fp16+int4 (reads as fp16, decodes as int4) or fp32 as loaded.", rich_help_panel=TUNING)]
 FileArg = Annotated[str, typer.Argument(help="A PDF, a text or markdown file, - for stdin, or a saved .infini state.")]
 PasswordOpt = Annotated[str | None, typer.Option(help="Password of an encrypted PDF.")]
 

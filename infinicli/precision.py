@@ -19,7 +19,15 @@ float32 (ShortlistOutput). 98.6-98.8 % of next-token argmaxes as float32's. Meas
 machine in one session: decode 46.3 against 27.1 tok/s at 4K (infini+recall), reading 0.96x fp16's
 (interleaved in one process), the summaries of the sample book 172-178 against 166 s, Jekyll 103-104
 against 92 s, Alice 119 against 113 s, with 1,131 against 1,292 MB peak RSS; the pass key kept at 4K and
-32K. Every command's time is mostly reading, so fp16 stays the default (samples/bench/speed.md).
+32K. Every command's time is mostly reading, so int4 alone did not become the default.
+
+fp16+int4 reads as fp16 and decodes as int4: each int4 layer also holds an fp16 layer of the original
+weights (q/k/v and gate/up stacked) that reads more than DECODE_ROWS rows, and lets go of the codes
+kept for dequantizing (read_with_fp16). Measured: 51 MB more steady RSS than fp16 after loading,
+reading 1.078x fp16's (interleaved; the stacked fp16 calls), decoding 38.3 against fp16's 20.2 and
+llama.cpp's 33.0 tok/s in one run. Its reading rounds differently from fp16's in the last bits, and the
+summary's second and third quotes moved in near ties (Alice: 9 of 12 chapters by the fact count against
+fp16's 11), so fp16 stays the default for now (samples/bench/speed.md).
 
 Training needs float32: the fp16 kernel has no backward.
 """
@@ -36,7 +44,7 @@ import torch
 
 from infinicli.errors import ModelError
 
-PRECISIONS = ("fp32", "fp16", "int4")
+PRECISIONS = ("fp32", "fp16", "int4", "fp16+int4")
 DEFAULT_PRECISION = "fp16"
 _ATTENTION = ("q_proj", "k_proj", "v_proj", "o_proj")
 _MLP = ("gate_proj", "up_proj", "down_proj")
@@ -55,11 +63,13 @@ def fp16_available() -> bool:
 class HalfLinear(torch.nn.Module):
     """A linear layer whose weight is kept in float16, packed for fbgemm; float32 in and out."""
 
-    def __init__(self, linear: torch.nn.Linear) -> None:
+    def __init__(self, linear: torch.nn.Linear | torch.Tensor) -> None:
+        """From a linear layer, or from a weight (out, in) alone (no bias)."""
         super().__init__()
-        self.in_features, self.out_features = linear.in_features, linear.out_features
-        bias = None if linear.bias is None else linear.bias.detach().float()
-        self.packed = torch.ops.quantized.linear_prepack_fp16(linear.weight.detach().float(), bias)
+        weight, bias = (linear, None) if isinstance(linear, torch.Tensor) else (linear.weight, linear.bias)
+        self.out_features, self.in_features = weight.shape
+        bias = None if bias is None else bias.detach().float()
+        self.packed = torch.ops.quantized.linear_prepack_fp16(weight.detach().float(), bias)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         lead = x.shape[:-1]
@@ -172,6 +182,14 @@ class Int4Linear(torch.nn.Module):
         return part
 
     view = False  # True for rows() of another layer: its bytes are that layer's
+    reader = None  # what reads more than DECODE_ROWS rows instead of the dequantized weight (read_with)
+
+    def read_with(self, reader) -> None:
+        """Read more than DECODE_ROWS rows with `reader` (fp16+int4: an fp16 layer of the same weight)
+        and let go of the codes kept for dequantizing; only the kernel's form stays. A plain attribute,
+        not a submodule: a decoded token never reads it."""
+        self.__dict__["reader"] = reader
+        self.codes = self.scale = self.low = None
 
     def dequantized(self) -> torch.Tensor:
         """The weight in float32, (out, in)."""
@@ -183,6 +201,8 @@ class Int4Linear(torch.nn.Module):
         if rows.shape[0] <= DECODE_ROWS:
             packed, scale_zero = self._kernel
             y = torch.ops.aten._weight_int4pack_mm_for_cpu(rows.to(torch.bfloat16), packed, GROUP, scale_zero).float()
+        elif self.reader is not None:
+            y = self.reader(rows)
         else:
             y = torch.nn.functional.linear(rows.float(), self.dequantized())
         return y.view(*x.shape[:-1], self.out_features)
@@ -225,6 +245,36 @@ def stack_int4(layer) -> None:
     layer.mlp = GatedMLP(layer.mlp)
 
 
+class _Columns:
+    """Outputs start..stop-1 of another layer's reader: what a view (Int4Linear.rows) of a stacked layer
+    reads with. Only transformers' own forward calls the views; the engine calls the stacked layer."""
+
+    def __init__(self, reader, start: int, stop: int) -> None:
+        self.reader, self.start, self.stop = reader, start, stop
+
+    def __call__(self, x: torch.Tensor) -> torch.Tensor:
+        return self.reader(x)[..., self.start: self.stop]
+
+
+def read_with_fp16(layer, weights: dict[str, torch.Tensor]) -> None:
+    """fp16+int4: give every int4 layer of a stacked layer (stack_int4) an fp16 reader made from the
+    original float32 weights, stacked ones from those weights side by side, and drop the codes kept for
+    dequantizing. Reading then runs as fp16's, decoding as int4's."""
+    attn, mlp = layer.self_attn, layer.mlp
+    for stacked, names, owner in ((attn.qkv_proj, ("q_proj", "k_proj", "v_proj"), attn),
+                                  (mlp.gate_up_proj, ("gate_proj", "up_proj"), mlp)):
+        reader = HalfLinear(torch.cat([weights[name] for name in names]))
+        start = 0
+        for name in names:
+            stop = start + weights[name].shape[0]
+            getattr(owner, name).read_with(_Columns(reader, start, stop))
+            start = stop
+        stacked.read_with(reader)
+    for name in ("o_proj", "down_proj"):
+        owner = attn if name == "o_proj" else mlp
+        getattr(owner, name).read_with(HalfLinear(weights[name]))
+
+
 MADV_PAGEOUT = 21  # Linux 5.4+: reclaim these pages now; a mapped file's are read again if touched
 
 
@@ -262,25 +312,31 @@ def apply(model, precision: str) -> None:
         return
     if not fp16_available():
         raise ModelError("this torch build has no fp16 linear kernel (fbgemm); use --precision fp32")
-    if precision == "int4" and not int4_available():
+    int4 = precision in ("int4", "fp16+int4")
+    if int4 and not int4_available():
         raise ModelError("this torch build has no 4-bit CPU kernel; use --precision fp16")
     if next(model.parameters()).dtype != torch.float32:
         raise ModelError(f"{precision} weights are made from a float32 model")
     for layer in model.model.layers:
+        weights = {}
         for owner, names in ((layer.self_attn, _ATTENTION), (layer.mlp, _MLP)):
             for name in names:
-                linear = getattr(owner, name)
-                if precision == "int4":  # the parts stack_int4 stacks are packed once, stacked
+                linear = weights[name] = getattr(owner, name)
+                if int4:  # the parts stack_int4 stacks are packed once, stacked
                     setattr(owner, name, Int4Linear(linear, pack=name not in _STACKED))
                 else:
                     setattr(owner, name, HalfLinear(linear))
-                page_out(linear.weight)
-        if precision == "int4":
+                    page_out(linear.weight)
+        if int4:
             stack_int4(layer)
+            if precision == "fp16+int4":
+                read_with_fp16(layer, {name: linear.weight for name, linear in weights.items()})
+            for linear in weights.values():
+                page_out(linear.weight)
     # The output layer may share its weight with the embedding table, which stays float32 for lookup. In
     # int4 such a shared weight becomes ShortlistOutput's; otherwise the output layer is fp16.
     shared = model.lm_head.weight is model.model.embed_tokens.weight
-    if not (precision == "int4" and shared):
+    if not (int4 and shared):
         model.lm_head = HalfLinear(model.lm_head)
         model.config.tie_word_embeddings = False
     # What stays float32 (the embedding table, the norms) is copied off the file the weights were mapped
@@ -289,7 +345,7 @@ def apply(model, precision: str) -> None:
     for module in model.modules():
         for name, param in list(module.named_parameters(recurse=False)):
             setattr(module, name, torch.nn.Parameter(param.detach().clone(), requires_grad=param.requires_grad))
-    if precision == "int4" and shared:
+    if int4 and shared:
         model.lm_head = ShortlistOutput(model.model.embed_tokens.weight)
         model.config.tie_word_embeddings = False  # nothing may tie it back to a plain Linear
     gc.collect()

@@ -203,3 +203,38 @@ def test_quantizing_and_packing_a_few_rows_at_a_time_gives_the_whole_weights_for
     for a, b in zip(precision.Int4Linear.quantized(w), whole):
         assert torch.equal(a, b)
     assert torch.equal(precision.Int4Linear.packed_codes(whole[0]), packed)
+
+
+@int4
+def test_fp16_int4_reads_as_fp16_and_decodes_as_int4(tiny, monkeypatch):
+    """--precision fp16+int4: a segment is read by fp16 layers of the original weights (q/k/v and
+    gate/up stacked), a decoded token by the int4 kernel; the codes for dequantizing are let go."""
+    monkeypatch.setattr(precision, "DECODE_ROWS", 4)  # so that the tiny model's 8-token reads are read
+    gridded = copy.deepcopy(tiny)  # weights int4 keeps exactly, as the default model's are
+    for i, layer in enumerate(gridded.model.layers):
+        for lin in [*(getattr(layer.self_attn, n) for n in precision._ATTENTION),
+                    *(getattr(layer.mlp, n) for n in precision._MLP)]:
+            lin.weight.data = _on_the_grid(*lin.weight.shape, seed=i) * 3
+    models = {}
+    for p in ("fp16", "int4", "fp16+int4"):
+        models[p] = copy.deepcopy(gridded)
+        precision.apply(models[p], p)
+    mixed = models["fp16+int4"].model.layers[0]
+    assert mixed.self_attn.qkv_proj.codes is None and mixed.mlp.down_proj.codes is None
+    assert isinstance(mixed.self_attn.qkv_proj.reader, precision.HalfLinear)
+    ids = torch.randint(0, 99, (40,)).tolist()
+    cfg = EngineConfig.for_method("infini+recall", segment=8, window=8, pool_blocks=2, block=4, sink=4,
+                                  adaptive=False)
+    read, decoded = {}, {}
+    for p, model in models.items():
+        engine = InfiniModel(model, cfg)
+        engine.read(ids[:32])
+        read[p] = engine.logits(ids[32:])  # 8 rows: read
+        decoded[p] = engine.logits(ids[39:])  # 1 row: decoded
+    torch.testing.assert_close(read["fp16+int4"], read["fp16"], atol=1e-5, rtol=1e-5)
+    fp16_state = (decoded["fp16+int4"] - decoded["int4"]).abs().max()  # same kernel, an fp16-read state
+    assert fp16_state <= 0.05 * decoded["int4"].abs().max()
+    with torch.no_grad():  # transformers' own forward reads through the views' columns of the fp16 reader
+        got = models["fp16+int4"](torch.tensor([ids[:8]])).logits
+        want = models["fp16"](torch.tensor([ids[:8]])).logits
+    torch.testing.assert_close(got, want, atol=1e-5, rtol=1e-5)
