@@ -355,7 +355,7 @@ SHORTLIST = 32  # tokens the 4-bit output copy puts forward for exact scoring (s
 
 
 class ShortlistOutput(torch.nn.Module):
-    """The output layer of an int4 model whose output weight is its embedding table (float32, kept for
+    """The output layer of an int4 (or fp16+int4) model whose output weight is its embedding table (float32, kept for
     lookup): its logits are float32 products with that table, and the next token of a greedy decode
     comes from a shortlist. A 4-bit copy of the table (Int4Linear's kernel, 0.56 bytes a weight) scores
     every token; its SHORTLIST best are scored again in float32 from the table's rows, and the best of
