@@ -35,11 +35,11 @@ BOOKS = {
 }
 
 
-def record(out: Path) -> None:
+def record(out: Path, precision: str | None = None) -> None:
     from infinicli.session import Session
 
     out.mkdir(parents=True, exist_ok=True)
-    session = Session.load()
+    session = Session.load(**({"precision": precision} if precision else {}))
     rows: list = []
     place = sm.Sections._place
 
@@ -129,6 +129,7 @@ def quoted(sections: list[sm.Section], quoting: tuple[int, int, int]) -> list[li
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--record", type=Path, help="read the books and write their sentences here")
+    parser.add_argument("--precision", help="--record with these weights (default: the commands' own)")
     parser.add_argument("--replay", type=Path, help="the directory --record wrote")
     parser.add_argument("--out", type=Path, help="write table.md and rows.json here")
     parser.add_argument("--show", help="print the quotes of this book under --rule")
@@ -136,7 +137,7 @@ def main() -> None:
                         help="the rule whose quotes --show prints")
     args = parser.parse_args()
     if args.record:
-        record(args.record)
+        record(args.record, args.precision)
     if not args.replay:
         return
     recorded = {name: json.loads((args.replay / f"{name}.json").read_text()) for name in BOOKS}
