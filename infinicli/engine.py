@@ -217,7 +217,8 @@ class InfiniModel:
         self.last_probe_mass: torch.Tensor | None = None  # (L, H, n) the question's, last probe
         self._recall_last = False
         self._answer_index: torch.Tensor | None = None
-        self._parts: list[_Parts] = []  # set while a forward runs (_running)
+        self._parts: list[_Parts] = []  # set while a forward runs (_running), with _final_norm
+        self._final_norm: Callable[[torch.Tensor], torch.Tensor] | None = None
         self.configure(config)
 
     # --- configuration and state -------------------------------------------------------------
@@ -385,6 +386,7 @@ class InfiniModel:
         """Swap in the engine's attention for the duration of one forward pass; always restore."""
         self._mode = mode
         self._parts = [_Parts(layer, self.dtype) for layer in self.model.model.layers]
+        self._final_norm = _norm(self.model.model.norm, self.dtype)
         originals = [a.__dict__.get("forward") for a in self._attn]
         for a in self._attn:
             a.forward = lambda *args, _a=a, **kw: self._attention(_a, *args, **kw)
@@ -411,7 +413,7 @@ class InfiniModel:
         for part in self._parts:
             x = x + self._attention(part.attn, part.norm1(x))[0]
             x = x + part.mlp(part.norm2(x))
-        return _norm(m.norm, self.dtype)(x)
+        return self._final_norm(x)
 
     # --- reading -------------------------------------------------------------------------------
 

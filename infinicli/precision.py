@@ -161,23 +161,28 @@ class Int4Linear(torch.nn.Module):
         self._kernel = (self.packed, self.scale_zero)  # plain attributes: a buffer's lookup goes through Module
 
     @classmethod
+    def of_codes(cls, codes: torch.Tensor, scale: torch.Tensor, low: torch.Tensor,
+                 packed: torch.Tensor | None = None) -> Int4Linear:
+        """A layer on codes already made (quantized, or another layer's): packed for the kernel unless
+        `packed` is given."""
+        layer = cls.__new__(cls)
+        torch.nn.Module.__init__(layer)
+        layer._hold(codes, scale, low, packed)
+        return layer
+
+    @classmethod
     def stacked(cls, parts: list[Int4Linear]) -> Int4Linear:
         """One layer whose outputs are the parts' outputs one after another (q, k and v; gate and up), so
         a decoded token makes one kernel call instead of one per part; the parts' codes are copied, not
         quantized again."""
-        fused = cls.__new__(cls)
-        torch.nn.Module.__init__(fused)
-        fused._hold(*(torch.cat([getattr(p, name) for p in parts]) for name in ("codes", "scale", "low")))
-        return fused
+        return cls.of_codes(*(torch.cat([getattr(p, name) for p in parts]) for name in ("codes", "scale", "low")))
 
     def rows(self, start: int, stop: int) -> Int4Linear:
         """Outputs start..stop-1 alone, on this layer's own codes: views, so no weight is copied. The kernel
         packs rows in blocks of PACK_ROWS, so a part that starts or stops inside a block is packed anew."""
-        part = type(self).__new__(type(self))
-        torch.nn.Module.__init__(part)
         aligned = start % PACK_ROWS == 0 and stop % PACK_ROWS == 0
-        part._hold(self.codes[start:stop], self.scale[start:stop], self.low[start:stop],
-                   self.packed[start:stop] if aligned else None)
+        part = self.of_codes(self.codes[start:stop], self.scale[start:stop], self.low[start:stop],
+                             self.packed[start:stop] if aligned else None)
         part.view = True
         return part
 
@@ -189,6 +194,11 @@ class Int4Linear(torch.nn.Module):
         and let go of the codes kept for dequantizing; only the kernel's form stays. A plain attribute,
         not a submodule: a decoded token never reads it."""
         self.__dict__["reader"] = reader
+        self.kernel_only()
+
+    def kernel_only(self) -> None:
+        """Let go of the codes, scales and minimums kept for dequantizing: only the kernel's form stays,
+        for DECODE_ROWS rows or fewer (more need a reader: read_with)."""
         self.codes = self.scale = self.low = None
 
     def dequantized(self) -> torch.Tensor:
@@ -370,10 +380,8 @@ class ShortlistOutput(torch.nn.Module):
         rows = -(-self.out_features // 16) * 16  # the kernel packs 16n rows: pad with zero rows
         padded = weight.detach() if rows == self.out_features else \
             torch.nn.functional.pad(weight.detach(), (0, 0, 0, rows - self.out_features))
-        self.approx = approx = Int4Linear.__new__(Int4Linear)
-        torch.nn.Module.__init__(approx)
-        approx._hold(*Int4Linear.quantized(padded.float()))
-        approx.codes = approx.scale = approx.low = None  # one row at a time: only the kernel's form is read
+        self.approx = Int4Linear.of_codes(*Int4Linear.quantized(padded.float()))
+        self.approx.kernel_only()  # it scores one row at a time
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return torch.nn.functional.linear(x.float(), self.weight)
