@@ -3,6 +3,10 @@ and the ask / summarize / code tasks end to end on a tiny model with a character
 
 from __future__ import annotations
 
+import re
+from collections import Counter
+from pathlib import Path
+
 import torch
 
 from infinicli.config import EngineConfig
@@ -663,3 +667,54 @@ def test_ask_answers_who_is_in_it_with_the_names_it_uses_most(tiny, chars, tmp_p
     lines = doc.read_text().splitlines()
     for e in result.evidence:  # each name cited at the line of its first sentence
         assert e["name"] in lines[e["line"] - 1] and e["sentences"] >= 3
+
+
+JEKYLL_TITLES = ("STORY OF THE DOOR", "SEARCH FOR MR. HYDE", "DR. JEKYLL WAS QUITE AT EASE")
+
+
+def _jekyll_chapters() -> list[list[str]]:
+    """The first 120 sentences of each of the first three chapters of Jekyll and Hyde (samples/books)."""
+    text = (Path(__file__).parents[1] / "samples/books/dr-jekyll-and-mr-hyde.txt").read_text()
+    bodies = [text.split(f"\n{title}\n")[1] for title in JEKYLL_TITLES]  # the contents page indents its titles
+    return [[x.strip() for x in re.findall(r"[^.!?]+[.!?]", " ".join(body.split()))[:120]] for body in bodies]
+
+
+def _jekyll_sections(attention) -> list[sm.Section]:
+    """Those chapters as sections, each sentence rated by attention(chapter, k) for its k-th sentence."""
+    secs, line = sm.Sections({}), 0
+    for chapter, (title, sentences) in enumerate(zip(JEKYLL_TITLES, _jekyll_chapters())):
+        line += 1
+        secs._place(Passage(title, "j.txt", None, line, True, True), 0.0, 5)
+        for k, sentence in enumerate(sentences):
+            line += 1
+            secs._place(Passage(sentence, "j.txt", None, line), attention(chapter, k), 30)
+    return secs.finish()
+
+
+def test_the_quotes_depend_on_the_attention_only_through_the_candidates():
+    """Another reading's last bits reorder the attention among a section's candidates and among the
+    rest: the same sentences are candidates, so the same ones are quoted."""
+    first = _jekyll_sections(lambda chapter, k: 1.0 + ((k * 37) % 120) / 1000)
+    best = set()
+    for chapter, sentences in enumerate(_jekyll_chapters()):
+        quotable = [k for k, x in enumerate(sentences) if sm.quotable(Passage(x, "j.txt", None, 1))]
+        best |= {(chapter, k) for k in sorted(quotable, key=lambda k: -((k * 37) % 120))[:sm.CANDIDATES]}
+
+    def reordered(chapter, k):  # the same candidates, every rank among them moved
+        return (2.0 if (chapter, k) in best else 1.0) + ((k * 53) % 120) / 1000
+
+    second = _jekyll_sections(reordered)
+    assert len(first) == 3 and all(s.key for s in first)
+    assert [[c.passage.line for c in s.key] for s in first] == [[c.passage.line for c in s.key] for s in second]
+
+
+def test_centroid_similarity_is_the_sentences_own_and_prefers_the_sections_subject():
+    sentences = ["The lawyer walked with his kinsman by the door.", "The door of the lawyer's kinsman was shut.",
+                 "The lawyer and his kinsman passed the door again.", "It rained."]
+    cands = [sm.Candidate(Passage(t, "j.txt", None, k), 0.0) for k, t in enumerate(sentences, 1)]
+    bag = Counter(w for t in sentences for w in sm.terms(t))
+    weight = lambda w: 1.0  # noqa: E731
+    alone = sm.centroid_similarity(cands[:1], bag, weight)
+    together = sm.centroid_similarity(cands, bag, weight)
+    assert alone == together[:1]
+    assert together[3] == 0.0 < min(together[:3])

@@ -1,24 +1,39 @@
 """Which sentences should a summary quote? Record one reading of each book, then replay it through
 every selection rule in seconds, without the model.
 
-    python samples/summarize/quotes.py --record DIR     # reads the three books once (~6 min, 2 cores)
-    python samples/summarize/quotes.py --replay DIR [--out samples/bench/summarize-quotes]
+    python samples/summarize/quotes.py --record DIR [--precision P]   # reads the three books (~6 min)
+    python samples/summarize/quotes.py --replay DIR [--against DIR2] [--noise 0.02] [--out DIR3]
+
+Two recordings are kept (gzipped) in samples/bench/summarize-quotes/recordings/: fp16 (the default
+weights) and fp16+int4 (the same reading, other last bits), so the replay needs no model:
+
+    python samples/summarize/quotes.py --replay samples/bench/summarize-quotes/recordings/fp16 \
+        --against samples/bench/summarize-quotes/recordings/fp16+int4 --noise 0.02 --seeds 10 \
+        --out samples/bench/summarize-quotes                                     # ~6 min
 
 --record reads each book as `infini summarize` does (the generic probe, the default model) and writes
 every sentence offered to its section, with the attention the probe gave it, into DIR/<book>.json.
 --replay feeds those sentences, in order, to a fresh summarize.Sections per rule and counts the
 chapters and facts (each book's facts.json, bench.coverage's keyword rule) that the QUOTED sentences of
 each section name, and their words. The notes are not written, so this measures the quotes alone.
+--against replays a second recording and counts the sections whose quotes differ; --noise replays each
+rule --seeds more times with the attention times 1 + NOISE * N(0, 1): how much a rule's quotes hang on
+the reading's last bits.
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import math
+import random
 import sys
 from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from statistics import mean
 
 from infinicli import bench
 from infinicli.evidence import terms
@@ -66,54 +81,87 @@ def distinct_sqrt(sections, weight=None):
 
 
 ALL = ("attention", "centrality", "distinct")
+TEXT = ("centrality", "distinct")  # attention only chooses the candidates
 WHOLE = 10**6
-# (label, signals, longest sentence in words, distinctiveness, (excerpt words, quotes, section words),
-#  whether a sentence another section has with its own names is left out: summarize.TEMPLATES)
 TWO = (WHOLE, 2, WHOLE)  # two whole sentences a section: the rule before excerpts
+NOW = (40, 3, 100)  # excerpts of <= 40 words, up to 3 in 100 words a section
+
+
+@dataclass(frozen=True)
+class Rule:
+    label: str
+    signals: tuple[str, ...]
+    longest: int = WHOLE  # a sentence over this many words is left out where its section has a shorter one
+    distinct: Callable = sm.distinctiveness
+    quoting: tuple[int, int, int] = NOW  # (excerpt words, quotes, section words)
+    templates: bool = True  # summarize.TEMPLATES: a sentence another section has with its own names is left out
+    candidates: int = 32  # summarize.CANDIDATES: a section's best by attention
+    whole_section: bool = False  # summarize.WHOLE_SECTION: word statistics of whole sections, not candidates
+
+
 RULES = [
-    ("attention + centrality (before)", ("attention", "centrality"), WHOLE, sm.distinctiveness, TWO, False),
-    ("+ distinct, sum/sqrt, any length", ALL, WHOLE, distinct_sqrt, TWO, False),
-    ("+ distinct, mean, any length", ALL, WHOLE, sm.distinctiveness, TWO, False),
-    ("+ distinct, mean, <= 80 words", ALL, 80, sm.distinctiveness, TWO, False),
-    ("+ distinct, mean, <= 60 words", ALL, 60, sm.distinctiveness, TWO, False),
-    ("+ distinct, mean, <= 40 words", ALL, 40, sm.distinctiveness, TWO, False),
-    ("attention + distinct, mean, any length", ("attention", "distinct"), WHOLE, sm.distinctiveness, TWO, False),
-    ("attention alone", ("attention",), WHOLE, sm.distinctiveness, TWO, False),
-    ("all three, 2 excerpts of <= 50 words", ALL, WHOLE, sm.distinctiveness, (50, 2, WHOLE), False),
-    ("all three, 2 excerpts of <= 40 words", ALL, WHOLE, sm.distinctiveness, (40, 2, WHOLE), False),
-    ("all three, 2 excerpts of <= 30 words", ALL, WHOLE, sm.distinctiveness, (30, 2, WHOLE), False),
-    ("all three, 3 excerpts of <= 40 words", ALL, WHOLE, sm.distinctiveness, (40, 3, WHOLE), False),
-    ("all three, excerpts of <= 40 words, up to 3 in 80 words", ALL, WHOLE, sm.distinctiveness, (40, 3, 80), False),
-    ("all three, excerpts of <= 40 words, up to 3 in 100 words (before templates)", ALL, WHOLE,
-     sm.distinctiveness, (40, 3, 100), False),
-    ("all three, excerpts of <= 40 words, up to 5 in 100 words", ALL, WHOLE, sm.distinctiveness, (40, 5, 100), False),
-    ("all three, excerpts of <= 30 words, up to 4 in 100 words", ALL, WHOLE, sm.distinctiveness, (30, 4, 100), False),
-    ("all three, excerpts of <= 50 words, up to 3 in 100 words", ALL, WHOLE, sm.distinctiveness, (50, 3, 100), False),
-    ("all three, excerpts of <= 40 words, up to 3 in 120 words", ALL, WHOLE, sm.distinctiveness, (40, 3, 120), False),
-    ("all three, excerpts of <= 40 words, up to 3 in 100 words, no templates (now)", ALL, WHOLE,
-     sm.distinctiveness, (40, 3, 100), True),
+    Rule("attention + centrality (before)", ("attention", "centrality"), quoting=TWO, templates=False),
+    Rule("+ distinct, sum/sqrt, any length", ALL, distinct=distinct_sqrt, quoting=TWO, templates=False),
+    Rule("+ distinct, mean, any length", ALL, quoting=TWO, templates=False),
+    Rule("+ distinct, mean, <= 80 words", ALL, 80, quoting=TWO, templates=False),
+    Rule("+ distinct, mean, <= 60 words", ALL, 60, quoting=TWO, templates=False),
+    Rule("+ distinct, mean, <= 40 words", ALL, 40, quoting=TWO, templates=False),
+    Rule("attention + distinct, mean, any length", ("attention", "distinct"), quoting=TWO, templates=False),
+    Rule("attention alone", ("attention",), quoting=TWO, templates=False),
+    Rule("all three, 2 excerpts of <= 50 words", ALL, quoting=(50, 2, WHOLE), templates=False),
+    Rule("all three, 2 excerpts of <= 40 words", ALL, quoting=(40, 2, WHOLE), templates=False),
+    Rule("all three, 2 excerpts of <= 30 words", ALL, quoting=(30, 2, WHOLE), templates=False),
+    Rule("all three, 3 excerpts of <= 40 words", ALL, quoting=(40, 3, WHOLE), templates=False),
+    Rule("all three, excerpts of <= 40 words, up to 3 in 80 words", ALL, quoting=(40, 3, 80), templates=False),
+    Rule("all three, excerpts of <= 40 words, up to 3 in 100 words (before templates)", ALL, templates=False),
+    Rule("all three, excerpts of <= 40 words, up to 5 in 100 words", ALL, quoting=(40, 5, 100), templates=False),
+    Rule("all three, excerpts of <= 30 words, up to 4 in 100 words", ALL, quoting=(30, 4, 100), templates=False),
+    Rule("all three, excerpts of <= 50 words, up to 3 in 100 words", ALL, quoting=(50, 3, 100), templates=False),
+    Rule("all three, excerpts of <= 40 words, up to 3 in 120 words", ALL, quoting=(40, 3, 120), templates=False),
+    Rule("all three, excerpts of <= 40 words, up to 3 in 100 words, no templates (before the candidates' "
+         "statistics changed)", ALL),
+    Rule("the same, 48 candidates", ALL, candidates=48),
+    Rule("the same, every sentence a candidate", ALL, candidates=WHOLE),
+    Rule("the same, 48 candidates, whole sections' statistics", ALL, candidates=48, whole_section=True),
+    Rule("attention chooses 32 candidates, centrality + distinct rank them", TEXT),
+    Rule("attention chooses 48 candidates, centrality + distinct rank them", TEXT, candidates=48),
+    Rule("centrality + distinct, every sentence a candidate (no attention)", TEXT, candidates=WHOLE),
+    Rule("attention chooses 32, centrality + distinct rank them, whole sections' statistics", TEXT,
+         whole_section=True),
+    Rule("attention chooses 40, centrality + distinct rank them, whole sections' statistics", TEXT, candidates=40,
+         whole_section=True),
+    Rule("attention chooses 48, centrality + distinct rank them, whole sections' statistics (now)", TEXT,
+         candidates=48, whole_section=True),
+    Rule("centrality + distinct, whole sections' statistics, every sentence a candidate (no attention)", TEXT,
+         candidates=WHOLE, whole_section=True),
 ]
 
 
-def replay(data: dict, signals, longest: int, distinct, quoting: tuple[int, int, int], templates: bool
-           ) -> list[sm.Section]:
+def replay(data: dict, rule: Rule, noise: float = 0.0, seed: int = 0) -> list[sm.Section]:
     """The sections and their key sentences as `infini summarize` would choose them under this rule;
-    a sentence over `longest` words is left out wherever its section has a shorter one."""
+    a sentence over `rule.longest` words is left out wherever its section has a shorter one. With
+    `noise`, each sentence's attention is first multiplied by 1 + noise * N(0, 1) (random.Random(seed),
+    in reading order): a reading whose last bits differ."""
     choose = sm.choose
 
-    def shorter(cands, dist, k, sigs):
-        keep = [i for i, c in enumerate(cands) if len(c.passage.text.split()) <= longest] or range(len(cands))
-        return choose([cands[i] for i in keep], [dist[i] for i in keep], k, sigs)
+    def shorter(cands, dist, k, sigs, *rest):
+        keep = [i for i, c in enumerate(cands) if len(c.passage.text.split()) <= rule.longest] or range(len(cands))
+        return choose([cands[i] for i in keep], [dist[i] for i in keep], k, sigs,
+                      *[[r[i] for i in keep] if r is not None else None for r in rest])
 
-    saved = sm.choose, sm.distinctiveness, sm.QUOTE_WORDS, sm.TEMPLATES
-    sm.choose, sm.distinctiveness, sm.QUOTE_WORDS, sm.TEMPLATES = shorter, distinct, quoting[0], templates
+    rnd = random.Random(seed)
+    saved = sm.choose, sm.distinctiveness, sm.QUOTE_WORDS, sm.TEMPLATES, sm.CANDIDATES, sm.WHOLE_SECTION
+    (sm.choose, sm.distinctiveness, sm.QUOTE_WORDS, sm.TEMPLATES, sm.CANDIDATES,
+     sm.WHOLE_SECTION) = shorter, rule.distinct, rule.quoting[0], rule.templates, rule.candidates, rule.whole_section
     try:
         sections = sm.Sections({int(k): v for k, v in data["outline"].items()})
         for text, page, line, heading, strong, attention, tokens in data["sentences"]:
+            if noise:
+                attention *= 1 + noise * rnd.gauss(0, 1)
             sections._place(Passage(text, "book", page, line, heading, strong), attention, tokens)
-        return sections.finish(signals)
+        return sections.finish(rule.signals)
     finally:
-        sm.choose, sm.distinctiveness, sm.QUOTE_WORDS, sm.TEMPLATES = saved
+        sm.choose, sm.distinctiveness, sm.QUOTE_WORDS, sm.TEMPLATES, sm.CANDIDATES, sm.WHOLE_SECTION = saved
 
 
 def quoted(sections: list[sm.Section], quoting: tuple[int, int, int]) -> list[list[sm.Candidate]]:
@@ -126,49 +174,93 @@ def quoted(sections: list[sm.Section], quoting: tuple[int, int, int]) -> list[li
         sm.QUOTED, sm.SECTION_WORDS = saved
 
 
+def measure(rule: Rule, recorded: dict, facts: dict, noise: float = 0.0, seed: int = 0) -> dict:
+    """One rule on every book: chapters and facts the quotes name, their words, and each section's quotes."""
+    row = {"rule": rule.label, "chapters": 0, "of": 0, "facts": 0, "facts_of": 0, "words": 0, "books": {}, "quotes": {}}
+    for name, data in recorded.items():
+        secs = replay(data, rule, noise, seed)
+        front = {id(s) for s in sm.front_matter(secs)}  # the markdown quotes no title or contents page
+        quotes = [(s, q) for s, q in zip(secs, quoted(secs, rule.quoting)) if id(s) not in front]
+        text = "\n".join(c.shown for _, q in quotes for c in q)
+        cov = bench.coverage(text, facts[name])
+        words = len(text.split())
+        row["books"][name] = f"{cov['chapters_covered']}/{cov['chapters']}, {words} words"
+        row["quotes"][name] = [(s.title, [(c.shown, c.passage.cite()) for c in q]) for s, q in quotes]
+        row["chapters"] += cov["chapters_covered"]
+        row["of"] += cov["chapters"]
+        row["facts"] += cov["facts_covered"]
+        row["facts_of"] += cov["facts"]
+        row["words"] += words
+    return row
+
+
+def moved(a: dict, b: dict) -> int:
+    """Sections whose quotes differ between two measures of one rule."""
+    return sum(x != y for name in a["quotes"] for x, y in zip(a["quotes"][name], b["quotes"][name]))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--record", type=Path, help="read the books and write their sentences here")
     parser.add_argument("--precision", help="--record with these weights (default: the commands' own)")
     parser.add_argument("--replay", type=Path, help="the directory --record wrote")
+    parser.add_argument("--against", type=Path, help="a second recording (other weights): which sections' "
+                        "quotes move between the two, per rule")
+    parser.add_argument("--noise", type=float, default=0.0,
+                        help="replay each rule --seeds more times with the attention times 1 + NOISE * N(0, 1)")
+    parser.add_argument("--seeds", type=int, default=20)
+    parser.add_argument("--only", help="the rules whose label holds this text")
     parser.add_argument("--out", type=Path, help="write table.md and rows.json here")
     parser.add_argument("--show", help="print the quotes of this book under --rule")
-    parser.add_argument("--rule", default=next(r[0] for r in RULES if "(now)" in r[0]),
+    parser.add_argument("--rule", default=next(r.label for r in RULES if "(now)" in r.label),
                         help="the rule whose quotes --show prints")
     args = parser.parse_args()
     if args.record:
         record(args.record, args.precision)
     if not args.replay:
         return
-    recorded = {name: json.loads((args.replay / f"{name}.json").read_text()) for name in BOOKS}
+    def load(d: Path) -> dict:  # a recording, its files perhaps gzipped (samples/bench/summarize-quotes/recordings)
+        return {name: json.loads(gzip.decompress(p.read_bytes()) if (p := d / f"{name}.json.gz").exists()
+                                 else (d / f"{name}.json").read_text()) for name in BOOKS}
+
+    recorded = load(args.replay)
+    other = load(args.against) if args.against else None
     facts = {name: json.loads((ROOT / f).read_text()) for name, (_, f) in BOOKS.items()}
     rows = []
-    for label, signals, longest, distinct, quoting, templates in RULES:
-        row = {"rule": label, "chapters": 0, "of": 0, "facts": 0, "facts_of": 0, "words": 0, "books": {}}
-        for name, data in recorded.items():
-            secs = replay(data, signals, longest, distinct, quoting, templates)
-            front = {id(s) for s in sm.front_matter(secs)}  # the markdown quotes no title or contents page
-            quotes = quoted(secs, quoting)
-            text = "\n".join(c.shown for s, q in zip(secs, quotes) if id(s) not in front for c in q)
-            cov = bench.coverage(text, facts[name])
-            words = len(text.split())
-            row["books"][name] = f"{cov['chapters_covered']}/{cov['chapters']}, {words} words"
-            row["chapters"] += cov["chapters_covered"]
-            row["of"] += cov["chapters"]
-            row["facts"] += cov["facts_covered"]
-            row["facts_of"] += cov["facts"]
-            row["words"] += words
-            if args.show == name and label == args.rule:
-                for s, q in zip(secs, quotes):
-                    print(f"## {s.title}")
-                    for c in q:
-                        print(f"> {c.shown} ({c.passage.cite()})")
+    for rule in [r for r in RULES if args.only is None or args.only in r.label]:
+        row = measure(rule, recorded, facts)
+        if other is not None:
+            there = measure(rule, other, facts)
+            row["against"] = {"chapters": there["chapters"], "facts": there["facts"], "moved": moved(row, there)}
+        if args.noise:
+            runs = [measure(rule, recorded, facts, args.noise, seed) for seed in range(1, args.seeds + 1)]
+            row["noise"] = {"sigma": args.noise, "seeds": args.seeds,
+                            "chapters": [r["chapters"] for r in runs], "facts": [r["facts"] for r in runs],
+                            "moved": [moved(row, r) for r in runs]}
+        if args.show and row["rule"] == args.rule:
+            for title, quotes in row["quotes"][args.show]:
+                print(f"## {title}")
+                for text, cite in quotes:
+                    print(f"> {text} ({cite})")
+        del row["quotes"]
         rows.append(row)
     head = "| rule | chapters | facts | quoted words | " + " | ".join(BOOKS) + " |"
-    lines = [head, "|" + "---|" * (4 + len(BOOKS))]
+    extra = (["with the other recording: chapters, facts, sections moved"] if other is not None else []) + \
+        ([f"with noise {args.noise:g} ({args.seeds} seeds): chapters mean (min-max), facts mean, sections moved mean"]
+         if args.noise else [])
+    head += "".join(f" {e} |" for e in extra)
+    lines = [head, "|" + "---|" * (4 + len(BOOKS) + len(extra))]
     for r in rows:
-        lines.append(f"| {r['rule']} | {r['chapters']}/{r['of']} | {r['facts']}/{r['facts_of']} | {r['words']:,} | "
-                     + " | ".join(r["books"][b] for b in BOOKS) + " |")
+        line = (f"| {r['rule']} | {r['chapters']}/{r['of']} | {r['facts']}/{r['facts_of']} | {r['words']:,} | "
+                + " | ".join(r["books"][b] for b in BOOKS) + " |")
+        if "against" in r:
+            a = r["against"]
+            line += f" {a['chapters']}, {a['facts']}, {a['moved']} |"
+        if "noise" in r:
+            n = r["noise"]
+            line += (f" {mean(n['chapters']):.1f} ({min(n['chapters'])}-{max(n['chapters'])}), "
+                     f"{mean(n['facts']):.1f}, {mean(n['moved']):.1f} |")
+        lines.append(line)
     print("\n".join(lines))
     if args.out:
         args.out.mkdir(parents=True, exist_ok=True)
