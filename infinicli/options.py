@@ -44,7 +44,7 @@ class Precision(str, Enum):
     fp16_int4 = "fp16+int4"
 
 
-DEFAULT_PRECISION = Precision.fp16  # precision.DEFAULT_PRECISION (test_cli checks that the two agree)
+DEFAULT_PRECISION = Precision.fp16_int4  # precision.DEFAULT_PRECISION (test_cli checks that the two agree)
 
 
 class Length(str, Enum):
