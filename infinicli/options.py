@@ -84,9 +84,9 @@ ParamsOpt = Annotated[Path | None, typer.Option(
     "--params", help="Trained Infini parameters (gates, memory adapters): a folder made by `infini train`.",
     rich_help_panel=TUNING)]
 PrecisionOpt = Annotated[Precision, typer.Option(
-    help="Weights of the model's linear layers: fp16 (logits within 0.04 of fp32's), int4 (4-bit codes, "
-         "as the default model's GGUF has them: reads in float32, decodes through bfloat16, 1.7x fp16's "
-         "decode rate), fp16+int4 (reads as fp16, decodes as int4) or fp32 as loaded.", rich_help_panel=TUNING)]
+    help="Weights of the model's linear layers: fp16+int4 (reads as fp16, decodes as int4), fp16 (logits "
+         "within 0.04 of fp32's), int4 (4-bit codes, as the default model's GGUF has them: reads in float32, "
+         "decodes through bfloat16, 1.7x fp16's decode rate) or fp32 as loaded.", rich_help_panel=TUNING)]
 FileArg = Annotated[str, typer.Argument(help="A PDF, a text or markdown file, - for stdin, or a saved .infini state.")]
 PasswordOpt = Annotated[str | None, typer.Option(help="Password of an encrypted PDF.")]
 
