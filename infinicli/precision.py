@@ -28,7 +28,7 @@ reading 1.078x fp16's (interleaved; the stacked fp16 calls), decoding 38.3 again
 llama.cpp's 33.0 tok/s in one run. It is the default: its reading rounds differently from fp16's in the
 last bits, which moved the summary's quotes in near ties until the quotes were ranked by their words
 alone among the candidates the attention chose (tasks/summarize.py); now the three books' summaries
-differ from fp16's in one section's quotes each, with the same notes (samples/bench/speed.md).
+differ from fp16's in 1, 1 and 2 sections' quotes, covering the same chapters (samples/bench/README.md).
 
 Training needs float32: the fp16 kernel has no backward.
 """

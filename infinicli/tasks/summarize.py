@@ -4,8 +4,8 @@ The document streams through the engine once, probed after every segment with a 
 (GENERIC): the retrieval heads' attention rates every sentence as it passes. Sections come from the
 PDF's outline, else from headings found in the text, else from fixed stretches. Each section keeps
 only its best-rated sentences (a bounded heap) and those that name the most; after reading, the few it
-quotes are picked from those by their centrality among them fused with how particular their words are
-to the section (see choose). Then, the model writes a one- or two-sentence note per section
+quotes are picked from those by their words alone: how central each is to its section fused with how
+particular its words are to it (see choose). Then the model writes a one- or two-sentence note per section
 from its key sentences alone (exact attention, no repeated 3-grams), and a short summary of the whole
 from the notes. Every generated sentence that names what the document never contains, or that its
 lines do not support, or that splices two of them, is dropped and counted; a note that only copies
@@ -51,9 +51,9 @@ NO_REPEAT = 3
 # its words are to it, both counted over every sentence of every section (WHOLE_SECTION), not over the
 # candidates. Ranking by attention as well, or counting the candidates' words only, moved the quotes
 # whenever the reading's last bits moved: fp16's reading against fp16+int4's moved 6 sections of 38
-# and cost 2 chapters; this rule moves 2 and covers the same 32 chapters with either. With 2 % noise
-# on the recorded attention it moves 1.6 sections on average and covers 32.0 chapters (the rule before:
-# 13.2 and 30.3), in 2,162 quoted words (2,623).
+# and cost 2 chapters; this rule moves 3 and covers the same 32 chapters with either. With 2 % noise
+# on the recorded attention it moves 1.8 sections on average and covers 32.0 chapters (the rule before:
+# 13.2 and 30.3), in 2,156 quoted words (2,623).
 SIGNALS = ("centrality", "distinct")
 CANDIDATES = 48  # best-rated sentences a section holds while it is read
 WHOLE_SECTION = True
@@ -116,7 +116,7 @@ class Section:
     named: bool = True  # titled by the outline or a heading, not a stretch of pages
     heap: list = field(default_factory=list)  # (attention, n, Candidate), at most CANDIDATES
     named_heap: list = field(default_factory=list)  # (names, n, Candidate): those naming the most
-    bag: Counter = field(default_factory=Counter)  # the terms of all its sentences (bounded by its length)
+    bag: Counter = field(default_factory=Counter)  # its terms' counts; once closed, of its candidates' terms only
     key: list[Candidate] = field(default_factory=list)  # chosen when the section closes, best first
     note: str = ""
     dropped: list[dict] = field(default_factory=list)
@@ -174,27 +174,25 @@ def centrality(cands: list[Candidate]) -> list[float]:
             for i, v1 in enumerate(vecs)]
 
 
-def section_weights(bags: list[Counter]) -> Callable[[str], float]:
-    """How particular a word is to a section, from every sentence of every section (not only their
-    candidates): log((1 + S) / sections that use it)."""
-    sf = Counter(w for b in bags for w in b)
-    n = len(bags)
+def section_weights(sf: Counter, n: int) -> Callable[[str], float]:
+    """How particular a word is to a section, from every sentence of each of the n sections (not only
+    their candidates): log((1 + n) / sections that use it), sf counting those sections."""
     return lambda w: math.log((1 + n) / sf[w]) if sf[w] else 0.0
 
 
 def centroid_similarity(cands: list[Candidate], bag: Counter, weight: Callable[[str], float]) -> list[float]:
-    """Each sentence's cosine similarity to the rest of its section (its words' counts taken out of the
-    section's), words weighted by how particular they are to a section: how much of what the section
-    is about a sentence says (the centroid of MEAD, Radev et al. 2004). It depends on the sentence and
-    its section only, not on which other sentences are candidates."""
+    """How much of what its section is about each sentence says (the centroid of MEAD, Radev et al.
+    2004): the dot product of its words with the rest of the section's (its own counts taken out of
+    the section's), words weighted by how particular they are to a section, over the length of its own
+    vector. That is its cosine similarity to the section times the section's length, the same for
+    every sentence of it, so `bag` need only hold the counts of the words the candidates use. It
+    depends on the sentence and its section, not on which other sentences are candidates."""
     out = []
     for c in cands:
         mine = Counter(terms(c.passage.text))
-        rest = {w: (bag[w] - mine[w]) * weight(w) for w in bag if bag[w] > mine[w]}
-        norm_rest = math.sqrt(sum(x * x for x in rest.values())) or 1.0
         v = {w: tf * weight(w) for w, tf in mine.items()}
         norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
-        out.append(sum(x * rest.get(w, 0.0) for w, x in v.items()) / (norm * norm_rest))
+        out.append(sum(x * (bag[w] - mine[w]) * weight(w) for w, x in v.items() if bag[w] > mine[w]) / norm)
     return out
 
 
@@ -357,6 +355,7 @@ class Sections:
         self.current: Section | None = None
         self.scores = PassageScores()
         self.words = DocumentWords()
+        self.section_freq: Counter = Counter()  # of each term, the sections that use it (bounded by the vocabulary)
         self._n = itertools.count()
         self._subtitle = False  # a heading was just seen: a short title line may follow it
         self._strong = False  # a heading like "Chapter 4" was seen
@@ -374,7 +373,7 @@ class Sections:
         cands = [[c for _, c in sorted({n: c for _, n, c in s.heap + s.named_heap}.items())] for s in self.done]
         if TEMPLATES:
             cands = without_templates(cands)
-        weight = section_weights([s.bag for s in self.done]) if WHOLE_SECTION else word_weights(cands)
+        weight = section_weights(self.section_freq, len(self.done)) if WHOLE_SECTION else word_weights(cands)
         for s, mine, distinct in zip(self.done, cands, distinctiveness(cands, weight)):
             central = centroid_similarity(mine, s.bag, weight) if WHOLE_SECTION else None
             s.key = choose(mine, distinct, CONTEXT, signals, central)
@@ -397,7 +396,7 @@ class Sections:
                 title = p.text
         if title is not None:
             if cur is not None and cur.tokens < MIN_SECTION and cur.named:
-                cur.title, cur.first, cur.heap, cur.named_heap = title, p, [], []  # a contents or title page
+                cur.title, cur.first, cur.heap, cur.named_heap, cur.bag = title, p, [], [], Counter()  # a contents page
             else:
                 self._open(title, p)
             self._subtitle = p.is_heading
@@ -443,6 +442,9 @@ class Sections:
         if not cur.heap and cur.tokens < MIN_SECTION and self.done:
             self.done[-1].last = cur.last  # a stray tail (a page number, a closing line)
             return
+        self.section_freq.update(cur.bag.keys())
+        used = {w for _, _, c in cur.heap + cur.named_heap for w in terms(c.passage.text)}
+        cur.bag = Counter({w: n for w, n in cur.bag.items() if w in used})  # all centroid_similarity needs
         self.done.append(cur)
 
 
