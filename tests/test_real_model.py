@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import subprocess
@@ -174,8 +175,10 @@ def test_int4_weights_are_the_ggufs_own_and_keep_the_models_predictions(real, qu
         want = real.model(ids[None]).logits[0]
         read = quarter(ids[None, :768], use_cache=True)  # float32 math on the 4-bit weights
         got, past = [], read.past_key_values
+        # transformers 5 names the cache argument `cache` (`past_key_values`, deprecated, goes in 5.40)
+        cache_arg = "cache" if "cache" in inspect.signature(quarter.forward).parameters else "past_key_values"
         for t in ids[768:]:  # one row at a time, as decoding
-            step = quarter(t.view(1, 1), past_key_values=past, use_cache=True)
+            step = quarter(t.view(1, 1), use_cache=True, **{cache_arg: past})
             got.append(step.logits[0, -1])
             past = step.past_key_values
     assert (want[:768].argmax(-1) == read.logits[0].argmax(-1)).float().mean() >= 0.99
