@@ -224,10 +224,10 @@ def names(text: str) -> float:
 
 
 def word_weights(sections: list[list[Candidate]]) -> Callable[[str], float]:
-    """How particular a word (evidence.terms) is to a section: log(S / sections whose sentences use it)."""
+    """How particular a word (evidence.terms) is to a section, counted over these candidates only
+    (section_weights' formula)."""
     sf = Counter(w for sec in sections for w in set().union(*(terms(c.passage.text) for c in sec)))
-    n = len(sections)
-    return lambda w: math.log((1 + n) / sf[w]) if sf[w] else 0.0
+    return section_weights(sf, len(sections))
 
 
 def distinctiveness(sections: list[list[Candidate]], weight: Callable[[str], float] | None = None
