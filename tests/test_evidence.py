@@ -11,7 +11,7 @@ import torch
 
 from infinicli.config import EngineConfig
 from infinicli.engine import InfiniModel, repeated_ngram_ends
-from infinicli.evidence import SINK_TOKENS, DocumentWords, Evidence
+from infinicli.evidence import SINK_TOKENS, Cast, DocumentWords, Evidence
 from infinicli.sources import Chunk
 from infinicli.tasks import summarize as sm
 from infinicli.tokens import LONGEST_PASSAGE, Passage, heading, passage_bounds, token_stream
@@ -513,6 +513,26 @@ def test_passkey_trial_reads_the_haystack_through_the_reading_loop(tiny, chars):
     needle = len(chars.encode(passkey.NEEDLE.format(key=48213)))
     assert sum(trial.needle_kept[k] for k in ("window", "sink", "pool")) <= needle
     assert trial.correct == (passkey.first_integer(trial.answer) == 48213)
+
+
+def test_the_names_line_lists_names_the_document_uses_often_else_those_it_uses_most():
+    # the sample book's key sentences shared only "October" and "Board" between chapters; its twelve
+    # leads each fill one chapter, and the document names them in far more sentences
+    def section(title, key, rest):
+        s = sm.Section(title, None, None, tokens=100)
+        s.key = [sm.Candidate(Passage(key, "b.txt", None, 1), 1.0)]
+        return s, [Passage(t, "b.txt", None, n) for n, t in enumerate([key, *rest], 2)]
+
+    book = [section("I", "In October the Board met.", ["Then Marta lit the lamp."] * 5 + ["So Abel came."]),
+            section("II", "In October the Board sat.", ["Then Jonah rang the bell."] * 4 + ["So Abel went."])]
+    cast = Cast()
+    for _, passages in book:
+        cast.add(passages)
+    names, counted = sm.names_line([s for s, _ in book], cast)
+    assert (names, counted) == (["Marta", "Jonah"], "sentences")  # Abel: twice only, under Cast's three
+    for s, _ in book:
+        s.key.append(sm.Candidate(Passage("Then Marta came.", "b.txt", None, 9), 1.0))
+    assert sm.names_line([s for s, _ in book], cast) == (["Marta"], "sections")
 
 
 def test_recurring_names_are_names_not_pronouns():

@@ -368,11 +368,11 @@ def summary_body(data: dict) -> str:
     """What a summary run wrote for a reader, less its headings and its list of recurring names: the
     overview, notes and quotes (a title names a section's place, and a name list no event, so neither
     counts as coverage)."""
-    from infinicli.tasks.summarize import NAMES_LINE
+    from infinicli.tasks.summarize import NAMES_LINES
 
     text = data.get("markdown") or data.get("summary", "")
     return "\n".join(line.lstrip("> ") for line in text.splitlines()
-                     if not line.startswith(("#", NAMES_LINE)))
+                     if not line.startswith(("#", *NAMES_LINES.values())))
 
 
 def _letters(text: str) -> str:

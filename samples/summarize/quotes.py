@@ -50,6 +50,13 @@ BOOKS = {
 }
 
 
+def load_recordings(d: Path) -> dict:
+    """Each book's recorded reading in `d` (its file perhaps gzipped, as those committed in
+    samples/bench/summarize-quotes/recordings)."""
+    return {name: json.loads(gzip.decompress(p.read_bytes()) if (p := d / f"{name}.json.gz").exists()
+                             else (d / f"{name}.json").read_text()) for name in BOOKS}
+
+
 def record(out: Path, precision: str | None = None) -> None:
     from infinicli.session import Session
 
@@ -219,12 +226,8 @@ def main() -> None:
         record(args.record, args.precision)
     if not args.replay:
         return
-    def load(d: Path) -> dict:  # a recording, its files perhaps gzipped (samples/bench/summarize-quotes/recordings)
-        return {name: json.loads(gzip.decompress(p.read_bytes()) if (p := d / f"{name}.json.gz").exists()
-                                 else (d / f"{name}.json").read_text()) for name in BOOKS}
-
-    recorded = load(args.replay)
-    other = load(args.against) if args.against else None
+    recorded = load_recordings(args.replay)
+    other = load_recordings(args.against) if args.against else None
     facts = {name: json.loads((ROOT / f).read_text()) for name, (_, f) in BOOKS.items()}
     rows = []
     for rule in [r for r in RULES if args.only is None or args.only in r.label]:
