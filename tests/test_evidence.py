@@ -243,6 +243,18 @@ def test_a_key_line_the_note_copied_is_quoted_first():
     assert [c.passage.line for c in section.quotes] == [3, 1, 2]
 
 
+def test_a_sections_quotes_are_chosen_by_rank_and_read_in_the_documents_order():
+    # Jekyll and Hyde's first chapter quoted p. 3, then p. 2, then p. 3 again
+    key = [sm.Candidate(Passage(text, "b.pdf", page, line), 1.0) for text, page, line in
+           [("Well, the child was not much the worse.", 3, 5), ("Hence the bond that united him to Enfield.", 2, 9),
+            ("said the King, pointing to the tarts on the table.", 2, 1)]]
+    section = sm.Section("One", key[1].passage, key[0].passage, key=list(key))
+    assert section.quotes == key  # the best first, as chosen
+    shown = [q["text"] for q in section.as_dict()["quotes"]]
+    assert shown == ["\u2026 said the King, pointing to the tarts on the table.",  # starts mid-sentence
+                     "Hence the bond that united him to Enfield.", "Well, the child was not much the worse."]
+
+
 def test_a_long_quote_shows_the_clauses_particular_to_its_section():
     # Jekyll and Hyde p. 6: which clauses say what this section is about depends on the section's words
     text = ("The will was holograph, for Mr. Utterson though he took charge of it now that it was made, had "

@@ -31,7 +31,7 @@ from infinicli import reading, snapshot
 from infinicli.config import EngineConfig, SegmentStats
 from infinicli.engine import InfiniModel, batched, peak_rss_mb
 from infinicli.errors import InfiniError
-from infinicli.evidence import Cast, DocumentWords, PassageScores, name_runs, terms
+from infinicli.evidence import Cast, DocumentWords, PassageScores, document_order, name_runs, terms
 from infinicli.sources import open_source, top_outline
 from infinicli.tasks import ask
 from infinicli.tokenizer import Tokenizer
@@ -98,8 +98,16 @@ class Candidate:
     def quoted(self) -> str:
         return self.shown or self.passage.text
 
+    @property
+    def display(self) -> str:
+        """What a reader sees: the quoted text, opened with an ellipsis where it starts mid-sentence (a
+        lower-case first letter: the sentence splitter cut after a quotation's "?" or "!", as in
+        'said the King triumphantly, pointing to the tarts')."""
+        text = self.quoted
+        return f"{ELLIPSIS} {text}" if text[:1].islower() else text
+
     def as_dict(self) -> dict:
-        out = {"text": self.quoted, **self.passage.where(), "score": round(self.score, 5)}
+        out = {"text": self.display, **self.passage.where(), "score": round(self.score, 5)}
         if self.quoted != self.passage.text:
             out["sentence"] = self.passage.text
         return out
@@ -155,7 +163,7 @@ class Section:
 
     def as_dict(self) -> dict:
         return {"title": self.title, **self.span(), "tokens": self.tokens, "note": self.note,
-                "quotes": [c.as_dict() for c in self.quotes], "dropped": len(self.dropped),
+                "quotes": [c.as_dict() for c in document_order(self.quotes)], "dropped": len(self.dropped),
                 "dropped_sentences": self.dropped, "rewritten": self.rewritten}
 
 
@@ -528,8 +536,8 @@ class Summary:
             out += [f"## {s.title} ({s.where()})" if s.named else f"## {s.where()[0].upper()}{s.where()[1:]}", ""]
             if s.note:
                 out += [s.note, ""]
-            for c in s.quotes:
-                out += [f"> {c.quoted} ({c.passage.cite()})", ">"]
+            for c in document_order(s.quotes):  # chosen by rank, read in the document's order
+                out += [f"> {c.display} ({c.passage.cite()})", ">"]
             if s.quotes:
                 out[-1] = ""
         return "\n".join(out).rstrip() + "\n"
