@@ -256,7 +256,7 @@ class DocumentWords:
         holds most, not all the lines together: a note restates a line, and the notes that drew their
         words from several lines were the wrong ones (Alice's chapter XII: "The King said that the
         King's sister was a grown woman", the King from one line and the sister grown a woman from
-        another).
+        another). For the same reason its names must be that line's (names_missing).
 
         A name miscopied from the given lines ("Zephyreline" for "Zephyrline") is first rewritten to
         their spelling (close_spelling); numbers are never rewritten."""
@@ -283,8 +283,12 @@ class DocumentWords:
                     rewritten.append({"sentence": was, "as": sentence})
             words = terms(sentence)
             share = sum(w in source_terms for w in words) / len(words) if words and source_terms is not None else 1.0
+            elsewhere: list[str] = []
             if line_terms and words:
-                share = max(sum(w in line for w in words) for line in line_terms) / len(words)
+                held = [sum(w in line for w in words) for line in line_terms]
+                share = max(held) / len(words)
+                elsewhere = min((names_missing(sentence, sources[i]) for i, n in enumerate(held) if n == max(held)),
+                                key=len)
             says_nothing = (bool(question) and source_terms is not None and not (set(words) & source_terms) - asked
                             and not (yes_or_no and YES_NO & set(_WORD.findall(sentence.lower()))))
             n, runs = copied_runs(sentence, lines) if not bad else (0, {})
@@ -292,12 +296,22 @@ class DocumentWords:
             copy = None if copies else copied_line(n, runs)
             why = ({"restates_question": True} if says_nothing else {}) | ({"spliced": True} if spliced else {}) \
                 | ({"copies": copy} if copy is not None else {}) \
-                | ({"unfinished": True} if whole and not SENTENCE_END.search(sentence) else {})
+                | ({"unfinished": True} if whole and not SENTENCE_END.search(sentence) else {}) \
+                | ({"names_elsewhere": elsewhere} if elsewhere else {})
             if bad or share < support or len(sentence.split()) < min_words or why:
                 dropped.append({"sentence": sentence, "unsupported": bad, "supported_words": round(share, 2)} | why)
             else:
                 kept.append(sentence)
         return Checked(" ".join(kept), dropped, [r for r in rewritten if r["as"] in kept])
+
+
+def names_missing(sentence: str, line: str) -> list[str]:
+    """The names of a generated sentence (name_runs) that the line it restates does not hold: "The
+    island's only boatman, Arthur, is the only one who can photograph the corona" took its words from a
+    line about a boatman bribed so that another man alone would photograph it, and Arthur from another."""
+    held = {w.lower() for w in _WORD.findall(line)}
+    return [n for n in name_runs(sentence)
+            if not all({k, k.removesuffix("'s")} & held for k in (w.lower() for w in _WORD.findall(n)))]
 
 
 SPLICE_RUN = 4  # words: a run this long that a source line holds verbatim was copied from it

@@ -231,6 +231,20 @@ def test_a_name_miscopied_from_the_quoted_lines_is_respelt_but_a_number_is_not()
     assert kept == "" and dropped[0]["unsupported"] == ["Hollander"] and rewritten == []
 
 
+def test_a_note_names_only_who_the_line_it_restates_names():
+    # the sample book's chapter 11: the boatman from one line, Arthur from another
+    words = DocumentWords()
+    lines = ["Varga had bribed the island's only boatman so that he alone would photograph the corona.",
+             "Arthur Lindqvist came to Sollas with his cameras."]
+    for line in lines:
+        words.add(line)
+    kept, dropped, _ = words.check("The island's only boatman, Arthur, would photograph the corona.", lines,
+                                   0.75, one_line=True)
+    assert kept == "" and dropped[0]["names_elsewhere"] == ["Arthur"]
+    kept, _, _ = words.check("So Varga had bribed the island's only boatman.", lines, 0.75, one_line=True)
+    assert kept == "So Varga had bribed the island's only boatman."
+
+
 def test_no_ngram_is_generated_twice():
     assert repeated_ngram_ends([1, 2, 3, 1, 2], 3) == [3]
     assert repeated_ngram_ends([1, 2, 3, 4], 3) == [] and repeated_ngram_ends([1, 2, 1, 2], 0) == []
