@@ -315,7 +315,8 @@ def bench_speed(
     out_dir: OutDirOpt = DEFAULT_BENCH_DIR, as_json: JsonOpt = False, as_csv: CsvOpt = False,
 ) -> None:
     """Prefill and decode tokens/s, mean ± sd, beside the plain model's chunked prefill at the same precision
-    (and llama.cpp on the same GGUF when llama-cpp-python is installed); writes speed.json and speed.png."""
+    (and llama.cpp on the same GGUF when llama-cpp-python is installed, its decodes interleaved with the
+    engine's: "decode × llama.cpp" is the median of their ratios); writes speed.json and speed.png."""
     import torch
 
     from infinicli import bench, resources, ui
@@ -334,7 +335,23 @@ def bench_speed(
     if not precision_list or any(p not in PRECISIONS for p in precision_list):
         raise InfiniError(f"--precisions takes a comma-separated list of {', '.join(PRECISIONS)}")
     check_writable(out_dir, folder=True)
-    rows, gguf = [], None
+    rows: list[dict] = []
+    threads = torch.get_num_threads()
+    refs: dict[int, bench.LlamaCpp | None] = {}  # segment -> llama.cpp, opened once, beside every precision
+
+    def reference(segment: int, gguf: Path, ids: list[int]) -> bench.LlamaCpp | None:
+        if segment not in refs:
+            ref = bench.LlamaCpp.open(gguf, ids, segment, threads, decode)
+            if isinstance(ref, str):
+                out.say(f"llama.cpp could not load {gguf.name}: {ref}; no llama.cpp row")
+                ref = None
+            elif ref is not None:
+                out.say(f"llama.cpp (llama-cpp-python {ref.version}) reads the same tokens in {segment}-token "
+                        "batches, then decodes after each decode of the engine")
+                ref.prefill(repeats)
+            refs[segment] = ref
+        return refs[segment]
+
     for precision in precision_list:
         session = Session.load(model, params=params, probe_heads=probe_heads, precision=precision, say=out.say)
         hay = build(session.tok, bench.parse_length(length), 0.5, 12345)
@@ -346,28 +363,23 @@ def bench_speed(
             session.engine.set_probe(hay.question)
             return session.engine
 
+        gguf = Path(session.info.file) if session.info.file.endswith(".gguf") else None
         found = bench.bench_speed(engine_for, session.engine.model, hay.ids, method_list,
                                   bench.parse_list(segments, int), repeats, decode,
                                   lambda r, p=precision: out.say(f"{r['method']} {p} seg {r['segment']}: "
                                                                  f"{r['prefill_tokens_per_s']} tok/s prefill, "
-                                                                 f"{r['decode_tokens_per_s']} tok/s decode"))
+                                                                 f"{r['decode_tokens_per_s']} tok/s decode"),
+                                  None if gguf is None else lambda seg, g=gguf, ids=hay.ids: reference(seg, g, ids))
         weights = bench.weight_bytes(session.engine.model)
-        rows += [{"precision": precision, "threads": torch.get_num_threads(), "weight_mb": round(weights / 2**20)}
+        rows += [{"precision": precision, "threads": threads, "weight_mb": round(weights / 2**20)}
                  | r for r in found]
-        if session.info.file.endswith(".gguf"):
-            gguf = Path(session.info.file)
         del session
-    if gguf is not None:
-        for segment in bench.parse_list(segments, int):
-            ref = bench.llama_cpp_speed(gguf, hay.ids, segment, repeats, decode, torch.get_num_threads())
-            if ref is None:
-                break
-            if "error" in ref:
-                out.say(f"llama.cpp could not load {gguf.name}: {ref['error']}; no llama.cpp row")
-                break
-            rows.append(ref)
-            out.say(f"llama.cpp (llama-cpp-python {ref['llama_cpp_python']}) seg {segment}: "
-                    f"{ref['prefill_tokens_per_s']} tok/s prefill, {ref['decode_tokens_per_s']} tok/s decode")
+    for ref in (r for r in refs.values() if r is not None):
+        rows.append(ref.row())
+        ref.close()
+        out.say(f"llama.cpp seg {ref.segment}: {rows[-1]['prefill_tokens_per_s']} tok/s prefill, "
+                f"{rows[-1]['decode_tokens_per_s']} tok/s decode ({rows[-1]['decodes']} decodes, each right "
+                "after one of the engine's)")
     bandwidth = bench.memory_bandwidth()
     for r in rows:
         r["prefill"] = f"{r['prefill_tokens_per_s']:.1f} ± {r['prefill_sd']:.1f}"
@@ -378,6 +390,7 @@ def bench_speed(
         r["decode_bandwidth_share"] = (round(r["weight_mb"] * 2**20 * r["decode_tokens_per_s"] / 1e9 / bandwidth, 3)
                                        if r["decode_tokens_per_s"] else None)
         r["share"] = "-" if r["decode_bandwidth_share"] is None else f"{r['decode_bandwidth_share']:.0%}"
+        r["vs_llama"] = f"{r['decode_vs_llama_cpp']:.2f}" if "decode_vs_llama_cpp" in r else "-"
     out.say(f"memory read bandwidth {bandwidth:.1f} GB/s; the weights a decoded token reads: "
             + ", ".join(f"{p} {mb} MB" for p, mb in {r["precision"]: r["weight_mb"] for r in rows}.items()))
     for r in rows:
@@ -392,8 +405,9 @@ def bench_speed(
     ui.speed_plot(rows, out_dir / "speed.png")
     out.say(f"wrote {out_dir / 'speed.json'} and {out_dir / 'speed.png'}")
     _rows_out(out, rows, ["method", "precision", "threads", "segment", "tokens", "prefill tok/s", "× plain",
-                          "decode tok/s", "of bandwidth"],
-              ["method", "precision", "threads", "segment", "length", "prefill", "ratio", "decode", "share"], as_csv)
+                          "decode tok/s", "decode × llama.cpp", "of bandwidth"],
+              ["method", "precision", "threads", "segment", "length", "prefill", "ratio", "decode", "vs_llama",
+               "share"], as_csv)
 
 
 @bench_app.command("summarize")

@@ -350,3 +350,23 @@ def test_shipped_trained_parameters_recall_the_key_through_the_memory(real):
         assert all(t.needle_at + 20 < t.tokens - 128 for t in trials)  # the needle is not in the last segment
         right[name] = [t.answer for t in trials if t.correct]
     assert right["untrained"] == [] and len(right["trained"]) >= 5, right
+
+
+def test_bench_speed_times_llama_cpp_right_after_each_decode_of_the_engine(run_cli, tmp_path):
+    """With the optional llama extra, llama.cpp decodes after every decode of every method, and each
+    method's row has the median ratio of those pairs (a machine's speed moves from minute to minute)."""
+    pytest.importorskip("llama_cpp")
+    from infinicli import model_store
+
+    out = tmp_path / "speed"
+    r = run_cli("bench", "speed", "--length", "600", "--segments", "128", "--methods", "window,infini",
+                "--repeats", "2", "--decode", "4", "--precisions", "fp16+int4", "--out", str(out), "--json",
+                home=model_store.infini_home())
+    assert r.returncode == 0, r.stderr
+    rows = json.loads((out / "speed.json").read_text())["rows"]
+    assert [row["method"] for row in rows] == ["plain chunked prefill", "window", "infini", "llama.cpp"]
+    llama = rows[-1]
+    assert llama["decodes"] == 4 and llama["decode_tokens_per_s"] > 0 and llama["prefill_tokens_per_s"] > 0
+    for row in rows[1:3]:
+        low, high = row["decode_vs_llama_cpp_range"]
+        assert 0 < low <= row["decode_vs_llama_cpp"] <= high

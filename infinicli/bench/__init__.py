@@ -253,11 +253,19 @@ def weight_bytes(model) -> int:
     return total
 
 
+PAUSE = 0.5  # seconds of rest before each timed arm: a thread pool (torch's OpenMP, ggml's) may spin a
+# while after its work and take the cores from the next arm (samples/speed/against_llama.py)
+
+
 def bench_speed(engine_for: Callable[[str, int], object], plain_model, tokens: list[int],
                 methods: list[str], segments: list[int], repeats: int, decode_tokens: int,
-                on_row: Callable[[dict], None]) -> list[dict]:
+                on_row: Callable[[dict], None], reference: Callable[[int], LlamaCpp | None] | None = None
+                ) -> list[dict]:
     """Prefill and decode tokens/s; the first row is the plain model's chunked prefill, and each method's
-    prefill_ratio is its prefill speed over that row's."""
+    prefill_ratio is its prefill speed over that row's. With a `reference` (segment -> LlamaCpp, which has
+    read `tokens`), llama.cpp decodes right after each decode of a method, and the method's row gets
+    decode_vs_llama_cpp: the median of those pairs' ratios (on a machine whose speed moves from one
+    minute to the next, rows timed minutes apart compare the minutes)."""
     import torch
     from transformers import DynamicCache
 
@@ -283,69 +291,98 @@ def bench_speed(engine_for: Callable[[str, int], object], plain_model, tokens: l
                "decode_tokens_per_s": None, "decode_sd": None}
         rows.append(row)
         on_row(row)
+        llama = reference(segment) if reference is not None else None
         for method in methods:
             engine = engine_for(method, segment)
-            prefill, decode = [], []
+            prefill, decode, ratios = [], [], []
             for _ in range(repeats):
                 engine.reset()
                 t0 = time.perf_counter()
                 engine.read(tokens)
                 prefill.append(n / (time.perf_counter() - t0))
+                time.sleep(PAUSE)
                 t0 = time.perf_counter()
                 out = engine.generate(tokens[-8:], decode_tokens)
                 decode.append(len(out) / (time.perf_counter() - t0))
+                if llama is not None:
+                    time.sleep(PAUSE)
+                    ratios.append(decode[-1] / llama.decode(decode_tokens))
             pm, psd = mean_sd(prefill)
             dm, dsd = mean_sd(decode)
             row = {"method": method, "segment": segment, "length": n,
                    "prefill_tokens_per_s": round(pm, 1), "prefill_sd": round(psd, 1),
                    "prefill_ratio": round(pm / plain, 3),
                    "decode_tokens_per_s": round(dm, 1), "decode_sd": round(dsd, 1)}
+            if ratios:
+                row |= {"decode_vs_llama_cpp": round(statistics.median(ratios), 3),
+                        "decode_vs_llama_cpp_range": [round(min(ratios), 3), round(max(ratios), 3)]}
             rows.append(row)
             on_row(row)
     return rows
 
 
-def llama_cpp_speed(gguf: Path, tokens: list[int], segment: int, repeats: int, decode_tokens: int,
-                    threads: int) -> dict | None:
-    """llama.cpp on the same GGUF and input, as a reference row like bench_speed's: prefill in
-    `segment`-token batches, then greedy decode; its precision is the weights' type as the GGUF's name
-    gives it (Q4_1), and no plain row shares it, so it has no prefill ratio. None when
-    llama-cpp-python is not installed (the optional `llama` extra); {"method": "llama.cpp",
-    "error": ...} when it cannot load the file."""
-    try:
+class LlamaCpp:
+    """llama.cpp on the same GGUF and input, as a reference beside bench_speed's rows: it reads the
+    tokens (`prefill` times that, in `segment`-token batches), then each `decode` greedily decodes after
+    them (the tokens stay in its cache). Its precision is the weights' type as the GGUF's name gives it
+    (Q4_1)."""
+
+    def __init__(self, gguf: Path, tokens: list[int], segment: int, threads: int, decode_tokens: int) -> None:
         import llama_cpp
-    except ImportError:
-        return None
-    n = len(tokens)
-    try:
-        llm = llama_cpp.Llama(model_path=str(gguf), n_ctx=n + decode_tokens + 8, n_batch=segment,
-                              n_ubatch=segment, n_threads=threads, n_threads_batch=threads, verbose=False)
-    except (ValueError, RuntimeError, OSError) as exc:  # an architecture or file llama.cpp does not take
-        return {"method": "llama.cpp", "error": str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__}
-    prefill, decode = [], []
-    try:
+
+        self.gguf, self.tokens, self.segment, self.threads = gguf, tokens, segment, threads
+        self.version = llama_cpp.__version__
+        self.llm = llama_cpp.Llama(model_path=str(gguf), n_ctx=len(tokens) + decode_tokens + 8, n_batch=segment,
+                                   n_ubatch=segment, n_threads=threads, n_threads_batch=threads, verbose=False)
+        self.prefills: list[float] = []
+        self.decodes: list[float] = []
+
+    @classmethod
+    def open(cls, gguf: Path, tokens: list[int], segment: int, threads: int, decode_tokens: int
+             ) -> LlamaCpp | str | None:
+        """The reference, None when llama-cpp-python is not installed (the optional `llama` extra), or
+        why it cannot load the file."""
+        try:
+            import llama_cpp  # noqa: F401
+        except ImportError:
+            return None
+        try:
+            return cls(gguf, tokens, segment, threads, decode_tokens)
+        except (ValueError, RuntimeError, OSError) as exc:  # an architecture or file llama.cpp does not take
+            return str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
+
+    def prefill(self, repeats: int) -> None:
         for _ in range(repeats):
-            llm.reset()
+            self.llm.reset()
             t0 = time.perf_counter()
-            llm.eval(tokens)
-            prefill.append(n / (time.perf_counter() - t0))
-            produced = 0
-            t0 = time.perf_counter()
-            # generate() finds the whole prompt in its cache, so each step decodes one token
-            for _ in llm.generate(tokens, top_k=1, temp=0.0):
-                produced += 1
-                if produced == decode_tokens:
-                    break
-            decode.append(produced / (time.perf_counter() - t0))
-    finally:
-        llm.close()
-    pm, psd = mean_sd(prefill)
-    dm, dsd = mean_sd(decode)
-    return {"precision": gguf.stem.rsplit(".", 1)[-1], "threads": threads,
-            "weight_mb": round(gguf.stat().st_size / 2**20), "method": "llama.cpp", "segment": segment,
-            "length": n, "prefill_tokens_per_s": round(pm, 1), "prefill_sd": round(psd, 1), "prefill_ratio": None,
-            "decode_tokens_per_s": round(dm, 1), "decode_sd": round(dsd, 1),
-            "llama_cpp_python": llama_cpp.__version__}
+            self.llm.eval(self.tokens)
+            self.prefills.append(len(self.tokens) / (time.perf_counter() - t0))
+
+    def decode(self, decode_tokens: int) -> float:
+        """One greedy decode of `decode_tokens` after the tokens read: tokens/s, kept for the row."""
+        produced = 0
+        t0 = time.perf_counter()
+        # generate() finds the whole prompt in its cache, so each step decodes one token
+        for _ in self.llm.generate(self.tokens, top_k=1, temp=0.0):
+            produced += 1
+            if produced == decode_tokens:
+                break
+        self.decodes.append(produced / (time.perf_counter() - t0))
+        return self.decodes[-1]
+
+    def row(self) -> dict:
+        pm, psd = mean_sd(self.prefills)
+        dm, dsd = mean_sd(self.decodes) if self.decodes else (None, None)
+        return {"precision": self.gguf.stem.rsplit(".", 1)[-1], "threads": self.threads,
+                "weight_mb": round(self.gguf.stat().st_size / 2**20), "method": "llama.cpp",
+                "segment": self.segment, "length": len(self.tokens), "prefill_tokens_per_s": round(pm, 1),
+                "prefill_sd": round(psd, 1), "prefill_ratio": None,
+                "decode_tokens_per_s": None if dm is None else round(dm, 1),
+                "decode_sd": None if dsd is None else round(dsd, 1), "decodes": len(self.decodes),
+                "llama_cpp_python": self.version}
+
+    def close(self) -> None:
+        self.llm.close()
 
 
 # --- summaries --------------------------------------------------------------------------------------
