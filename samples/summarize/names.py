@@ -35,12 +35,17 @@ def replayed(data: dict) -> sm.Sections:
     return sections
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def replay_arguments(doc: str) -> argparse.Namespace:
+    """--replay (the recordings, fp16+int4's by default) and --out, for the scripts that replay them."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
     parser.add_argument("--replay", type=Path,
                         default=ROOT / "samples/bench/summarize-quotes/recordings/fp16+int4")
     parser.add_argument("--out", type=Path)
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = replay_arguments(__doc__)
     books = json.loads((ROOT / "samples/books/cast.json").read_text())["books"]
     cast = {Path(b["pdf"]).name: b["characters"] for b in books}
     rows = []

@@ -13,7 +13,6 @@ line of another section. A judge fit to check notes would rate the line above th
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import time
@@ -27,8 +26,8 @@ from infinicli.tasks import ask
 from infinicli.tasks import summarize as sm
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from names import replayed  # noqa: E402
-from quotes import ROOT, load_recordings  # noqa: E402
+from names import replay_arguments, replayed  # noqa: E402
+from quotes import load_recordings  # noqa: E402
 
 PROMPTS = {  # name: (question, the lines it is asked of: all key lines, or each of the best three alone)
     "summarize's own (all key lines)": (sm.NOTE_QUESTION, "all"),
@@ -41,12 +40,17 @@ PROMPTS = {  # name: (question, the lines it is asked of: all key lines, or each
 JUDGE = 'Is this true according to the text above: "{claim}" Answer yes or no.'
 
 
+def summarized(data: dict) -> tuple[sm.Sections, list[sm.Section]]:
+    """A replayed book and the sections its summary quotes (front matter and empty sections left out)."""
+    sections = replayed(data)
+    front = {id(s) for s in sm.front_matter(sections.done)}
+    return sections, [s for s in sections.done if s.key and id(s) not in front]
+
+
 def prompts(session, recorded: dict) -> list[dict]:
     rows = []
     for book, data in recorded.items():
-        sections = replayed(data)
-        front = {id(s) for s in sm.front_matter(sections.done)}
-        usable = [s for s in sections.done if s.key and id(s) not in front]
+        sections, usable = summarized(data)
         for label, (question, mode) in PROMPTS.items():
             t0, notes = time.perf_counter(), []
             for s in usable:
@@ -79,9 +83,7 @@ def margin(session, lines: list[str], claim: str) -> float:
 def judge(session, recorded: dict) -> dict:
     trials = []
     for book, data in recorded.items():
-        sections = replayed(data)
-        front = {id(s) for s in sm.front_matter(sections.done)}
-        usable = [s for s in sections.done if s.key and id(s) not in front]
+        _, usable = summarized(data)
         for k, s in enumerate(usable):
             lines = [c.passage.text for c in s.key]
             line = next((x for x in lines if len(name_runs(x)) >= 2), None)
@@ -106,11 +108,7 @@ def judge(session, recorded: dict) -> dict:
 def main() -> None:
     from infinicli.session import Session
 
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--replay", type=Path,
-                        default=ROOT / "samples/bench/summarize-quotes/recordings/fp16+int4")
-    parser.add_argument("--out", type=Path)
-    args = parser.parse_args()
+    args = replay_arguments(__doc__)
     session = Session.load()
     recorded = load_recordings(args.replay)
     result = {"prompts": prompts(session, recorded), "judge": judge(session, recorded)}
