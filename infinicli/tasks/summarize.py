@@ -161,9 +161,14 @@ class Section:
             words += n
         return out
 
+    @property
+    def quotes_shown(self) -> list[Candidate]:
+        """The quotes as a reader gets them (markdown and --json): chosen by rank, in the document's order."""
+        return document_order(self.quotes)
+
     def as_dict(self) -> dict:
         return {"title": self.title, **self.span(), "tokens": self.tokens, "note": self.note,
-                "quotes": [c.as_dict() for c in document_order(self.quotes)], "dropped": len(self.dropped),
+                "quotes": [c.as_dict() for c in self.quotes_shown], "dropped": len(self.dropped),
                 "dropped_sentences": self.dropped, "rewritten": self.rewritten}
 
 
@@ -492,6 +497,8 @@ def names_line(sections: list[Section], cast: Cast, k: int = 8) -> tuple[list[st
     recurring = [n for n in recurring_names(sections, k=None)
                  if n in known or n.rsplit(" ", 1)[-1] in known][:k]
     return (recurring, "sections") if recurring else (often[:k], "sentences")
+
+
 FRONT_MATTER = 2048  # tokens: unnamed text before the first named section, up to this, is front matter
 
 
@@ -536,7 +543,7 @@ class Summary:
             out += [f"## {s.title} ({s.where()})" if s.named else f"## {s.where()[0].upper()}{s.where()[1:]}", ""]
             if s.note:
                 out += [s.note, ""]
-            for c in document_order(s.quotes):  # chosen by rank, read in the document's order
+            for c in s.quotes_shown:
                 out += [f"> {c.display} ({c.passage.cite()})", ">"]
             if s.quotes:
                 out[-1] = ""
