@@ -337,21 +337,7 @@ def bench_speed(
     check_writable(out_dir, folder=True)
     rows: list[dict] = []
     threads = torch.get_num_threads()
-    refs: dict[int, bench.LlamaCpp | None] = {}  # segment -> llama.cpp, opened once, beside every precision
-
-    def reference(segment: int, gguf: Path, ids: list[int]) -> bench.LlamaCpp | None:
-        if segment not in refs:
-            ref = bench.LlamaCpp.open(gguf, ids, segment, threads, decode)
-            if isinstance(ref, str):
-                out.say(f"llama.cpp could not load {gguf.name}: {ref}; no llama.cpp row")
-                ref = None
-            elif ref is not None:
-                out.say(f"llama.cpp (llama-cpp-python {ref.version}) reads the same tokens in {segment}-token "
-                        "batches, then decodes after each decode of the engine")
-                ref.prefill(repeats)
-            refs[segment] = ref
-        return refs[segment]
-
+    llama = bench.LlamaCppReferences(threads, repeats, decode, out.say)
     for precision in precision_list:
         session = Session.load(model, params=params, probe_heads=probe_heads, precision=precision, say=out.say)
         hay = build(session.tok, bench.parse_length(length), 0.5, 12345)
@@ -369,17 +355,12 @@ def bench_speed(
                                   lambda r, p=precision: out.say(f"{r['method']} {p} seg {r['segment']}: "
                                                                  f"{r['prefill_tokens_per_s']} tok/s prefill, "
                                                                  f"{r['decode_tokens_per_s']} tok/s decode"),
-                                  None if gguf is None else lambda seg, g=gguf, ids=hay.ids: reference(seg, g, ids))
+                                  None if gguf is None else lambda seg, g=gguf, ids=hay.ids: llama.get(seg, g, ids))
         weights = bench.weight_bytes(session.engine.model)
         rows += [{"precision": precision, "threads": threads, "weight_mb": round(weights / 2**20)}
                  | r for r in found]
         del session
-    for ref in (r for r in refs.values() if r is not None):
-        rows.append(ref.row())
-        ref.close()
-        out.say(f"llama.cpp seg {ref.segment}: {rows[-1]['prefill_tokens_per_s']} tok/s prefill, "
-                f"{rows[-1]['decode_tokens_per_s']} tok/s decode ({rows[-1]['decodes']} decodes, each right "
-                "after one of the engine's)")
+    rows += llama.close()
     bandwidth = bench.memory_bandwidth()
     for r in rows:
         r["prefill"] = f"{r['prefill_tokens_per_s']:.1f} ± {r['prefill_sd']:.1f}"

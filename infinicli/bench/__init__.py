@@ -385,6 +385,39 @@ class LlamaCpp:
         self.llm.close()
 
 
+class LlamaCppReferences:
+    """bench_speed's llama.cpp for each segment length, opened (and its prefill timed) the first time a
+    precision asks for it and kept for the next precisions, so every precision's decodes pair with the
+    same llama.cpp; close() gives their rows."""
+
+    def __init__(self, threads: int, repeats: int, decode_tokens: int, say: Callable[[str], None]) -> None:
+        self.threads, self.repeats, self.decode_tokens, self.say = threads, repeats, decode_tokens, say
+        self.opened: dict[int, LlamaCpp | None] = {}
+
+    def get(self, segment: int, gguf: Path, tokens: list[int]) -> LlamaCpp | None:
+        if segment not in self.opened:
+            ref = LlamaCpp.open(gguf, tokens, segment, self.threads, self.decode_tokens)
+            if isinstance(ref, str):
+                self.say(f"llama.cpp could not load {gguf.name}: {ref}; no llama.cpp row")
+                ref = None
+            elif ref is not None:
+                self.say(f"llama.cpp (llama-cpp-python {ref.version}) reads the same tokens in {segment}-token "
+                         "batches, then decodes after each decode of the engine")
+                ref.prefill(self.repeats)
+            self.opened[segment] = ref
+        return self.opened[segment]
+
+    def close(self) -> list[dict]:
+        rows = []
+        for ref in (r for r in self.opened.values() if r is not None):
+            rows.append(ref.row())
+            ref.close()
+            self.say(f"llama.cpp seg {ref.segment}: {rows[-1]['prefill_tokens_per_s']} tok/s prefill, "
+                     f"{rows[-1]['decode_tokens_per_s']} tok/s decode ({rows[-1]['decodes']} decodes, each right "
+                     "after one of the engine's)")
+        return rows
+
+
 # --- summaries --------------------------------------------------------------------------------------
 
 def coverage(text: str, facts: dict) -> dict:
