@@ -160,13 +160,32 @@ class OpenSpan:
     The prefix never changes while the run lasts, so it is gathered and roped once, not per token. The
     keys are kept transposed, (Hkv, d, S), so that a decoded token's scores are a plain product with
     them: measured on 30 layers' worth of 1,150 keys, 0.85-1.26 ms against 1.63-2.19 ms for the product
-    with the transpose of (Hkv, S, d)."""
+    with the transpose of (Hkv, S, d).
 
-    def __init__(self, k: torch.Tensor, v: torch.Tensor, room: int) -> None:
-        n_kv, p, d = k.shape
-        self.kt = k.new_empty(n_kv, d, p + room)
-        self.v = v.new_empty(n_kv, p + room, d)
-        self.kt[:, :, :p], self.v[:, :p] = k.transpose(-1, -2), v
+    The prefix's parts (state.InfiniState.prefix_parts, not roped) are copied straight into the buffer
+    and roped there, in place: its halves along d are contiguous rows in this layout. Measured on 30
+    layers of 4,000 keys: 33-44 ms against 50-64 ms for joining the parts, roping them and copying the
+    result in."""
+
+    def __init__(self, parts: list[tuple[torch.Tensor, torch.Tensor]], cos_t: torch.Tensor,
+                 sin_t: torch.Tensor, room: int) -> None:
+        """parts: (Hkv, n, d) keys and values each, in span order; cos_t, sin_t: the engine's rope
+        tables transposed, (d, >= the parts' length), sin_t with rotate_half's sign folded in."""
+        k0 = parts[0][0]
+        n_kv, d, p = k0.shape[0], k0.shape[2], sum(k.shape[1] for k, _ in parts)
+        self.kt = k0.new_empty(n_kv, d, p + room)
+        self.v = k0.new_empty(n_kv, p + room, d)
+        a = 0
+        for k, v in parts:
+            b = a + k.shape[1]
+            self.kt[:, :, a:b].copy_(k.transpose(-1, -2))
+            self.v[:, a:b].copy_(v)
+            a = b
+        h = d // 2  # x * cos + rotate_half(x) * sin, on the two halves: rotate_half swaps them
+        x1, x2 = self.kt[:, :h, :p], self.kt[:, h:, :p]
+        first = x1 * sin_t[h:, :p]
+        x1.mul_(cos_t[:h, :p]).addcmul_(x2, sin_t[:h, :p])
+        x2.mul_(cos_t[h:, :p]).add_(first)
         self.n = p
 
     def append(self, k: torch.Tensor, v: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -275,6 +294,7 @@ class InfiniModel:
             cos, sin = self.model.model.rotary_emb(dummy, pos)
             half = self.head_dim // 2  # rotate_half's sign, folded into sin once (see _apply_rope)
             self._cos, self._sin = cos[0], torch.cat([-sin[0, :, :half], sin[0, :, half:]], -1)  # (m, d)
+            self._cos_t, self._sin_t = self._cos.t().contiguous(), self._sin.t().contiguous()  # for OpenSpan
         return self._cos[:n], self._sin[:n]
 
     @staticmethod
@@ -307,9 +327,9 @@ class InfiniModel:
             span = self._open[i]
             if span is None:
                 # recall_last and the answer's blocks are set only while generate() runs
-                pk, pv = self.state.prefix(i, self._recall_last, self._answer_index)
-                cos, sin = self._rope(pk.shape[1])
-                span = self._open[i] = OpenSpan(self._apply_rope(pk, cos, sin), pv, max(self._open_room, t))
+                parts = self.state.prefix_parts(i, self._recall_last, self._answer_index)
+                self._rope(sum(pk.shape[1] for pk, _ in parts))
+                span = self._open[i] = OpenSpan(parts, self._cos_t, self._sin_t, max(self._open_room, t))
             s = span.n + t
         else:
             pk, pv = self.state.prefix(i)
@@ -600,8 +620,8 @@ class InfiniModel:
                     out.append(nxt)
                     if on_token is not None:
                         on_token(nxt)
-                    if stop_when is not None and stop_when(out):
-                        break
+                    if stop_when is not None and stop_when(out) or step == max_new_tokens - 1:
+                        break  # the last token's own pass would be read by no one
                     h = self._decode(nxt)
         finally:
             self._close()

@@ -130,11 +130,16 @@ class RecallPool:
 
     def layer(self, i: int, index: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
         """Sink then pool, for layer i: (H, n, d) each; `index` picks some pool tokens (best_index)."""
+        (sk, sv), (k, v) = self.parts(i, index)
+        return torch.cat([sk, k], dim=1), torch.cat([sv, v], dim=1)
+
+    def parts(self, i: int, index: torch.Tensor | None = None) -> list[tuple[torch.Tensor, torch.Tensor]]:
+        """layer()'s two parts, the sink's keys and values and the pool's, not joined."""
         n, s = self.size, self.sink_size
         k, v = self.k[i, :, :n], self.v[i, :, :n]
         if index is not None:
             k, v = k[:, index], v[:, index]
-        return torch.cat([self.sink_k[i, :, :s], k], dim=1), torch.cat([self.sink_v[i, :, :s], v], dim=1)
+        return [(self.sink_k[i, :, :s], self.sink_v[i, :, :s]), (k, v)]
 
     def best_blocks(self, k: int) -> list[int]:
         """The numbers (input order) of the k best-scored kept blocks; all of them when k is 0."""
@@ -228,13 +233,16 @@ class InfiniState:
         Reading keeps the window next to the segment it continues; a question may put the recalled
         blocks nearest to itself instead, and attend to some of them only (pool_index).
         """
-        pk, pv = self.pool.layer(i, pool_index)
-        wk, wv = self.window.layer(i)
-        if not recall_last:
-            return torch.cat([pk, wk], dim=1), torch.cat([pv, wv], dim=1)
-        s = self.pool.sink_size
-        return (torch.cat([pk[:, :s], wk, pk[:, s:]], dim=1),
-                torch.cat([pv[:, :s], wv, pv[:, s:]], dim=1))
+        parts = self.prefix_parts(i, recall_last, pool_index)
+        return torch.cat([k for k, _ in parts], dim=1), torch.cat([v for _, v in parts], dim=1)
+
+    def prefix_parts(self, i: int, recall_last: bool = False, pool_index: torch.Tensor | None = None
+                     ) -> list[tuple[torch.Tensor, torch.Tensor]]:
+        """prefix() as its parts' keys and values, not joined: for a caller that copies them into a buffer
+        of its own (engine.OpenSpan), joining them first would copy every key once more."""
+        sink, pool = self.pool.parts(i, pool_index)
+        window = self.window.layer(i)
+        return [sink, window, pool] if recall_last else [sink, pool, window]
 
     @property
     def prefix_len(self) -> int:

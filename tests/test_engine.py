@@ -452,7 +452,9 @@ def test_a_decoded_token_has_the_logits_of_reading_it(tiny, method):
 def test_open_span_grows_past_the_room_it_was_given():
     from infinicli.engine import OpenSpan
 
-    span = OpenSpan(torch.ones(2, 3, 4), torch.ones(2, 3, 4), room=1)
+    no_rope = torch.ones(4, 3), torch.zeros(4, 3)  # cos 1, sin 0: the keys as given
+    span = OpenSpan([(torch.ones(2, 1, 4), torch.ones(2, 1, 4)), (torch.ones(2, 2, 4), torch.ones(2, 2, 4))],
+                    *no_rope, room=1)
     for n in range(1, 4):
         k, v = span.append(torch.full((2, n, 4), float(n)), torch.full((2, n, 4), -float(n)))
     assert k.shape == v.shape == (2, 3 + 1 + 2 + 3, 4) and span.n == 9
