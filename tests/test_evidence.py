@@ -303,7 +303,8 @@ def _passages(title_every: int, n: int, tokens: int = 40):
     for i in range(n):
         if i % title_every == 0:
             out.append(Passage(f"CHAPTER {i // title_every + 1}", "b.txt", None, i + 1, True, True))
-        out.append(Passage(f"Sentence {i} tells of Person{i % 7} at Place{i % 5} and more.", "b.txt", None, i + 1))
+        out.append(Passage(f"Sentence {i} tells of Person{'ABCDEFG'[i % 7]} at Place{'VWXYZ'[i % 5]} and more.",
+                           "b.txt", None, i + 1))
     return [(p, tokens) for p in out]
 
 
@@ -321,6 +322,24 @@ def test_sections_follow_headings_keep_few_sentences_and_cut_long_stretches():
         secs._place(p, 1.0, tokens)
     done = secs.finish()
     assert len(done) == -(-500 * 40 // sm.LONGEST_SECTION) and done[1].title == "CHAPTER 1 (part 2)"
+
+
+def test_code_tables_and_index_lines_are_not_quoted_but_dialogue_and_other_scripts_are():
+    """Lines from a real manual's text (R Data Import/Export, PDFium) that a summary quoted before
+    quotable asked for prose, and sentences it must still take."""
+    code = ['... took 10 seconds (and more memory), and A <- as.matrix(read.table("matrix.dat", header = FALSE, '
+            'nrows = 200, comment.char = "", colClasses = "numeric")) took 7 seconds.',
+            'n=1e6) # 0.93s xc <- scan("ints.dat", what=character(0), n=1e6) # 0.85s',
+            '> sqlQuery(channel, "select state, murder from USArrests where rape > 30 order by murder") state murder',
+            '8, 27, 32 read.xls . 22 read.xport . 19 readRDS . 4', 'Importing from other statistical systems .',
+            '"where Rape > 30 order by Murder")) row_names Murder 1 Colorado 7.9 2 Arizona 8.1 3 California 9.0']
+    prose = ['(This is my cousin--Mr. Enfield--Dr. Jekyll.)',
+             '"You should be out, whipping up the circulation like Mr. Enfield and me.',
+             "Note that utf8 is not a valid encoding name (UTF-8 is), and macintosh is the most portable name.",
+             "212 barrels opened; false bottoms in 188 of them.",
+             "Es war einmal ein K\u00f6nig, der hatte drei T\u00f6chter."]
+    assert not any(sm.quotable(Passage(t, "m.pdf", 16, None)) for t in code)
+    assert all(sm.quotable(Passage(t, "m.pdf", 16, None)) for t in prose)
 
 
 def test_outline_pages_name_the_sections():

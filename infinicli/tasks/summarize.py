@@ -209,10 +209,25 @@ def centroid_similarity(cands: list[Candidate], bag: Counter, weight: Callable[[
     return out
 
 
+PROSE = 0.75  # a quotable sentence has more than this share of words of prose (prose_share)
+_PROSE_WORD = re.compile(r"[\"'“‘(\[]*[^\W\d_]+(?:(?:['’-]|--|–|—)[^\W\d_]+)*[.,;:!?)\]\"'”’]*")
+
+
+def prose_share(text: str) -> float:
+    """The share of a sentence's words that are words of prose: letters, perhaps joined by an apostrophe,
+    a hyphen or a dash, between quotation marks, brackets and punctuation. Code, tables, URLs and index
+    entries are mostly other things: on a real manual (R Data Import/Export) the summary quoted
+    'n=1e6) # 0.93s xc <- scan("ints.dat", ...' and an index line '8, 27, 32 read.xls .'."""
+    words = text.split()
+    return sum(bool(_PROSE_WORD.fullmatch(w)) for w in words) / (len(words) or 1)
+
+
 def quotable(p: Passage) -> bool:
-    """A sentence worth quoting: five words or more, not a heading, not a line of a contents page
-    ("The Return to Corran Head 112")."""
-    return len(p.text.split()) >= 5 and not p.is_heading and not re.search(r"\s\d+$", p.text)
+    """A sentence worth quoting: five words or more, not a heading, not a line of a contents page or an
+    index ("The Return to Corran Head 112", "Importing from other statistical systems ." where dot
+    leaders went before a page number), mostly words of prose (prose_share)."""
+    return (len(p.text.split()) >= 5 and not p.is_heading and not re.search(r"\s(\d+|\.)$", p.text)
+            and prose_share(p.text) > PROSE)
 
 
 def note_text(raw: str) -> str:
