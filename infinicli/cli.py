@@ -119,20 +119,16 @@ def passkey(
 # --- documents: ask, read, summarize ---------------------------------------------------------------
 
 
-def _check_input(path: str, ctx: typer.Context | None = None) -> None:
-    """Refuse before the model loads: missing, a directory, a named pipe, a device, binary data; for a
-    saved state, engine options given on the command line that it was not read with."""
+def _check_input(path: str, ctx: typer.Context | None = None, states: bool = True) -> None:
+    """session.check_input, before the model loads, with the engine options given on the command line
+    (a saved state must have been read with the same)."""
     from infinicli import snapshot
-    from infinicli.sources import check_input, open_source
+    from infinicli.session import check_input
 
-    check_input(path)
-    if snapshot.is_snapshot(path):
-        if ctx is not None:
-            given = {name: value(ctx.params[name]) for name in snapshot.OPTION_FIELDS
-                     if name in ctx.params and ctx.get_parameter_source(name).name == "COMMANDLINE"}
-            snapshot.check_options(path, given)
-    elif path != "-":
-        open_source(path)  # looks at the first bytes only; reading starts when it is iterated
+    given = None if ctx is None else {
+        name: value(ctx.params[name]) for name in snapshot.OPTION_FIELDS
+        if name in ctx.params and ctx.get_parameter_source(name).name == "COMMANDLINE"}
+    check_input(path, given, states)
 
 
 @app.command()
@@ -195,9 +191,7 @@ def read(
     from infinicli import snapshot
     from infinicli.ui import Output, human_bytes, input_name, reading_line
 
-    _check_input(file)
-    if snapshot.is_snapshot(file):
-        raise InfiniError(f"{file} is already a saved state")
+    _check_input(file, states=False)
     snapshot.check_save_path(save, force)
     out = Output(as_json)
     session = _session(out, model, method, segment, window, pool, block, rule, gate, params, precision=precision)

@@ -31,6 +31,25 @@ def check_params(params: str | Path | None) -> None:
         raise InfiniError(f"no trained Infini parameters at {params} (make them with `infini train`)")
 
 
+def check_input(path: str | Path, given: dict[str, object] | None = None, states: bool = True) -> None:
+    """Refuse an input before the model loads: missing, a directory, a named pipe, a device, binary
+    data; a saved state where none is taken (states False), or one read with other engine settings
+    than the options `given` on the command line."""
+    from infinicli import snapshot
+    from infinicli.sources import check_input as check_file
+    from infinicli.sources import open_source
+
+    path = str(path)
+    check_file(path)
+    if snapshot.is_snapshot(path):
+        if not states:
+            raise InfiniError(f"{path} is already a saved state")
+        if given is not None:  # reads the state's header too: a damaged one is refused here
+            snapshot.check_options(path, given)
+    elif path != "-":
+        open_source(path)  # looks at the first bytes only; reading starts when it is iterated
+
+
 @dataclass(slots=True)
 class Session:
     engine: InfiniModel
@@ -80,11 +99,10 @@ class Session:
     def read(self, path: str | Path, save: str | Path, *, password: str | None = None, force: bool = False,
              on_segment=None):
         """Read a document and save the state at `save` (atomically): reading.Reading."""
-        from infinicli import reading, snapshot
+        from infinicli import reading
         from infinicli.sources import open_source
 
-        if snapshot.is_snapshot(path):
-            raise InfiniError(f"{path} is already a saved state")
+        check_input(path, states=False)
         total = reading.count_tokens(self.tok, str(path), password)
         result = reading.read(self.engine, self.tok, str(path), open_source(str(path), password), None, 512,
                               on_segment, total)
