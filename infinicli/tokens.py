@@ -24,9 +24,13 @@ _END = re.compile(_CLOSE + r"(?=\s)")
 SENTENCE_END = re.compile(_CLOSE + "$")  # a text that ends as a sentence does
 _NOT_AN_END = re.compile(
     r"(?:\b(?:Mr|Mrs|Ms|Dr|St|Mt|Jr|Sr|Prof|Rev|Capt|Col|Gen|Lt|No|vs|etc|e\.g|i\.e|cf|Fig|Vol|ch|p|pp)|\b[A-Z])\.$")
+# "Chapter One", "Book the First", "Stave Twenty-One": a number in words. Any word at all made "section
+# discusses these attributes." (a line of a real manual's prose) a heading.
+_NUMBER_WORD = (r"(?:the|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
+                r"sixty|seventy|eighty|ninety|hundred|first|second|third|fifth|last|final)[a-z-]*")
 _HEADING = [
-    re.compile(r"^(?:chapter|book|part|stave|section|act|canto|letter)\s+(?:[ivxlcdm]+|\d+|[a-z]+)\b[^a-z]{0,3}.{0,70}$",
-               re.IGNORECASE),
+    re.compile(rf"^(?:chapter|book|part|stave|section|act|canto|letter)\s+(?:[ivxlcdm]+|\d+|{_NUMBER_WORD})\b"
+               r"[^a-z]{0,3}.{0,70}$", re.IGNORECASE),
     re.compile(r"^#{1,6}\s+\S.{0,100}$"),  # markdown
     re.compile(r"^\d+(?:\.\d+){0,3}\.?\s+[A-Z][^.!?]{1,70}$"),  # "4.2 Title"
     re.compile(r"^[IVXLC]+\.?$"),  # a roman numeral alone on its line
@@ -42,8 +46,11 @@ def heading(line: str) -> str | None:
         return None
     if any(p.match(text) for p in _HEADING):
         words = re.findall(r"[A-Za-z]+", text)
-        if _HEADING[-1].match(text) and not 1 <= len(words) <= 10:
-            return None
+        capitals = _HEADING[-1].match(text) and not any(p.match(text) for p in _HEADING[:-1])
+        if capitals and (not 1 <= len(words) <= 10 or 2 * sum(map(len, words)) < len("".join(text.split()))
+                         or len(words) == 1 and len(words[0]) < 5):
+            return None  # in capitals, but mostly not letters, a line of code ("15: </TABLE>>];"), or one short
+            # word: a figure's label ("CPS", "DAG" in graphviz's manual), where a heading says "PREFACE"
         return text.lstrip("#").strip()
     return None
 

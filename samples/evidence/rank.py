@@ -86,8 +86,19 @@ def everything(record: dict, is_answer) -> list[dict]:
     recorded = {key(c): c for c in record["candidates"]}
     floor = min(c["attention"] for c in record["candidates"]) - 1.0
     out = []
-    for c in ev.candidates():
+    found = set()
+    now = ev.candidates()
+    lost = [r for r in record["candidates"] if key(r) not in {key(c) for c in now}]
+    for c in now:
         was = recorded.get(key(c))
+        if was is None and lost:  # the passages are cut otherwise now (a line no longer taken for a heading
+            # joins its sentence): the recorded ones not found again that overlap it on its page or file
+            near = [r for r in lost if (r.get("page"), r.get("path")) == (c.get("page"), c.get("path"))
+                    and (r["text"][:30] in c["text"] or c["text"][:30] in r["text"])]
+            if near:
+                was = {"attention": sum(r["attention"] for r in near), "tokens": c["tokens"],
+                       "lexical": max(r["lexical"] for r in near)}
+                found |= {key(r) for r in near}
         out.append(
             c
             | {
@@ -97,7 +108,7 @@ def everything(record: dict, is_answer) -> list[dict]:
                 "recorded_lexical": was["lexical"] if was else 0.0,
             }
         )
-    found = {key(c) for c in out}
+    found |= {key(c) for c in out}
     missing = [k for k in recorded if k not in found]
     if missing:
         raise SystemExit(f"{record['question']}: {len(missing)} recorded passages not found again, e.g. {missing[0]}")
