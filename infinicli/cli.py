@@ -119,7 +119,8 @@ def passkey(
 # --- documents: ask, read, summarize ---------------------------------------------------------------
 
 
-def _check_input(path: str, ctx: typer.Context | None = None, states: bool = True) -> None:
+def _check_input(path: str, ctx: typer.Context | None = None, states: bool = True,
+                 password: str | None = None) -> None:
     """session.check_input, before the model loads, with the engine options given on the command line
     (a saved state must have been read with the same)."""
     from infinicli import snapshot
@@ -128,7 +129,7 @@ def _check_input(path: str, ctx: typer.Context | None = None, states: bool = Tru
     given = None if ctx is None else {
         name: value(ctx.params[name]) for name in snapshot.OPTION_FIELDS
         if name in ctx.params and ctx.get_parameter_source(name).name == "COMMANDLINE"}
-    check_input(path, given, states)
+    check_input(path, given, states, password)
 
 
 @app.command()
@@ -155,7 +156,7 @@ def ask(
     from infinicli.tasks import ask as ask_task
     from infinicli.ui import Output, answer_view, input_name
 
-    _check_input(file, ctx)
+    _check_input(file, ctx, password=password)
     ask_task.check_question(question)
     out = Output(as_json)
     session = _session(out, model, method, segment, window, pool, block, rule, gate, params, probe_heads, precision)
@@ -191,7 +192,7 @@ def read(
     from infinicli import snapshot
     from infinicli.ui import Output, human_bytes, input_name, reading_line
 
-    _check_input(file, states=False)
+    _check_input(file, states=False, password=password)
     snapshot.check_save_path(save, force)
     out = Output(as_json)
     session = _session(out, model, method, segment, window, pool, block, rule, gate, params, precision=precision)
@@ -227,7 +228,7 @@ def summarize(
     from infinicli.tasks import summarize as sm
     from infinicli.ui import Output, input_name, summary_view
 
-    _check_input(file)
+    _check_input(file, password=password)
     sm.check_strategy(strategy)
     check_writable(out_path, force=force)
     out = Output(as_json)

@@ -31,10 +31,12 @@ def check_params(params: str | Path | None) -> None:
         raise InfiniError(f"no trained Infini parameters at {params} (make them with `infini train`)")
 
 
-def check_input(path: str | Path, given: dict[str, object] | None = None, states: bool = True) -> None:
+def check_input(path: str | Path, given: dict[str, object] | None = None, states: bool = True,
+                password: str | None = None) -> None:
     """Refuse an input before the model loads: missing, a directory, a named pipe, a device, binary
-    data; a saved state where none is taken (states False), or one read with other engine settings
-    than the options `given` on the command line."""
+    data, a PDF without a text layer or whose password is missing or wrong; a saved state where none
+    is taken (states False), or one read with other engine settings than the options `given` on the
+    command line."""
     from infinicli import snapshot
     from infinicli.sources import check_input as check_file
     from infinicli.sources import open_source
@@ -47,7 +49,11 @@ def check_input(path: str | Path, given: dict[str, object] | None = None, states
         if given is not None:  # reads the state's header too: a damaged one is refused here
             snapshot.check_options(path, given)
     elif path != "-":
-        open_source(path)  # looks at the first bytes only; reading starts when it is iterated
+        # its first chunk (a PDF's first page with text): measured on an image-only PDF, the refusal
+        # came after the model had loaded, 7 s in; this costs a PDF's first pages' text, milliseconds
+        chunks = open_source(path, password, on_warning=lambda _: None)
+        next(chunks, None)
+        getattr(chunks, "close", lambda: None)()
 
 
 @dataclass(slots=True)
@@ -102,7 +108,7 @@ class Session:
         from infinicli import reading
         from infinicli.sources import open_source
 
-        check_input(path, states=False)
+        check_input(path, states=False, password=password)
         total = reading.count_tokens(self.tok, str(path), password)
         result = reading.read(self.engine, self.tok, str(path), open_source(str(path), password), None, 512,
                               on_segment, total)

@@ -324,6 +324,22 @@ def test_binary_data_and_fake_pdfs_are_refused_before_the_model_loads(
     assert listing(tmp_path) == before
 
 
+@pytest.mark.parametrize("command", [["ask", "-q", "what?"], ["summarize"], ["read", "--save", "x.infini"]])
+@pytest.mark.parametrize("pages, password, phrase", [(["", "", ""], None, "needs OCR"),
+                                                      (["Behind a password"], "pw", "--password")])
+def test_a_pdf_without_text_or_its_password_is_refused_before_the_model_loads(
+        tmp_path, no_model, monkeypatch, capsys, command: list[str], pages: list[str], password, phrase: str) -> None:
+    from tests.test_sources import make_pdf
+
+    monkeypatch.chdir(tmp_path)
+    make_pdf(tmp_path / "doc.pdf", pages, password=password)
+    before = listing(tmp_path)
+    code, err = run_main(monkeypatch, capsys, command[0], "doc.pdf", *command[1:], "--model", no_model)
+    assert code == 2
+    one_sentence(err, phrase)  # not the missing model's sentence: the PDF is looked at first
+    assert listing(tmp_path) == before
+
+
 def test_sources_refuse_a_named_pipe_without_blocking(tmp_path: Path) -> None:
     pipe = tmp_path / "pipe.txt"
     os.mkfifo(pipe)
