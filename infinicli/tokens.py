@@ -24,12 +24,16 @@ _END = re.compile(_CLOSE + r"(?=\s)")
 SENTENCE_END = re.compile(_CLOSE + "$")  # a text that ends as a sentence does
 _NOT_AN_END = re.compile(
     r"(?:\b(?:Mr|Mrs|Ms|Dr|St|Mt|Jr|Sr|Prof|Rev|Capt|Col|Gen|Lt|No|vs|etc|e\.g|i\.e|cf|Fig|Vol|ch|p|pp)|\b[A-Z])\.$")
-# "Chapter One", "Book the First", "Stave Twenty-One": a number in words. Any word at all made "section
-# discusses these attributes." (a line of a real manual's prose) a heading.
-_NUMBER_WORD = (r"(?:the|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
-                r"sixty|seventy|eighty|ninety|hundred|first|second|third|fifth|last|final)[a-z-]*")
+# "Chapter One", "Book the First", "Stave Twenty-One": a number in words; "Chapter IV" in capitals. Any
+# word at all made "section discusses these attributes." (a line of a real manual's prose) a heading,
+# and a word of the letters of roman numerals in any case, "part civil war".
+_ORDINAL = (r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|"
+            r"(?:thir|four|fif|six|seven|eigh|nine)teenth|(?:twen|thir|for|fif)tieth|last|final)")
+_NUMBER_WORD = (rf"(?:the\s+{_ORDINAL}|{_ORDINAL}|(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+                r"(?:thir|four|fif|six|seven|eigh|nine)teen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|"
+                r"hundred)(?:-[a-z]+)?)")
 _HEADING = [
-    re.compile(rf"^(?:chapter|book|part|stave|section|act|canto|letter)\s+(?:[ivxlcdm]+|\d+|{_NUMBER_WORD})\b"
+    re.compile(rf"^(?:chapter|book|part|stave|section|act|canto|letter)\s+(?:(?-i:[IVXLCDM]+)|\d+|{_NUMBER_WORD})\b"
                r"[^a-z]{0,3}.{0,70}$", re.IGNORECASE),
     re.compile(r"^#{1,6}\s+\S.{0,100}$"),  # markdown
     re.compile(r"^\d+(?:\.\d+){0,3}\.?\s+[A-Z][^.!?]{1,70}$"),  # "4.2 Title"
