@@ -337,11 +337,15 @@ def test_code_tables_and_index_lines_are_not_quoted_but_dialogue_and_other_scrip
             'n=1e6) # 0.93s xc <- scan("ints.dat", what=character(0), n=1e6) # 0.85s',
             '> sqlQuery(channel, "select state, murder from USArrests where rape > 30 order by murder") state murder',
             '8, 27, 32 read.xls . 22 read.xport . 19 readRDS . 4', 'Importing from other statistical systems .',
+            # a figure's labels (graphviz's dotguide) and a title page
+            'Software Technology Configuration Mgt Architecture & Libraries Process IMX TTU',
+            "Alice's Adventures in Wonderland by Lewis Carroll Contents",
             '"where Rape > 30 order by Murder")) row_names Murder 1 Colorado 7.9 2 Arizona 8.1 3 California 9.0']
     prose = ['(This is my cousin--Mr. Enfield--Dr. Jekyll.)',
              '"You should be out, whipping up the circulation like Mr. Enfield and me.',
              "Note that utf8 is not a valid encoding name (UTF-8 is), and macintosh is the most portable name.",
              "212 barrels opened; false bottoms in 188 of them.",
+             "Hardly knowing what she did, she picked up a little bit of stick, and held it out to the puppy;",
              "Es war einmal ein K\u00f6nig, der hatte drei T\u00f6chter."]
     assert not any(sm.quotable(Passage(t, "m.pdf", 16, None)) for t in code)
     assert all(sm.quotable(Passage(t, "m.pdf", 16, None)) for t in prose)

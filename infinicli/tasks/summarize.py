@@ -227,7 +227,15 @@ def quotable(p: Passage) -> bool:
     index ("The Return to Corran Head 112", "Importing from other statistical systems ." where dot
     leaders went before a page number), mostly words of prose (prose_share)."""
     return (len(p.text.split()) >= 5 and not p.is_heading and not re.search(r"\s(\d+|\.)$", p.text)
-            and prose_share(p.text) > PROSE)
+            and prose_share(p.text) > PROSE and not labels(p.text))
+
+
+def labels(text: str) -> bool:
+    """Words in a row that end no sentence, most of them capitalised: a title ("Alice's Adventures in
+    Wonderland by Lewis Carroll Contents") or the labels of a figure ("Software Technology Configuration
+    Mgt Architecture & Libraries Process IMX TTU", graphviz's dotguide), not a sentence to quote."""
+    words = text.split()
+    return not SENTENCE_END.search(text) and 2 * sum(not w[:1].islower() for w in words) > len(words)
 
 
 def note_text(raw: str) -> str:
