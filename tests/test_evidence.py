@@ -725,6 +725,9 @@ def test_the_cast_counts_sentences_merges_a_surname_and_stays_bounded():
     heading = Passage("CHAPTER ONE Poole Poole", "b.txt", None, 7, is_heading=True)
     cast.add([heading])
     assert cast.count["Poole"] == 1  # a heading's words are a title, not names
+    marks = Cast(keep=2)
+    marks.add([Passage(f"Then Poole saw the V:1 mark and V:1 again {i}.", "b.txt", None, i) for i in range(4)])
+    assert [n for n, _, _ in marks.names()] == ["Poole"]  # a mark with a digit names no one
     many = Cast()
     many.add([Passage(f"Then Name{i} came.", "b.txt", None, i) for i in range(evidence.CAST_HELD + 10)])
     assert len(many.count) <= evidence.CAST_HELD  # names seen once are forgotten past the bound
