@@ -340,6 +340,7 @@ def test_code_tables_and_index_lines_are_not_quoted_but_dialogue_and_other_scrip
             # a figure's labels (graphviz's dotguide) and a title page
             'Software Technology Configuration Mgt Architecture & Libraries Process IMX TTU',
             "Alice's Adventures in Wonderland by Lewis Carroll Contents",
+            "62 2.18 List of notable Pin-Priority values for apt-pinning technique.",  # a list of tables
             '"where Rape > 30 order by Murder")) row_names Murder 1 Colorado 7.9 2 Arizona 8.1 3 California 9.0']
     prose = ['(This is my cousin--Mr. Enfield--Dr. Jekyll.)',
              '"You should be out, whipping up the circulation like Mr. Enfield and me.',

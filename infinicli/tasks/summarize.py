@@ -225,9 +225,11 @@ def prose_share(text: str) -> float:
 def quotable(p: Passage) -> bool:
     """A sentence worth quoting: five words or more, not a heading, not a line of a contents page or an
     index ("The Return to Corran Head 112", "Importing from other statistical systems ." where dot
-    leaders went before a page number), mostly words of prose (prose_share)."""
-    return (len(p.text.split()) >= 5 and not p.is_heading and not re.search(r"\s(\d+|\.)$", p.text)
-            and prose_share(p.text) > PROSE and not labels(p.text))
+    leaders went before a page number, "62 2.18 List of notable Pin-Priority values" where the page
+    number came first), mostly words of prose (prose_share)."""
+    text = p.text
+    return (len(text.split()) >= 5 and not p.is_heading and not re.search(r"\s(\d+|\.)$", text)
+            and not re.match(r"\d+\s+\d+(?:\.\d+)+\s", text) and prose_share(text) > PROSE and not labels(text))
 
 
 def labels(text: str) -> bool:
