@@ -461,6 +461,14 @@ def test_summarize_gives_every_chapter_quotes_from_it(tiny, chars, tmp_path):
     assert d["structure"] == "headings" and all("quotes" in x and "dropped" in x for x in d["sections"])
 
 
+def test_a_note_is_marked_as_the_models_words_above_the_documents_quotes():
+    line = Passage("The keeper lit the lamp at dusk and kept it burning.", "b.txt", None, 4)
+    sec = sm.Section("CHAPTER 1", line, line)
+    sec.key, sec.note = [sm.Candidate(line, 1.0)], "The keeper lit the lamp."
+    md = sm.Summary("b.txt", "", [sec], [], [], None, 0.0, 0, "headings").markdown()
+    assert "*The model's note:* The keeper lit the lamp.\n\n> The keeper lit the lamp at dusk" in md
+
+
 def test_names_used_in_as_many_sections_come_in_the_order_they_were_read():
     # the names line followed set order, so two runs of the same book could list Hyde and Jekyll either way
     secs = []
