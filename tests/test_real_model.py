@@ -324,7 +324,9 @@ def test_summarize_quotes_every_chapter_of_a_real_book(tmp_path):
     data = _cli("summarize", str(book), "--out", str(out), "--quotes-only")
     assert data["structure"] == "outline" and len(data["sections"]) >= 10
     assert "STORY OF THE DOOR" in data["sections"][1]["title"]
-    for s in data["sections"]:
+    front, *chapters = data["sections"]
+    assert front["title"] == "Opening" and not front["quotes"]  # a title and contents page: nothing to quote
+    for s in chapters:
         first, last = s["pages"]
         assert s["quotes"] and all(first <= q["page"] <= last for q in s["quotes"])
     assert out.read_text() == data["markdown"] and "(p. " in data["markdown"]
