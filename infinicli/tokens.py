@@ -48,9 +48,10 @@ def heading(line: str) -> str | None:
     text = line.strip()
     if not text or len(text) > 100 or text.isdigit():
         return None
-    if any(p.match(text) for p in _HEADING):
+    matched = [p for p in _HEADING if p.match(text)]
+    if matched:
         words = re.findall(r"[A-Za-z]+", text)
-        capitals = _HEADING[-1].match(text) and not any(p.match(text) for p in _HEADING[:-1])
+        capitals = matched == [_HEADING[-1]]  # in capitals, and no other sign of a heading
         if capitals and (not 1 <= len(words) <= 10 or 2 * sum(map(len, words)) < len("".join(text.split()))
                          or len(words) == 1 and len(words[0]) < 5):
             return None  # in capitals, but mostly not letters, a line of code ("15: </TABLE>>];"), or one short
