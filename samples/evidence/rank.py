@@ -86,9 +86,9 @@ def everything(record: dict, is_answer) -> list[dict]:
     recorded = {key(c): c for c in record["candidates"]}
     floor = min(c["attention"] for c in record["candidates"]) - 1.0
     out = []
-    found = set()
     now = ev.candidates()
-    lost = [r for r in record["candidates"] if key(r) not in {key(c) for c in now}]
+    found = {key(c) for c in now}
+    lost = [r for r in record["candidates"] if key(r) not in found]
     for c in now:
         was = recorded.get(key(c))
         if was is None and lost:  # the passages are cut otherwise now (a line no longer taken for a heading
@@ -108,7 +108,6 @@ def everything(record: dict, is_answer) -> list[dict]:
                 "recorded_lexical": was["lexical"] if was else 0.0,
             }
         )
-    found |= {key(c) for c in out}
     missing = [k for k in recorded if k not in found]
     if missing:
         raise SystemExit(f"{record['question']}: {len(missing)} recorded passages not found again, e.g. {missing[0]}")
