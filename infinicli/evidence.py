@@ -258,6 +258,14 @@ class DocumentWords:
         King's sister was a grown woman", the King from one line and the sister grown a woman from
         another). For the same reason its names must be that line's (names_missing).
 
+        Without a question, a sentence that says "not", "no", "never" (NEGATION) where the line it draws
+        most words from (any of the lines, without one_line) says none of them is dropped too. Of the notes
+        the default model wrote for the summary bench's three books (samples/bench/summarize-notes), the
+        check kept two that did so, both false: "The beacon is not a beacon", of '"The beacon is
+        automatic," said Rowan', and "I will not be able to watch you photograph the clouds", of '"Then I
+        shall watch you photograph the clouds," said Arthur'. An answer may say no where its lines do
+        not: the question may be what it denies.
+
         A name miscopied from the given lines ("Zephyreline" for "Zephyrline") is first rewritten to
         their spelling (close_spelling); numbers are never rewritten."""
         source_terms = set(terms(" ".join(sources))) if sources is not None else None
@@ -284,11 +292,14 @@ class DocumentWords:
             words = terms(sentence)
             share = sum(w in source_terms for w in words) / len(words) if words and source_terms is not None else 1.0
             elsewhere: list[str] = []
+            drawn_from = sources or []
             if line_terms and words:
                 held = [sum(w in line for w in words) for line in line_terms]
                 share = max(held) / len(words)
-                elsewhere = min((names_missing(sentence, sources[i]) for i, n in enumerate(held) if n == max(held)),
-                                key=len)
+                drawn_from = [sources[i] for i, n in enumerate(held) if n == max(held)]
+                elsewhere = min((names_missing(sentence, line) for line in drawn_from), key=len)
+            negated = (not question and sources is not None and NEGATION.search(sentence) is not None
+                       and not any(NEGATION.search(line) for line in drawn_from))
             says_nothing = (bool(question) and source_terms is not None and not (set(words) & source_terms) - asked
                             and not (yes_or_no and YES_NO & set(_WORD.findall(sentence.lower()))))
             n, runs = copied_runs(sentence, lines) if not bad else (0, {})
@@ -297,7 +308,7 @@ class DocumentWords:
             why = ({"restates_question": True} if says_nothing else {}) | ({"spliced": True} if spliced else {}) \
                 | ({"copies": copy} if copy is not None else {}) \
                 | ({"unfinished": True} if whole and not SENTENCE_END.search(sentence) else {}) \
-                | ({"names_elsewhere": elsewhere} if elsewhere else {})
+                | ({"names_elsewhere": elsewhere} if elsewhere else {}) | ({"negation": True} if negated else {})
             if bad or share < support or len(sentence.split()) < min_words or why:
                 dropped.append({"sentence": sentence, "unsupported": bad, "supported_words": round(share, 2)} | why)
             else:
@@ -367,6 +378,7 @@ class Checked(NamedTuple):
     rewritten: list[dict]
 
 
+NEGATION = re.compile(r"\b(?:not|no|never|nothing|none|nobody|nor|neither|cannot)\b|n['\u2019]t\b", re.I)
 YES_NO = {"yes", "no", "not", "never", "cannot", "can't", "don't", "isn't"}  # an answer, though no new word
 # ... to a question that asks yes or no ("Is installing R into a path with spaces supported?"): to "Which
 # tar flag ...?" the answer "no." said nothing (samples/bench/evidence/answers.json, manual question 1)

@@ -250,6 +250,26 @@ def test_a_note_names_only_who_the_line_it_restates_names():
     assert kept == "So Varga had bribed the island's only boatman."
 
 
+def test_a_note_says_not_only_where_its_line_does():
+    # the sample book's chapter 12 and Alice's chapter VII: the notes the default model wrote, kept before
+    words = DocumentWords()
+    lines = ['"The beacon is automatic, Mrs. Marchbank," said Rowan.',
+             'When the ice released the ships in March, not one crew would sail under Cornelius Drave.']
+    for line in lines:
+        words.add(line)
+    kept, dropped, _ = words.check("The beacon is not a beacon automatic.", lines, 0.75, one_line=True)
+    assert kept == "" and dropped[0]["negation"] is True
+    kept, _, _ = words.check("The beacon is automatic, said Rowan.", lines, 0.75, one_line=True)
+    assert kept == "The beacon is automatic, said Rowan."
+    # its line says "not": the note may
+    kept, _, _ = words.check("No crew would sail under Cornelius Drave.", lines, 0.75, one_line=True)
+    assert kept == "No crew would sail under Cornelius Drave."
+    # an answer may deny what its lines do not: the question asked it
+    kept, _, _ = words.check("No, the beacon is not manned.", lines + ["Is the beacon manned?"],
+                             question="Is the beacon manned?")
+    assert kept == "No, the beacon is not manned."
+
+
 def test_no_ngram_is_generated_twice():
     assert repeated_ngram_ends([1, 2, 3, 1, 2], 3) == [3]
     assert repeated_ngram_ends([1, 2, 3, 4], 3) == [] and repeated_ngram_ends([1, 2, 1, 2], 0) == []
