@@ -258,18 +258,19 @@ class DocumentWords:
         King's sister was a grown woman", the King from one line and the sister grown a woman from
         another). For the same reason its names must be that line's (names_missing).
 
-        Without a question, a sentence that says "not", "no", "never" (NEGATION) where the line it draws
-        most words from (any of the lines, without one_line) says none of them is dropped too. Of the notes
-        the default model wrote for the summary bench's three books (samples/bench/summarize-notes), the
-        check kept two that did so, both false: "The beacon is not a beacon", of '"The beacon is
-        automatic," said Rowan', and "I will not be able to watch you photograph the clouds", of '"Then I
-        shall watch you photograph the clouds," said Arthur'. An answer may say no where its lines do
-        not: the question may be what it denies.
+        A sentence that says "not", "no", "never" (NEGATION) where the line it draws most words from (the
+        question is one of the lines an answer is checked against) says none of them is dropped too. Of
+        the notes the default model wrote for the summary bench's three books (samples/bench/
+        summarize-notes), the check kept two that did so, both false: "The beacon is not a beacon", of
+        '"The beacon is automatic," said Rowan', and "I will not be able to watch you photograph the
+        clouds", of '"Then I shall watch you photograph the clouds," said Arthur'; of the answers about
+        the R manual (samples/bench/evidence), "The option --withlapack is not available on Fedora.".
+        The answer to a question that asks yes or no may say no where its lines do not.
 
         A name miscopied from the given lines ("Zephyreline" for "Zephyrline") is first rewritten to
         their spelling (close_spelling); numbers are never rewritten."""
         source_terms = set(terms(" ".join(sources))) if sources is not None else None
-        line_terms = [set(terms(x)) for x in sources] if one_line and sources else []
+        line_terms = [set(terms(x)) for x in sources] if sources else []
         lines = [x for x in sources or [] if x != question]  # a reply may repeat the question's words
         asked = set(terms(question)) if question else set()
         yes_or_no = bool(question) and YES_NO_QUESTION.match(question) is not None
@@ -295,10 +296,11 @@ class DocumentWords:
             drawn_from = sources or []
             if line_terms and words:
                 held = [sum(w in line for w in words) for line in line_terms]
-                share = max(held) / len(words)
                 drawn_from = [sources[i] for i, n in enumerate(held) if n == max(held)]
-                elsewhere = min((names_missing(sentence, line) for line in drawn_from), key=len)
-            negated = (not question and sources is not None and NEGATION.search(sentence) is not None
+                if one_line:
+                    share = max(held) / len(words)
+                    elsewhere = min((names_missing(sentence, line) for line in drawn_from), key=len)
+            negated = (not yes_or_no and sources is not None and NEGATION.search(sentence) is not None
                        and not any(NEGATION.search(line) for line in drawn_from))
             says_nothing = (bool(question) and source_terms is not None and not (set(words) & source_terms) - asked
                             and not (yes_or_no and YES_NO & set(_WORD.findall(sentence.lower()))))
@@ -378,7 +380,9 @@ class Checked(NamedTuple):
     rewritten: list[dict]
 
 
-NEGATION = re.compile(r"\b(?:not|no|never|nothing|none|nobody|nor|neither|cannot)\b|n['\u2019]t\b", re.I)
+# not inside an option or a value: --no-same-owner, --with-x=no
+NEGATION = re.compile(r"(?<![\w=/-])(?:not|no|never|nothing|none|nobody|nor|neither|cannot)(?![\w=/-])|n['\u2019]t\b",
+                      re.I)
 YES_NO = {"yes", "no", "not", "never", "cannot", "can't", "don't", "isn't"}  # an answer, though no new word
 # ... to a question that asks yes or no ("Is installing R into a path with spaces supported?"): to "Which
 # tar flag ...?" the answer "no." said nothing (samples/bench/evidence/answers.json, manual question 1)
