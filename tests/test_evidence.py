@@ -264,10 +264,24 @@ def test_a_note_says_not_only_where_its_line_does():
     # its line says "not": the note may
     kept, _, _ = words.check("No crew would sail under Cornelius Drave.", lines, 0.75, one_line=True)
     assert kept == "No crew would sail under Cornelius Drave."
-    # an answer may deny what its lines do not: the question asked it
+    # an answer may deny what its lines do not when the question asks yes or no
     kept, _, _ = words.check("No, the beacon is not manned.", lines + ["Is the beacon manned?"],
                              question="Is the beacon manned?")
     assert kept == "No, the beacon is not manned."
+    # not otherwise: the R manual's "this requires configuring R with option --with-blas=flexiblas" was
+    # answered "The option --with-blas=flexiblas is not available on Fedora."
+    manual = ["FlexiBLAS on Fedora provides a complete LAPACK, but not the enhanced routines.",
+              "However, this requires configuring R with option --with-blas=flexiblas."]
+    for line in manual:
+        words.add(line)
+    question = "Which option must R be configured with to use FlexiBLAS on Fedora?"
+    checked = words.check("The option --with-blas=flexiblas is not available on Fedora.", manual + [question],
+                          question=question)
+    assert checked.text == "" and checked.dropped[0]["negation"] is True
+    # an option's or a value's "no" is no denial
+    checked = words.check("R is configured with option --with-blas=flexiblas --no-same-owner.", manual + [question],
+                          question=question)
+    assert checked.text == "R is configured with option --with-blas=flexiblas --no-same-owner."
 
 
 def test_no_ngram_is_generated_twice():
