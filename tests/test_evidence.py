@@ -251,7 +251,7 @@ def test_a_note_names_only_who_the_line_it_restates_names():
 
 
 def test_a_note_says_not_only_where_its_line_does():
-    # the sample book's chapter 12 and Alice's chapter VII: the notes the default model wrote, kept before
+    # the sample book's chapters 12 and 3: the beacon note is one the default model wrote, kept before
     words = DocumentWords()
     lines = ['"The beacon is automatic, Mrs. Marchbank," said Rowan.',
              'When the ice released the ships in March, not one crew would sail under Cornelius Drave.']
