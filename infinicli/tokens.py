@@ -115,9 +115,25 @@ def _title_line(line: str) -> bool:
             and 2 * sum(w[:1].isupper() or w[:1].isdigit() for w in words) >= len(words))
 
 
-def passage_bounds(text: str, by: str) -> list[int]:
+# On a typeset page, every line of a paragraph but its last runs to about the width of the text; a
+# line that stops short of SHORT_LINE times that width (Chunk.width: a PDF's) and ends no sentence is no
+# wrapped prose: a table's row, a line of code, a list item, a label ("Tip", "Warning"), or the last
+# line of a sentence that runs on into one of those. It ends its passage, which does not run on into
+# the next line: Debian Reference's quotes had
+# "… key key binding F1 help menu F3 internal file viewer F4 internal editor …" (a table of 11 rows as
+# one "sentence") and "Package: * Pin: release a=testing Pin-Priority: 1010 Run ”apt-get update;
+# apt-get dist-upgrade” to force ...".
+# A short line that ends a clause (a comma, a semicolon, a colon, a dash) is a verse of a poem, a line of
+# dialogue or the words that lead into a list: it goes on into the next line as before. Alice's songs
+# were cut into lines, and "Beautiful, beautiful Soup!", chapter X's fact, was too short to quote.
+SHORT_LINE = 0.7
+_CLAUSE_END = re.compile(r"(?:[,;:]|--|[\u2013\u2014-])[\"'\u201d\u2019)\]]*$")
+
+
+def passage_bounds(text: str, by: str, width: int | None = None) -> list[int]:
     """Character offsets where passages start (the first is 0): each line (by="line"), or each
-    sentence, paragraph and heading (by="sentence")."""
+    sentence, paragraph and heading (by="sentence"). `width`: the text is typeset in lines of about
+    this many characters, and a short line that ends no sentence ends its passage (SHORT_LINE)."""
     starts = [0]
     line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
     if by == "line":
@@ -129,6 +145,10 @@ def passage_bounds(text: str, by: str) -> list[int]:
         line = text[s:end]
         titled = heading(line) is not None
         under = after > 0 and _title_line(line)
+        short = (width is not None and len(line.strip()) < SHORT_LINE * width
+                 and not SENTENCE_END.search(line.rstrip()) and not _CLAUSE_END.search(line.rstrip()))
+        if short:  # the line before it may be prose that runs on into it: only what follows is cut off
+            cuts.add(end)
         if not line.strip() or titled or under:  # a blank line or a heading stands alone
             cuts.add(s)
             cuts.add(end)
@@ -160,7 +180,7 @@ def passage_bounds(text: str, by: str) -> list[int]:
 def passages_of(chunk: Chunk, by: str) -> tuple[list[int], list[Passage]]:
     """A chunk's passages and the character offset where each starts."""
     text = chunk.text
-    starts = passage_bounds(text, by)
+    starts = passage_bounds(text, by, chunk.width)
     newlines = [m.start() for m in re.finditer("\n", text)]
     out = []
     for n, s in enumerate(starts):
@@ -175,11 +195,39 @@ def passages_of(chunk: Chunk, by: str) -> tuple[list[int], list[Passage]]:
 
 
 def token_stream(tok: Tokenizer, chunks: Iterable[Chunk], by: str = "sentence") -> Iterator[tuple[int, Passage]]:
-    """(token id, its passage) for every token of a chunk stream, in order."""
+    """(token id, its passage) for every token of a chunk stream, in order. A sentence that a PDF's page
+    breaks is one passage, cited on the page where it starts: the tokens of a page's last sentence wait
+    (a sentence's worth) for the next page, whose first sentence finishes it (runs_on)."""
+    held: list[tuple[int, Passage]] = []
     for chunk in chunks:
         if not chunk.text:
             continue
         ids, offsets = tok.encode_with_offsets(chunk.text)
         starts, passages = passages_of(chunk, by)
-        for tid, (a, b) in zip(ids, offsets):  # by its last character: " The" opens a sentence
-            yield tid, passages[max(0, bisect.bisect_right(starts, max(a, b - 1)) - 1)]
+        pairs = [(tid, passages[max(0, bisect.bisect_right(starts, max(a, b - 1)) - 1)])  # by its last
+                 for tid, (a, b) in zip(ids, offsets)]  # character: " The" opens a sentence
+        if held:
+            first = next((n for n, (_, p) in enumerate(pairs) if p.text), None)
+            tail = held[-1][1]
+            if first is not None and not pairs[first][1].is_heading:
+                whole = Passage(f"{tail.text} {pairs[first][1].text}", tail.origin, tail.page, tail.line)
+                cont = pairs[first][1]
+                yield from ((t, whole) for t, _ in held)
+                pairs = [(t, whole if n <= first or p is cont else p) for n, (t, p) in enumerate(pairs)]
+            else:
+                yield from held
+            held = []
+        if pairs and by == "sentence" and runs_on(chunk, pairs[-1][1]):
+            tail = pairs[-1][1]
+            n = next((n for n in range(len(pairs), 0, -1) if pairs[n - 1][1] is not tail), 0)
+            held, pairs = pairs[n:], pairs[:n]
+        yield from pairs
+    yield from held
+
+
+def runs_on(chunk: Chunk, last: Passage) -> bool:
+    """Whether a typeset page's last passage is a sentence that goes on on the next page: it ends no
+    sentence, is no heading, and the page's last line runs to the full width (not a table's row)."""
+    if chunk.width is None or last.is_heading or not last.text or SENTENCE_END.search(last.text):
+        return False
+    return len(chunk.text.rstrip().rsplit("\n", 1)[-1].strip()) >= SHORT_LINE * chunk.width

@@ -43,6 +43,31 @@ def test_every_token_carries_its_sentence_and_line(chars):
     assert [p for _, p in pairs if p.text == "CHAPTER II. The Fair"][0].line == 7
 
 
+def test_a_sentence_a_page_breaks_is_one_passage_cited_where_it_starts(chars):
+    # the sample book's pages 18-19: "... the sea went, as he walked, from white to blue, and" / "Jonah
+    # stopped more than once simply to look at it." (its page number, blanked by sources.pdf, between)
+    full = "x" * 60  # a full line of this text is 64 characters
+    one = (f"{full} One.\nThe gulls rose over the harbour wall, and the sea went, as he walked,\n"
+           "from white to blue, and the wind came round to the west while he stood\n")
+    two = "Jonah stopped more than once simply to look at it. He went on.\nflatpak V:41, I:44 7350\n"
+    three = "CHAPTER IV. The Rest\nIt rained.\n"
+    pages = [Chunk(one, "b.pdf", 18, width=64), Chunk(two, "b.pdf", 19, width=64), Chunk(three, "b.pdf", 20, width=64)]
+    pairs = list(token_stream(chars, pages))
+    assert chars.decode([t for t, _ in pairs]) == one + two + three  # nothing lost or reordered
+    whole = [p for _, p in pairs if p.text.startswith("The gulls")]
+    assert len({id(p) for p in whole}) == 1  # one passage, its tokens in one run
+    assert whole[0].text == ("The gulls rose over the harbour wall, and the sea went, as he walked, from white to "
+                             "blue, and the wind came round to the west while he stood Jonah stopped more than "
+                             "once simply to look at it.")
+    assert (whole[0].page, whole[0].line) == (18, 2)
+    texts = [p.text for _, p in pairs]
+    # a page that ends with a table's row (a short line) or a page that opens with a heading goes on apart
+    assert "flatpak V:41, I:44 7350" in texts and "CHAPTER IV. The Rest" in texts
+    # a text file's chunks are not pages
+    text = list(token_stream(chars, [Chunk(one, "b.txt"), Chunk(two, "b.txt", line=4)]))
+    assert "Jonah stopped more than once simply to look at it." in [p.text for _, p in text]
+
+
 def test_headings_are_found_and_prose_is_not():
     for line in ("CHAPTER IV.", "Chapter 4: The Storm", "4.2 Installing the package", "# Usage",
                  "STORY OF THE DOOR", "XII", "STAVE ONE", "Book the First", "Chapter Twenty-One",
@@ -71,6 +96,47 @@ def test_a_chapters_title_and_dateline_stand_alone_under_its_heading():
     assert split(prose)[1] == "Alice was beginning to get very tired\nof sitting by her sister."  # no title
     weak = "OBJC=$CC\nFC=\"$LOCAL/bin/gfortran -mtune=native\"\nCPPFLAGS=x. Done."  # under no strong heading
     assert split(weak)[1] == "FC=\"$LOCAL/bin/gfortran -mtune=native\"\nCPPFLAGS=x."
+
+
+def test_on_a_typeset_page_a_short_line_that_ends_no_sentence_stands_alone():
+    # Debian Reference's page 125 (PDFium's text, fewer lines): a label, wrapped prose, a table; a full
+    # line of the document's text is 124 characters long (sources.pdf measures it)
+    page = ("Debian Reference 125 / 233\n"
+            "7.6 Sandbox\n"
+            "Many mostly GUI applications on Linux are available in binary formats from non-Debian sources.\n"
+            "Warning\n"
+            "Binaries from these sites may include proprietary non-free software packages.\n"
+            "The inherent risk of running external binaries can be reduced by using the sandbox environment\n"
+            "which leverages modern Linux security features (see Section 4.7.4) that the kernel provides.\n"
+            "package popcon size description\n"
+            "flatpak V:41, I:44 7350 Flatpak application deployment framework for desktop apps\n"
+            "snapd V:61, I:65 59918 Daemon and tooling that enable snap packages\n"
+            "firejail V:1, I:5 1771 a SUID security sandbox program firejail for use with AppImage\n"
+            "Table 7.6: List of notable sandbox environment and related packages\n"
+            "This sandbox environment technology is very much like apps on smart phone OS where apps are\n"
+            "executed under controlled resource accesses.\n")
+
+    def split(width):
+        starts = passage_bounds(page, "sentence", width)
+        return [" ".join(page[a:b].split()) for a, b in zip(starts, [*starts[1:], len(page)])]
+
+    cut = split(124)
+    assert "Warning" in cut
+    assert "firejail V:1, I:5 1771 a SUID security sandbox program firejail for use with AppImage" in cut
+    assert ("The inherent risk of running external binaries can be reduced by using the sandbox environment which "
+            "leverages modern Linux security features (see Section 4.7.4) that the kernel provides.") in cut
+    assert ("This sandbox environment technology is very much like apps on smart phone OS where apps are executed "
+            "under controlled resource accesses.") in cut
+    quoted = [t for t in cut if sm.quotable(Passage(t, "r.pdf", 153, 1))]
+    assert len(quoted) == 4 and all(t.endswith(".") for t in quoted)  # the prose, not the rows nor the caption
+    # a short line that ends a clause goes on: a song's verse (Alice's chapter X), words that lead into a list
+    verse = "Soo--oop of the e--e--evening,\nBeautiful, beautiful Soup!\nHere are some reminders for new users:\n"
+    starts = passage_bounds(verse, "sentence", 124)
+    assert [" ".join(verse[a:b].split()) for a, b in zip(starts, [*starts[1:], len(verse)])] == [
+        "Soo--oop of the e--e--evening, Beautiful, beautiful Soup!", "Here are some reminders for new users:"]
+    # text that is not typeset in lines of one width (a text file's) is split by its sentences only
+    assert any(t.startswith("Warning Binaries") for t in split(None))
+    assert any(t.startswith("package popcon size description flatpak") for t in split(None))
 
 
 def test_evidence_stays_bounded_and_fuses_attention_with_words():
@@ -673,8 +739,9 @@ def test_the_evidence_ranking_keeps_its_measure_on_the_recorded_manual_questions
     """samples/bench/evidence holds, for 10 questions about a real PDF manual whose answer line is known,
     every passage the evidence held while the model read it with the question. Ranked again with the
     lexical match and fusion of now, the answer's line must stay among the 3 passages an answer is
-    written from as often as was measured (6 of 10; the fusion before managed 3, the lexical match
-    alone 7: the weights also serve a novel's questions, where attention found what words did not)."""
+    written from as often as was measured (5 of 10 in the recording of 2026-12-07, with the passages cut
+    as now; the fusion before managed 3, the lexical match alone 6: the weights also serve a novel's
+    questions, where attention found what words did not)."""
     import json
     import sys
     from pathlib import Path
@@ -693,7 +760,7 @@ def test_the_evidence_ranking_keeps_its_measure_on_the_recorded_manual_questions
                             ("before", rank.weighted(cands, 1, 1, 60, "recorded_lexical"))):
             hits[name] += any(c["answer"] for c in order[: rank.TOP])
     assert hits["before"] == 3  # the recording is read as it was measured
-    assert hits["fused"] >= 6 and hits["fused"] > hits["before"]
+    assert hits["fused"] >= 5 and hits["fused"] > hits["before"]
 
 
 def test_a_code_line_that_does_not_finish_its_statement_is_cited_with_the_next():

@@ -137,6 +137,35 @@ def test_latex_pdf_keeps_word_spaces() -> None:
     assert long_words == []
 
 
+def test_a_pdfs_pages_carry_the_width_of_a_full_line_and_a_short_line_ends_its_passage() -> None:
+    from infinicli.tokens import passages_of
+
+    chunks = list(iter_pdf(str(LATEX_PDF), on_warning=pytest.fail))
+    widths = {c.width for c in chunks}
+    assert len(widths) == 1 and 70 <= widths.pop() <= 90  # its prose lines run to 72-80 characters
+    texts = [p.text for p in passages_of(chunks[1], "sentence")[1]]
+    # a line of LaTeX between paragraphs no longer runs on into the sentence after it
+    assert texts[0] == "\\tipbox{Lorem ipsum\u2026}"
+    assert "Lorem ipsum dolor sit amet, consectetur adipiscing elit." in texts
+    assert all(c.width is None for c in iter_text(str(BOOK_DIR / "facts.json")))
+
+
+def test_running_heads_feet_and_page_numbers_are_blanked_and_their_lines_kept() -> None:
+    from infinicli.sources.pdf import without_running_lines
+
+    running = {"debian reference # / #"}  # as sources.pdf finds it on Debian Reference's pages
+    page = "Debian Reference 125 / 233\n7.6 Sandbox\nMany mostly GUI applications.\n\n125\n"
+    assert without_running_lines(page, running) == "\n7.6 Sandbox\nMany mostly GUI applications.\n\n\n"
+    assert without_running_lines("iv\nPreface\nText here.\nPage 4", set()) == "\nPreface\nText here.\n"
+    # a number inside the page, or a line that is not the page's edge, stays
+    kept = "The answer\n42\nis above.\nDebian Reference 5 / 233 is the title."
+    assert without_running_lines(kept, running) == kept
+    # a real PDF: its page numbers are blanked, every page's lines still counted from its first
+    chunks = list(iter_pdf(str(LATEX_PDF), on_warning=pytest.fail))
+    assert all(c.text.rstrip().rsplit("\n", 1)[-1].strip() != str(c.page) for c in chunks)
+    assert chunks[1].text.startswith("\\tipbox{Lorem ipsum")
+
+
 def test_normalize_text() -> None:
     assert normalize_text("one\r\ntwo\rthree\n") == "one\ntwo\nthree\n"
     assert normalize_text("descrip\ufffetion of it") == "description of it"

@@ -20,6 +20,7 @@ class Chunk:
     origin: str  # a path, or "-" for stdin
     page: int | None = None  # 1-based page number for PDFs
     line: int = 1  # line of the file (or page) on which `text` starts; lines below 1 are headers
+    width: int | None = None  # typeset text (a PDF's): the length of a full line, in characters
 
     @property
     def where(self) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import ctypes
 import re
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterator
 
 import pypdfium2 as pdfium
@@ -38,6 +39,21 @@ _BREAK_HYPHEN = re.compile(r"(?<=\w)[\x02\xad\ufffe](?:\r\n|\r|\n)?[ \t]*(?=(\w)
 _LEFTOVER_HYPHEN = re.compile(r"[\x02\ufffe]")
 _LINE_END = re.compile(r"\r\n?")
 
+# The document's layout, from up to LAYOUT_PAGES pages spread over it. The length of a full line of its
+# text (Chunk.width): the 90th percentile of their lines' lengths, pooled, so that a page of tables or
+# code lines counts no more than its share; fewer than WIDTH_LINES lines tell nothing. Its running heads
+# and feet: a page's first or last line that, its numbers aside, is the first or last line of at least
+# RUNNING_PAGES of them ("Debian Reference 5 / 233", "dot User's Manual, January 5, 2015 6"), or of a
+# RUNNING_SHARE of them without a number; and a page number alone ("6", "Page 6", "iv", "5 / 233").
+# They are blanked (their lines still counted, so that a passage's line stays the page's): as text
+# they ran on into the sentence a page broke ("... went from white to blue, and 18 Jonah stopped ...").
+LAYOUT_PAGES = 24
+WIDTH_LINES = 40
+RUNNING_PAGES = 3
+RUNNING_SHARE = 0.3
+EDGE_LINES = 2  # at most this many lines are blanked at each edge of a page
+_PAGE_NUMBER = re.compile(r"(?:page\s+)?(?:\d{1,5}|[ivxlcdm]{1,8})(?:\s*(?:/|of)\s*\d{1,5})?", re.IGNORECASE)
+
 
 def _warn_stderr(message: str) -> None:
     print(f"warning: {message}", file=sys.stderr)
@@ -57,16 +73,17 @@ def iter_pdf(
             raise SourceError(f"{path} has no pages.")
         found_text = False
         failed = 0
+        width, running = _layout(pdf, page_count)
         for index in range(page_count):
             try:
-                text = normalize_text(_page_text(pdf, index))
+                text = without_running_lines(normalize_text(_page_text(pdf, index)), running)
             except pdfium.PdfiumError as exc:
                 failed += 1
                 warn(f"page {index + 1} of {path} could not be read and was skipped ({_brief(exc)}).")
                 continue
             if text.strip():
                 found_text = True
-                yield Chunk(text=text, origin=path, page=index + 1, line=1)
+                yield Chunk(text=text, origin=path, page=index + 1, line=1, width=width)
             elif not found_text and index + 1 >= PROBE_PAGES:
                 break
         if not found_text:
@@ -78,6 +95,45 @@ def iter_pdf(
             )
     finally:
         pdf.close()
+
+
+def _layout(pdf: pdfium.PdfDocument, page_count: int) -> tuple[int | None, set[str]]:
+    """The length in characters of a full line of text, and the running heads and feet (as _edge_key
+    gives them), from up to LAYOUT_PAGES pages spread evenly."""
+    lengths: list[int] = []
+    edges: Counter = Counter()
+    sampled = 0
+    for index in sorted({i * page_count // LAYOUT_PAGES for i in range(LAYOUT_PAGES)}):
+        try:
+            lines = [x.strip() for x in normalize_text(_page_text(pdf, index)).split("\n") if x.strip()]
+        except pdfium.PdfiumError:
+            continue
+        sampled += 1
+        lengths += [len(x) for x in lines]
+        edges.update({_edge_key(x) for x in lines[:EDGE_LINES] + lines[-EDGE_LINES:]})
+    lengths.sort()
+    width = lengths[int(0.9 * len(lengths))] if len(lengths) >= WIDTH_LINES else None
+    running = {k for k, n in edges.items()
+               if n >= RUNNING_PAGES and ("#" in k or n >= RUNNING_SHARE * sampled)}
+    return width, running
+
+
+def _edge_key(line: str) -> str:
+    """A line as its running head repeats it: lower case, each number (arabic, or roman at its end) as #."""
+    return re.sub(r"\b[ivxlcdm]+$", "#", re.sub(r"\d+", "#", " ".join(line.lower().split())))
+
+
+def without_running_lines(text: str, running: set[str]) -> str:
+    """A page's text with its running head and foot and its page number blanked (see LAYOUT_PAGES)."""
+    lines = text.split("\n")
+    body = [i for i, x in enumerate(lines) if x.strip()]
+    for edge in (body[:EDGE_LINES], body[::-1][:EDGE_LINES]):
+        for i in edge:
+            x = lines[i].strip()
+            if not (_PAGE_NUMBER.fullmatch(x) or _edge_key(x) in running):
+                break
+            lines[i] = ""
+    return "\n".join(lines)
 
 
 def normalize_text(text: str) -> str:
