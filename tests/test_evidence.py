@@ -151,10 +151,16 @@ def test_evidence_stays_bounded_and_fuses_attention_with_words():
         scores = torch.tensor([5.0 if p is attended else 1.0 if p is needle else 0.1 for p in toks])
         ev.add(toks, scores)
     assert len(ev._by_attention) <= 4 and len(ev._by_lexical) <= 4  # bounded however long the input
-    best = ev.best(3)
-    assert {c.passage for c in best[:2]} == {needle, attended}  # one signal each, both kept
-    assert best[0].passage is needle  # first by words, second by attention: fused first
+    best = [c.passage for c in ev.best(4)]
+    assert best[0] is needle  # first by its words (and second by attention): fused first
+    assert set(best[1:3]) == {passages[99], passages[100]}  # its neighbours lend it their words, and it its own
+    assert best[3] is attended  # first by attention alone, with none of the question's words: still kept
     assert ev.best(1, attention=False)[0].passage is needle and ev.best(1, lexical=False)[0].passage is attended
+    plain = Evidence("Who bought the grey horse at the fair?", keep=4, context=0.0)
+    for i in range(0, len(stream), 10):
+        plain.add([p for p in stream[i:i + 10] for _ in range(10)], None)
+    assert [c.passage for c in plain.best(2, attention=False)][:1] == [needle] and len(plain.best(2)) == 2
+    assert plain.best(2, attention=False)[1].lexical == 0.0  # without the neighbours, only the needle matches
 
 
 def test_the_lexical_match_takes_identifiers_apart_and_words_by_their_start():
@@ -162,7 +168,7 @@ def test_the_lexical_match_takes_identifiers_apart_and_words_by_their_start():
 
     assert terms("class SimpleBytePairEncoding: TIKTOKEN_CACHE_DIR sha256") == [
         "class", "simple", "byte", "pair", "encoding", "tiktoken", "cache", "dir", "sha256"]
-    ev = Evidence("Which environment variable sets the temporary cache?", keep=8)
+    ev = Evidence("Which environment variable sets the temporary cache?", keep=8, context=0.0)  # own words only
     lines = ["cache = os.environ['XDG_HOME']", "temp = tempfile.gettempdir()", "the weather was fine",
              "variables of the environment", "an env var"]
     ev.add([Passage(t, "a.py", None, n + 1) for n, t in enumerate(lines)], None)

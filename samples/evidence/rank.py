@@ -77,10 +77,10 @@ def input_passages(kind: str, name: str, origin: str | None) -> list[list]:
     return [passages_of(chunk, by)[1] for chunk in chunks if chunk.text]
 
 
-def everything(record: dict, is_answer) -> list[dict]:
+def everything(record: dict, is_answer, context: float | None = None) -> list[dict]:
     """Every passage of the input with the lexical match of now and the recorded attention, and whether
     it holds the answer."""
-    ev = evidence.Evidence(record["question"], keep=10**9)
+    ev = evidence.Evidence(record["question"], keep=10**9, context=context)
     for passages in input_passages(record["set"], record["input"], record["candidates"][0].get("path")):
         ev.add(passages, None)
     recorded = {key(c): c for c in record["candidates"]}
@@ -152,8 +152,13 @@ RANKINGS = {
     "before: fused (k=60, 1:1)": lambda cs: weighted(cs, 1, 1, 60, "recorded_lexical"),
     "now: lexical alone": lambda cs: by_fuse(cs, use_attention=False),
     "now: fused (infini ask)": by_fuse,
+    "fused, own words only": by_fuse,
     "BM25 (bm25s, no model)": by_bm25s,
 }
+
+
+# Rankings of the passages' lexical match without their neighbours' words (evidence.CONTEXT at 0).
+OWN_WORDS = {"fused, own words only": by_fuse}
 
 
 def weighted(cands: list[dict], w_att: float, w_lex: float, k: int = 60, lexical: str = "lexical") -> list[dict]:
@@ -198,9 +203,13 @@ def main() -> None:
     rules = answer_rules()
     for name_q, record in records.items():
         cands = everything(record, rules[name_q])
+        alone = everything(record, rules[name_q], context=0.0)
         ranks = {}
         for name, rank in rankings.items():
-            order = rank(cands, record["question"]) if rank is by_bm25s else rank(cands)
+            if name in OWN_WORDS:
+                order = OWN_WORDS[name](alone)
+            else:
+                order = rank(cands, record["question"]) if rank is by_bm25s else rank(cands)
             at = next((i for i, c in enumerate(order) if c["answer"]), None)
             ranks[name] = at
             if at is not None and at < TOP:
