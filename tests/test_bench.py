@@ -156,7 +156,7 @@ def test_bench_memory_reads_passkey_cells_and_skips_full_where_it_cannot_run(tmp
 
 def test_summary_body_counts_what_was_written_not_titles_or_the_name_list():
     md = ("# Summary of b.pdf\n\nNamed in the most sections: Poole, Hyde.\n\n## THE LAST NIGHT (pp. 3-4)\n\n"
-          "Utterson breaks the door.\n\n> Poole took the axe. (p. 4)\n")
+          "Named here: Utterson, Poole, Jekyll.\n\nUtterson breaks the door.\n\n> Poole took the axe. (p. 4)\n")
     body = bench.summary_body({"markdown": md})
     assert body.split() == ["Utterson", "breaks", "the", "door.", "Poole", "took", "the", "axe.", "(p.", "4)"]
 

@@ -704,6 +704,24 @@ def test_the_names_line_lists_names_the_document_uses_often_else_those_it_uses_m
     assert sm.names_line([s for s, _ in book], cast) == (["Marta"], "sections")
 
 
+def test_a_section_names_the_documents_names_its_sentences_use_most():
+    secs, line = sm.Sections({}), 0
+    chapters = [("CHAPTER I.", ["Then Mr. Hyde ran off."] * 3 + ["So Edward Hyde hid."]
+                 + ["So Marta lit it in December."] * 5 + ["Then Abel came."] * 2 + ["Then Jonah rang."] * 3),
+                ("CHAPTER II.", ["Then Jonah rang the bell."] * 5 + ["Then Abel went."] * 2)]
+    for title, sentences in chapters:
+        line += 1
+        secs._place(Passage(title, "b.txt", None, line, True, True), 0.0, 5)
+        for text in sentences:
+            line += 1
+            secs._place(Passage(text, "b.txt", None, line), 1.0, 40)
+    first, second = secs.finish()
+    # Hyde four times under two forms, counted under Cast's; December is no one; Abel, twice, is too few
+    assert first.who == ["Marta", "Hyde", "Jonah"] and second.who == ["Jonah"]
+    assert sm.named_here(first.names, ["Marta", "Jonah"], k=1) == ["Marta"]
+    assert first.as_dict()["names"] == ["Marta", "Hyde", "Jonah"]
+
+
 def test_recurring_names_are_names_not_pronouns():
     def section(text):
         s = sm.Section("s", None, None)

@@ -324,6 +324,7 @@ def test_summarize_quotes_every_chapter_of_a_real_book(tmp_path):
     data = _cli("summarize", str(book), "--out", str(out), "--quotes-only")
     assert data["structure"] == "outline" and len(data["sections"]) >= 10
     assert "STORY OF THE DOOR" in data["sections"][1]["title"]
+    assert {"Utterson", "Enfield"} <= set(data["sections"][1]["names"])  # who is in it, as the book names them
     front, *chapters = data["sections"]
     assert front["title"] == "Opening" and not front["quotes"]  # a title and contents page: nothing to quote
     for s in chapters:

@@ -436,13 +436,13 @@ def coverage(text: str, facts: dict) -> dict:
 
 def summary_body(data: dict) -> str:
     """What a summary run wrote for a reader, less its headings and its list of recurring names: the
-    overview, notes and quotes (a title names a section's place, and a name list no event, so neither
-    counts as coverage)."""
-    from infinicli.tasks.summarize import NAMES_LINES
+    overview, notes and quotes (a title names a section's place, and a name list, the document's or a
+    section's, no event, so neither counts as coverage)."""
+    from infinicli.tasks.summarize import NAMED_HERE, NAMES_LINES
 
     text = data.get("markdown") or data.get("summary", "")
     return "\n".join(line.lstrip("> ") for line in text.splitlines()
-                     if not line.startswith(("#", *NAMES_LINES.values())))
+                     if not line.startswith(("#", NAMED_HERE, *NAMES_LINES.values())))
 
 
 def _letters(text: str) -> str:

@@ -68,6 +68,20 @@ QUOTE_WORDS = 40
 SECTION_WORDS = 100
 MIN_SECTION = 150  # tokens: a shorter "section" (a contents page, a title) takes the next heading's name
 LONGEST_SECTION = 8192  # tokens: a longer stretch without a heading is cut into parts
+# Under each section's title, the document's often-used names (Cast's) that its sentences use most: who
+# is in a chapter, in the document's own words (the model, asked, named no one). Replayed on the summary
+# bench's recordings (samples/summarize/named_here.py, samples/bench/summarize-names): of the 97
+# characters the facts files list for Alice's 12 chapters and Jekyll's 10, the quotes name 38 and the
+# quotes with this line 74 (WHO 4, in WHO_LEAST 3 sentences or more; 3 names: 67; 5: 77, with 15 names
+# the chapters' lists lack against 10; at least 2 sentences: 16 such names for the same 74); the sample
+# book's 12 stories get each its lead and its place ("Marta, Corran Head"). NAMES_HELD bounds what a
+# closed section keeps counted.
+NAMED_HERE = "Named here: "
+WHO = 4
+WHO_LEAST = 3
+NAMES_HELD = 32
+CALENDAR = frozenset("""January February March April May June July August September October November December
+Monday Tuesday Wednesday Thursday Friday Saturday Sunday""".split())
 
 # Measured: the default model's notes from a section's key lines mostly restate them wrongly ("The
 # Corran Head was closed to the public", of a light that was kept open) or drift ("a classic example
@@ -129,6 +143,8 @@ class Section:
     note: str = ""
     dropped: list[dict] = field(default_factory=list)
     rewritten: list[dict] = field(default_factory=list)  # note sentences whose miscopied names were respelt
+    names: Counter = field(default_factory=Counter)  # the names its sentences use, each sentence once (name_runs)
+    who: list[str] = field(default_factory=list)  # the document's names it uses most (named_here)
 
     def span(self) -> dict:
         if self.first.page is not None:
@@ -167,7 +183,7 @@ class Section:
         return document_order(self.quotes)
 
     def as_dict(self) -> dict:
-        return {"title": self.title, **self.span(), "tokens": self.tokens, "note": self.note,
+        return {"title": self.title, **self.span(), "tokens": self.tokens, "names": self.who, "note": self.note,
                 "quotes": [c.as_dict() for c in self.quotes_shown], "dropped": len(self.dropped),
                 "dropped_sentences": self.dropped, "rewritten": self.rewritten}
 
@@ -422,6 +438,9 @@ class Sections:
             for c in s.key:
                 c.shown = excerpt(c.passage.text, weight, QUOTE_WORDS)
             s.heap, s.named_heap = [], []
+        often = [n for n, _, _ in self.cast.names()]
+        for s in self.done:
+            s.who = named_here(s.names, often)
         return self.done
 
     def _place(self, p: Passage, attention: float, tokens: int) -> None:
@@ -457,6 +476,7 @@ class Sections:
             cur.last = p
         if not p.is_heading:
             cur.bag.update(terms(p.text))
+            cur.names.update(name_runs(p.text))
         if quotable(p):
             c, n = Candidate(p, attention), next(self._n)
             for heap, key in ((cur.heap, attention), (cur.named_heap, names(p.text))):
@@ -485,9 +505,23 @@ class Sections:
             self.done[-1].last = cur.last  # a stray tail (a page number, a closing line)
             return
         self.section_freq.update(cur.bag.keys())
+        cur.names = Counter(dict(cur.names.most_common(NAMES_HELD)))
         used = {w for _, _, c in cur.heap + cur.named_heap for w in terms(c.passage.text)}
         cur.bag = Counter({w: n for w, n in cur.bag.items() if w in used})  # all centroid_similarity needs
         self.done.append(cur)
+
+
+def named_here(counted: Counter, often: list[str], k: int = WHO, least: int = WHO_LEAST) -> list[str]:
+    """Of the names the document uses in the most sentences (`often`, Cast's, in its forms), those a
+    section's sentences use most (`counted`: in how many of them each name is), at least `least` times,
+    most first (ties: the one the document uses more): who and where the section is about. A name is counted under
+    its last word, as Cast merges them (Hyde for Mr. Hyde and Edward Hyde, Turtle for the Mock Turtle).
+    A month or a day of the week is capitalised but names no one (the sample book's "December")."""
+    by_last: Counter = Counter()
+    for name, n in counted.items():
+        by_last[name.rsplit(" ", 1)[-1]] += n
+    seen = [(by_last[name.rsplit(" ", 1)[-1]], -i, name) for i, name in enumerate(often) if name not in CALENDAR]
+    return [name for n, _, name in sorted(seen, reverse=True) if n >= least][:k]
 
 
 def recurring_names(sections: list[Section], k: int | None = 8) -> list[str]:
@@ -572,6 +606,8 @@ class Summary:
             if not s.key or id(s) in front:  # a title page or a contents page: nothing to quote
                 continue
             out += [f"## {s.title} ({s.where()})" if s.named else f"## {s.where()[0].upper()}{s.where()[1:]}", ""]
+            if s.who:
+                out += [f"{NAMED_HERE}{', '.join(s.who)}.", ""]
             if s.note:
                 out += [NOTE_LABEL + s.note, ""]
             for c in s.quotes_shown:
