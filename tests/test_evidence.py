@@ -706,8 +706,10 @@ def test_the_names_line_lists_names_the_document_uses_often_else_those_it_uses_m
 
 def test_a_section_names_the_documents_names_its_sentences_use_most():
     secs, line = sm.Sections({}), 0
-    chapters = [("CHAPTER I.", ["Then Mr. Hyde ran off."] * 3 + ["So Edward Hyde hid."]
-                 + ["So Marta lit it in December."] * 5 + ["Then Abel came."] * 2 + ["Then Jonah rang."] * 3),
+    chapters = [("CHAPTER I.", ["Then Mr. Hyde ran off."] * 4 + ["So Edward Hyde hid."]
+                 + ["So Marta lit it in December."] * 6 + ["Then Abel came."] * 2 + ["Then Jonah rang."] * 3
+                 + ["As Chapter 2 says, J. M. Barrie wrote in C and Fortran."] * 4  # a part, initials; C is one
+                 + ['x <- read.table("Fortran.csv", header = TRUE, sep = ";")'] * 6),  # code: no names counted
                 ("CHAPTER II.", ["Then Jonah rang the bell."] * 5 + ["Then Abel went."] * 2)]
     for title, sentences in chapters:
         line += 1
@@ -716,10 +718,11 @@ def test_a_section_names_the_documents_names_its_sentences_use_most():
             line += 1
             secs._place(Passage(text, "b.txt", None, line), 1.0, 40)
     first, second = secs.finish()
-    # Hyde four times under two forms, counted under Cast's; December is no one; Abel, twice, is too few
-    assert first.who == ["Marta", "Hyde", "Jonah"] and second.who == ["Jonah"]
+    # Hyde five times under two forms, counted under Cast's; December is no one; Abel, twice, is too few
+    assert first.who == ["Marta", "Hyde", "Barrie", "C"] and second.who == ["Jonah"]
+    assert "M" not in first.names and "Chapter" in first.names and first.names["Fortran"] == 4
     assert sm.named_here(first.names, ["Marta", "Jonah"], k=1) == ["Marta"]
-    assert first.as_dict()["names"] == ["Marta", "Hyde", "Jonah"]
+    assert first.as_dict()["names"] == ["Marta", "Hyde", "Barrie", "C"]
 
 
 def test_recurring_names_are_names_not_pronouns():

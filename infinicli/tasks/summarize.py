@@ -80,8 +80,8 @@ NAMED_HERE = "Named here: "
 WHO = 4
 WHO_LEAST = 3
 NAMES_HELD = 32
-CALENDAR = frozenset("""January February March April May June July August September October November December
-Monday Tuesday Wednesday Thursday Friday Saturday Sunday""".split())
+NOT_WHO = frozenset("""January February March April May June July August September October November December
+Monday Tuesday Wednesday Thursday Friday Saturday Sunday Chapter Section Table Figure Appendix Part Page""".split())
 
 # Measured: the default model's notes from a section's key lines mostly restate them wrongly ("The
 # Corran Head was closed to the public", of a light that was kept open) or drift ("a classic example
@@ -476,7 +476,8 @@ class Sections:
             cur.last = p
         if not p.is_heading:
             cur.bag.update(terms(p.text))
-            cur.names.update(name_runs(p.text))
+            if prose_share(p.text) > PROSE:  # who a section is about, its prose names: not its code nor tables
+                cur.names.update(n for n in name_runs(p.text) if not initial(n, p.text))
         if quotable(p):
             c, n = Candidate(p, attention), next(self._n)
             for heap, key in ((cur.heap, attention), (cur.named_heap, names(p.text))):
@@ -511,16 +512,24 @@ class Sections:
         self.done.append(cur)
 
 
+def initial(name: str, text: str) -> bool:
+    """Whether a one-letter name is an initial in the text ("J. M. Chambers"), not a name of its own
+    (R, C, X: languages and a window system in manuals)."""
+    return len(name) == 1 and re.search(rf"\b{re.escape(name)}\.", text) is not None
+
+
 def named_here(counted: Counter, often: list[str], k: int = WHO, least: int = WHO_LEAST) -> list[str]:
     """Of the names the document uses in the most sentences (`often`, Cast's, in its forms), those a
     section's sentences use most (`counted`: in how many of them each name is), at least `least` times,
     most first (ties: the one the document uses more): who and where the section is about. A name is counted under
     its last word, as Cast merges them (Hyde for Mr. Hyde and Edward Hyde, Turtle for the Mock Turtle).
-    A month or a day of the week is capitalised but names no one (the sample book's "December")."""
+    A month, a day of the week or a part of the document is capitalised but names no one (the sample
+    book's "December", the R manual's "see Chapter 2"); the names are counted in the section's prose only
+    (not in its code: the R manual's `header = TRUE`), an initial left out (Sections._place)."""
     by_last: Counter = Counter()
     for name, n in counted.items():
         by_last[name.rsplit(" ", 1)[-1]] += n
-    seen = [(by_last[name.rsplit(" ", 1)[-1]], -i, name) for i, name in enumerate(often) if name not in CALENDAR]
+    seen = [(by_last[name.rsplit(" ", 1)[-1]], -i, name) for i, name in enumerate(often) if name not in NOT_WHO]
     return [name for n, _, name in sorted(seen, reverse=True) if n >= least][:k]
 
 
