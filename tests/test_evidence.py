@@ -701,7 +701,11 @@ def test_the_names_line_lists_names_the_document_uses_often_else_those_it_uses_m
     assert (names, counted) == (["Marta", "Jonah"], "sentences")  # Abel: twice only, under Cast's three
     for s, _ in book:
         s.key.append(sm.Candidate(Passage("Then Marta came.", "b.txt", None, 9), 1.0))
-    assert sm.names_line([s for s, _ in book], cast) == (["Marta"], "sections")
+    assert sm.names_line([s for s, _ in book], cast) == (["Marta", "Jonah"], "sentences")  # one place is no list
+    for s, _ in book:  # a sentence of each section, so also counted by the cast: Abel four times now
+        s.key.append(sm.Candidate(both := Passage("So Jonah and Abel came.", "b.txt", None, 10), 1.0))
+        cast.add([both])
+    assert sm.names_line([s for s, _ in book], cast) == (["Marta", "Jonah", "Abel"], "sections")
 
 
 def test_a_section_names_the_documents_names_its_sentences_use_most():
@@ -834,6 +838,9 @@ def test_names_are_capitalised_runs_past_a_sentences_first_word():
         "Queen", "Port Ellery", "Alice"]  # a possessive ends the name and loses its s
     assert name_runs('Then I said, "Yes, Marta Vell will go."') == ["Marta Vell"]  # a quotation's first word
     assert name_runs("It was I, and I'm sure of it.") == []
+    # after a colon a capital starts a caption's words (Debian Reference's tables), not a name
+    assert name_runs("Table 2.1: List of notable APT tools: Synaptic and aptitude") == ["APT"]
+    assert name_runs("Note: Rowan kept the light for Marta.") == ["Marta"]  # the cost: a name right after one
 
 
 def test_a_question_about_who_is_in_the_document():

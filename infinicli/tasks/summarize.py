@@ -143,7 +143,7 @@ class Section:
     note: str = ""
     dropped: list[dict] = field(default_factory=list)
     rewritten: list[dict] = field(default_factory=list)  # note sentences whose miscopied names were respelt
-    names: Counter = field(default_factory=Counter)  # the names its sentences use, each sentence once (name_runs)
+    names: Counter = field(default_factory=Counter)  # the names its prose uses, each sentence once (name_runs)
     who: list[str] = field(default_factory=list)  # the document's names it uses most (named_here)
 
     def span(self) -> dict:
@@ -521,8 +521,8 @@ def initial(name: str, text: str) -> bool:
 def named_here(counted: Counter, often: list[str], k: int = WHO, least: int = WHO_LEAST) -> list[str]:
     """Of the names the document uses in the most sentences (`often`, Cast's, in its forms), those a
     section's sentences use most (`counted`: in how many of them each name is), at least `least` times,
-    most first (ties: the one the document uses more): who and where the section is about. A name is counted under
-    its last word, as Cast merges them (Hyde for Mr. Hyde and Edward Hyde, Turtle for the Mock Turtle).
+    most first (ties: in Cast's order): who and where the section is about. A name is counted under its
+    last word, as Cast merges them (Hyde for Mr. Hyde and Edward Hyde, Turtle for the Mock Turtle).
     A month, a day of the week or a part of the document is capitalised but names no one (the sample
     book's "December", the R manual's "see Chapter 2"); the names are counted in the section's prose only
     (not in its code: the R manual's `header = TRUE`), an initial left out (Sections._place)."""
@@ -547,11 +547,14 @@ def recurring_names(sections: list[Section], k: int | None = 8) -> list[str]:
 
 # The names line: the names that the most sections' key sentences use, of those among the OFTEN the
 # document uses in the most sentences (evidence.Cast, what `ask` answers "Who are the main characters?"
-# with); when none is, Cast's own. Measured on the replayed readings of the summary bench's three books
-# (samples/summarize/names.py, samples/bench/summarize-names/), characters of samples/books/cast.json
-# named: key sentences alone 15 of 32 (the sample book, twelve linked stories with a lead each, got
-# "October, Board"), Cast alone 21 (with God and London for Jekyll's), this rule 22.
+# with); when fewer than RECURRING are, Cast's own. Measured on the replayed readings of the summary
+# bench's three books (samples/summarize/names.py, samples/bench/summarize-names/), characters of
+# samples/books/cast.json named: key sentences alone 15 of 32 (the sample book, twelve linked stories
+# with a lead each, got "October, Board"), Cast alone 21 (with God and London for Jekyll's), this rule
+# 22. On the readings with the PDF layout in, the sample book's key sentences shared one such name,
+# Corran Head, which alone made its line (0 of 12) until RECURRING: 22 again.
 OFTEN = 24
+RECURRING = 3
 NAMES_LINE = "Named in the most sections: "  # the program's words, not the model's nor the document's
 NAMES_LINES = {"sections": NAMES_LINE, "sentences": "Named in the most sentences: "}
 # A note is the model's words, which the checks hold to the document's names and words but not to its
@@ -564,13 +567,14 @@ def names_line(sections: list[Section], cast: Cast, k: int = 8) -> tuple[list[st
     """The names a summary lists and what they were counted by ("sections" or "sentences"): the
     recurring_names that the document also uses often (cast: its names counted over every sentence),
     else cast's most used. A month or a board two chapters' key sentences mention ("October, Board",
-    the sample book) is not who the book is about."""
+    the sample book) is not who the book is about, nor is one place alone: with fewer than RECURRING
+    such names, cast's are listed (the sample book's twelve stories share only Corran Head)."""
     often = [n for n, _, _ in cast.names()]
     # cast counts a name and a longer one ending with it as one (Turtle, Mock Turtle), under either
     known = set(often) | {n.rsplit(" ", 1)[-1] for n in often}
     recurring = [n for n in recurring_names(sections, k=None)
                  if n in known or n.rsplit(" ", 1)[-1] in known][:k]
-    return (recurring, "sections") if recurring else (often[:k], "sentences")
+    return (recurring, "sections") if len(recurring) >= RECURRING else (often[:k], "sentences")
 
 
 FRONT_MATTER = 2048  # tokens: unnamed text before the first named section, up to this, is front matter
