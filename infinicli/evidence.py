@@ -48,7 +48,10 @@ PREFIX = 4  # letters a word and a question's term must share, one being the sta
 # the weights above, the answer's line was in the top 3 for 13 of 21 questions without the neighbours
 # and 15 with them at 0.25, 0.5, 0.75 and 1.0 alike (on the recordings made before the PDF layout
 # change: 14, and 15 at 0.25 and 0.5). BM25's average length stays that of the passages alone: with the
-# neighbours' words counted in it too, 14.
+# neighbours' words counted in it too, 14. A heading neither lends its words nor borrows: a contents
+# page's titles had lent each other theirs ("DR. JEKYLL WAS QUITE AT EASE" ranked 4th for "Who was
+# murdered by Mr. Hyde?", from its neighbours "SEARCH FOR MR. HYDE" and "THE CAREW MURDER CASE"); so
+# still 15, that question's answer 5th instead of 9th.
 CONTEXT = 0.5
 SUPPORT = 0.5  # a generated sentence needs this share of its content words in the lines it was written from
 
@@ -151,14 +154,15 @@ class Evidence:
                 c.tf[q] = c.tf.get(q, 0) + 1
         for w in c.tf:
             self.df[w] += 1
-        after = terms(c.following.text) if c.following is not None and c.following.line >= 1 else []
+        after = (terms(c.following.text) if c.following is not None and c.following.line >= 1
+                 and not c.following.is_heading else [])
         c.length = len(words)
-        if self.context:
+        if self.context and not c.passage.is_heading:
             c.length += self.context * (len(self._before) + len(after))
             for w in self._before + after:
                 if (q := self._query_term(w)) is not None:
                     c.tf[q] = c.tf.get(q, 0) + self.context
-        self._before = words
+        self._before = [] if c.passage.is_heading else words
         n = next(self._order)
         for heap, key in ((self._by_attention, c.attention), (self._by_lexical, self._bm25(c))):
             if len(heap) < self.keep:

@@ -163,6 +163,16 @@ def test_evidence_stays_bounded_and_fuses_attention_with_words():
     assert plain.best(2, attention=False)[1].lexical == 0.0  # without the neighbours, only the needle matches
 
 
+def test_a_passage_borrows_its_neighbours_words_but_not_a_headings():
+    ev = Evidence("Who was the servant?", keep=8)
+    texts = [("A servant opened the door.", False), ("Is he at home, Poole?", False), ("THE LAST NIGHT", True),
+             ("THE SERVANT'S TALE", True), ("It rained.", False)]
+    ev.add([Passage(t, "b.txt", None, n, heading) for n, (t, heading) in enumerate(texts, 1)], None)
+    got = {c["text"]: c["lexical"] for c in ev.candidates()}
+    assert got["Is he at home, Poole?"] > 0  # its neighbour names the servant
+    assert got["THE LAST NIGHT"] == 0 and got["It rained."] == 0  # a heading lends nothing, nor borrows
+
+
 def test_the_lexical_match_takes_identifiers_apart_and_words_by_their_start():
     from infinicli.evidence import terms
 
