@@ -161,6 +161,22 @@ def test_summary_body_counts_what_was_written_not_titles_or_the_name_list():
     assert body.split() == ["Utterson", "breaks", "the", "door.", "Poole", "took", "the", "axe.", "(p.", "4)"]
 
 
+def test_summary_rows_count_unsupported_names_but_not_the_pages_quotes_cite(tmp_path):
+    """Page numbers are left out of a PDF's text, so a quote's "(p. 2)" names no word of the document:
+    the program's citation is not counted as an unsupported name; a name the book lacks is."""
+    from pathlib import Path
+
+    root = Path(__file__).parent.parent / "samples" / "books"
+    md = ("# Summary of dr-jekyll-and-mr-hyde.pdf\n\n## STORY OF THE DOOR (pp. 2\u20135)\n\nNamed here: Utterson.\n\n"
+          "> Mr. Enfield and the lawyer were on the other side of the by-street. (p. 3)\n>\n"
+          "> Then Mr. Zebulon Quartermaine came. (pp. 4\u20135)\n")
+    (tmp_path / "summary-infini-medium.json").write_text(json.dumps(
+        {"markdown": md, "tokens": 1, "seconds": 1.0, "peak_rss_mb": 1.0, "sections": []}))
+    rows = bench.bench_summarize(root / "dr-jekyll-and-mr-hyde.pdf", root / "dr-jekyll-and-mr-hyde.facts.json",
+                                 ["infini"], "medium", "m", "fp16", tmp_path, lambda row: None)
+    assert rows[0]["unsupported_sentences"] == 1  # Zebulon Quartermaine, not the pages 3, 4 or 5
+
+
 @pytest.mark.parametrize("argv, phrase", [
     (["passkey"], "usage:"),
     (["passkey", "{not json"], "not JSON"),
