@@ -581,8 +581,10 @@ class Cast:
         """The `keep` names in the most sentences (3 at least), most first, with their first sentence.
         A name and a longer one that ends with it (Jekyll, Henry Jekyll; Turtle, Mock Turtle) are one
         person, counted under the form used more often. A "name" with a digit is no one's: Debian
-        Reference's tables mark packages "V:0", "V:1", which led its summary's names line."""
-        count = Counter({n: c for n, c in self.count.most_common(8 * self.keep) if not any(map(str.isdigit, n))})
+        Reference's tables mark packages "V:0", "V:1", which led its summary's names line; they are left out
+        before the most used are taken, so that many marks crowd out no name."""
+        count = Counter(dict(Counter({n: c for n, c in self.count.items()
+                                      if not any(map(str.isdigit, n))}).most_common(8 * self.keep)))
         order = {n: i for i, n in enumerate(self.first)}  # which name came first
         first = {n: n for n in count}  # the form whose first sentence each counted name cites
         for name in [n for n in count if " " in n]:

@@ -882,6 +882,10 @@ def test_the_cast_counts_sentences_merges_a_surname_and_stays_bounded():
     marks = Cast(keep=2)
     marks.add([Passage(f"Then Poole saw the V:1 mark and V:1 again {i}.", "b.txt", None, i) for i in range(4)])
     assert [n for n, _, _ in marks.names()] == ["Poole"]  # a mark with a digit names no one
+    tables = Cast(keep=2)  # more marks than the names it looks at (8 * keep), each more often than Poole
+    tables.add([Passage(f"Then {'Poole' if i < 3 else 'he'} saw {', '.join(f'V:{j}' for j in range(20))}.",
+                        "b.txt", None, i + 1) for i in range(5)])
+    assert [n for n, _, _ in tables.names()] == ["Poole"]
     many = Cast()
     many.add([Passage(f"Then Name{i} came.", "b.txt", None, i) for i in range(evidence.CAST_HELD + 10)])
     assert len(many.count) <= evidence.CAST_HELD  # names seen once are forgotten past the bound
