@@ -157,8 +157,8 @@ RANKINGS = {
 }
 
 
-# Rankings of the passages' lexical match without their neighbours' words (evidence.CONTEXT at 0).
-OWN_WORDS = {"fused, own words only": by_fuse}
+# The rankings made of the passages' lexical match without their neighbours' words (evidence.CONTEXT 0).
+OWN_WORDS = {"fused, own words only"}
 
 
 def weighted(cands: list[dict], w_att: float, w_lex: float, k: int = 60, lexical: str = "lexical") -> list[dict]:
@@ -206,10 +206,8 @@ def main() -> None:
         alone = everything(record, rules[name_q], context=0.0)
         ranks = {}
         for name, rank in rankings.items():
-            if name in OWN_WORDS:
-                order = OWN_WORDS[name](alone)
-            else:
-                order = rank(cands, record["question"]) if rank is by_bm25s else rank(cands)
+            passages = alone if name in OWN_WORDS else cands
+            order = rank(passages, record["question"]) if rank is by_bm25s else rank(passages)
             at = next((i for i, c in enumerate(order) if c["answer"]), None)
             ranks[name] = at
             if at is not None and at < TOP:
