@@ -540,6 +540,11 @@ CAST_ASKED = frozenset("character people person protagonist hero heroine cast fi
 CAST_WORDS = CAST_ASKED | frozenset("main principal central major key important leading name named".split())
 CAST = 8  # names an answer about the cast lists
 CAST_HELD = 4096  # distinct names counted at most; past it, those seen once are forgotten
+# Capitalised, and no one's name: a month, a weekday, a part of the document (the sample book's "December",
+# the R manual's "see Chapter 2", dotguide's "Figure 3" and "Section 2.1", which led its names line)
+NOT_NAMES = frozenset("""January February March April May June July August September October November December
+Monday Tuesday Wednesday Thursday Friday Saturday Sunday Chapter Section Table Figure Figures Appendix Part
+Page""".split())
 
 
 def about_the_cast(question: str) -> bool:
@@ -553,12 +558,14 @@ class Cast:
     """The names a document uses in the most sentences, counted as it streams past, each with the
     sentence it first appears in: what a question about its main characters asks for, in the document's
     own words (the default model, asked who is in one chapter held in its context, named no one). The
-    count is bounded: past CAST_HELD names, those seen in one sentence only are dropped."""
+    count is bounded: past CAST_HELD names, those seen in one sentence only are dropped; the words
+    counted in lower case (see common) are bounded by the document's vocabulary."""
 
     def __init__(self, keep: int = CAST) -> None:
         self.keep = keep
         self.count: Counter = Counter()
         self.first: dict[str, Passage] = {}  # a name's first sentence; in the order the names first came
+        self.lower: Counter = Counter()  # of each word written in lower case, the sentences that have it
         self._last: Passage | None = None
 
     def add(self, passages: Iterable[Passage]) -> None:
@@ -573,6 +580,7 @@ class Cast:
             for name in name_runs(p.text):
                 self.count[name] += 1
                 self.first.setdefault(name, p)
+            self.lower.update({w for w in (_bare(w) for w in p.text.split()) if w.islower()})
         if len(self.count) > CAST_HELD:
             for name in [n for n, c in self.count.items() if c == 1]:
                 del self.count[name], self.first[name]
@@ -582,9 +590,11 @@ class Cast:
         A name and a longer one that ends with it (Jekyll, Henry Jekyll; Turtle, Mock Turtle) are one
         person, counted under the form used more often. A "name" with a digit is no one's: Debian
         Reference's tables mark packages "V:0", "V:1", which led its summary's names line; they are left out
-        before the most used are taken, so that many marks crowd out no name."""
-        count = Counter(dict(Counter({n: c for n, c in self.count.items()
-                                      if not any(map(str.isdigit, n))}).most_common(8 * self.keep)))
+        before the most used are taken, so that many marks crowd out no name, and so are a common word
+        (see common) and NOT_NAMES."""
+        count = Counter(dict(Counter({n: c for n, c in self.count.items() if not any(map(str.isdigit, n))
+                                      and n not in NOT_NAMES and not self.common(n)}
+                                     ).most_common(8 * self.keep)))
         order = {n: i for i, n in enumerate(self.first)}  # which name came first
         first = {n: n for n in count}  # the form whose first sentence each counted name cites
         for name in [n for n in count if " " in n]:
@@ -595,10 +605,24 @@ class Cast:
                 first[kept] = min(first[kept], first.pop(merged), key=order.__getitem__)
         return [(n, c, self.first[first[n]]) for n, c in count.most_common(self.keep) if c >= 3]
 
+    def common(self, name: str) -> bool:
+        """A capitalised word the document writes in lower case in more sentences than it capitalises
+        it past their first word: a word, not a name. graphviz's dotguide listed "Case" (3 sentences;
+        "case" in 7) among who one of its sections is about, and the letters of its examples ("G", "C",
+        "B"). An acronym is kept (dotguide's language DOT, though the program dot is named in 41
+        sentences), and so are Alice's Cat (26 sentences; "cat" in 10) and Mouse (29; 8)."""
+        return (" " not in name and not (len(name) > 1 and name.isupper())
+                and self.lower[name.lower()] > self.count[name])
+
     @staticmethod
     def answer(named: list[tuple[str, int, Passage]]) -> str:
         """names() as the answer: the program's words, not the model's."""
         return "Named in the most sentences: " + ", ".join(f"{n} ({c})" for n, c, _ in named) + "."
+
+
+def _bare(word: str) -> str:
+    """A word without the punctuation and quotation marks around it."""
+    return word.strip(".,;:!?\"'()[]\u201c\u201d\u2018\u2019")
 
 
 def _plain(text: str) -> str:

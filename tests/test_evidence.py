@@ -891,6 +891,21 @@ def test_the_cast_counts_sentences_merges_a_surname_and_stays_bounded():
     assert len(many.count) <= evidence.CAST_HELD  # names seen once are forgotten past the bound
 
 
+def test_the_cast_leaves_out_common_words_and_parts_of_the_document():
+    from infinicli.evidence import Cast
+
+    lines = (["In that Case the Cat ran to Poole, as Figure 2 shows."] * 3  # capitalised past the first word
+             + ["In this case the cat sat.", "A case, a cat."]  # the same words in lower case, in fewer...
+             + ["Any case will do.", "Use the DOT file with dot, and the dot tool."] * 2  # ...and in more
+             + ["In DOT the G is a graph."] * 3 + ["Let g be the graph."] * 4)
+    cast = Cast(keep=8)
+    cast.add([Passage(t, "b.txt", None, n) for n, t in enumerate(lines, 1)])
+    assert cast.count["Case"] == 3 and cast.lower["case"] == 4
+    # Case and G: lower case in more sentences; Figure: a part of the document; DOT: an acronym, kept
+    assert [n for n, _, _ in cast.names()] == ["DOT", "Cat", "Poole"]
+    assert cast.common("Case") and cast.common("G") and not cast.common("DOT") and not cast.common("Cat")
+
+
 def test_ask_answers_who_is_in_it_with_the_names_it_uses_most(tiny, chars, tmp_path):
     from infinicli.tasks import ask
 

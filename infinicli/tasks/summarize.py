@@ -80,8 +80,6 @@ NAMED_HERE = "Named here: "
 WHO = 4
 WHO_LEAST = 3
 NAMES_HELD = 32
-NOT_WHO = frozenset("""January February March April May June July August September October November December
-Monday Tuesday Wednesday Thursday Friday Saturday Sunday Chapter Section Table Figure Appendix Part Page""".split())
 
 # Measured: the default model's notes from a section's key lines mostly restate them wrongly ("The
 # Corran Head was closed to the public", of a light that was kept open) or drift ("a classic example
@@ -523,13 +521,13 @@ def named_here(counted: Counter, often: list[str], k: int = WHO, least: int = WH
     section's sentences use most (`counted`: in how many of them each name is), at least `least` times,
     most first (ties: in Cast's order): who and where the section is about. A name is counted under its
     last word, as Cast merges them (Hyde for Mr. Hyde and Edward Hyde, Turtle for the Mock Turtle).
-    A month, a day of the week or a part of the document is capitalised but names no one (the sample
-    book's "December", the R manual's "see Chapter 2"); the names are counted in the section's prose only
+    A month, a day of the week or a part of the document is capitalised but names no one: Cast leaves
+    them out (evidence.NOT_NAMES), and common words (Cast.common). The names are counted in the section's prose only
     (not in its code: the R manual's `header = TRUE`), an initial left out (Sections._place)."""
     by_last: Counter = Counter()
     for name, n in counted.items():
         by_last[name.rsplit(" ", 1)[-1]] += n
-    seen = [(by_last[name.rsplit(" ", 1)[-1]], -i, name) for i, name in enumerate(often) if name not in NOT_WHO]
+    seen = [(by_last[name.rsplit(" ", 1)[-1]], -i, name) for i, name in enumerate(often)]
     return [name for n, _, name in sorted(seen, reverse=True) if n >= least][:k]
 
 
