@@ -106,7 +106,7 @@ def _clean(text: str) -> str:
 SUBTITLE_LINES = 2
 
 
-def _title_line(line: str) -> bool:
+def title_line(line: str) -> bool:
     """A short line in title case with no sentence's end: "Down the Rabbit-Hole", "Vennick, 1880" (not a
     narrow column's first line of prose, "Alice was beginning to get very tired")."""
     text = line.strip()
@@ -144,7 +144,7 @@ def passage_bounds(text: str, by: str, width: int | None = None) -> list[int]:
         end = line_starts[n + 1] if n + 1 < len(line_starts) else len(text)
         line = text[s:end]
         titled = heading(line) is not None
-        under = after > 0 and _title_line(line)
+        under = after > 0 and title_line(line)
         short = (width is not None and len(line.strip()) < SHORT_LINE * width
                  and not SENTENCE_END.search(line.rstrip()) and not _CLAUSE_END.search(line.rstrip()))
         if short:  # the line before it may be prose that runs on into it: only what follows is cut off

@@ -445,6 +445,21 @@ def test_sections_follow_headings_keep_few_sentences_and_cut_long_stretches():
     assert len(done) == -(-500 * 40 // sm.LONGEST_SECTION) and done[1].title == "CHAPTER 1 (part 2)"
 
 
+def test_appendices_after_numbered_headings_are_sections_in_letter_order():
+    """graphviz's dotguide (no outline): "7 Acknowledgments", then appendices A to J by letter only."""
+    lines = ["R Data Import/Export", "1 Basic Graph Drawing", "A Principal Node Attributes", "R CMD command args",
+             "B Principal Edge Attributes", "D Graph File Grammar", "C A list of graph attributes", "E"]
+    secs = sm.Sections({})
+    for k, text in enumerate(lines, 1):
+        heading = text[0].isdigit()
+        secs._place(Passage(text, "m.pdf", k, 1, heading, heading), 0.0, 3)
+        for n in range(2):
+            secs._place(Passage(f"Sentence {n} of page {k} says a little more.", "m.pdf", k, n + 2), 1.0, 100)
+    # the title page's R comes before any numbered heading; R, D, E: not the next letter; "A list": no title
+    assert [s.title for s in secs.finish()] == ["Opening", "1 Basic Graph Drawing", "A Principal Node Attributes",
+                                                "B Principal Edge Attributes"]
+
+
 def test_code_tables_and_index_lines_are_not_quoted_but_dialogue_and_other_scripts_are():
     """Lines from a real manual's text (R Data Import/Export, PDFium) that a summary quoted before
     quotable asked for prose, and sentences it must still take."""

@@ -35,7 +35,7 @@ from infinicli.evidence import Cast, DocumentWords, PassageScores, document_orde
 from infinicli.sources import open_source, top_outline
 from infinicli.tasks import ask
 from infinicli.tokenizer import Tokenizer
-from infinicli.tokens import LONGEST_PASSAGE, SENTENCE_END, Passage, token_stream
+from infinicli.tokens import LONGEST_PASSAGE, SENTENCE_END, Passage, title_line, token_stream
 
 STRATEGIES = ("infini", "first", "last", "mapreduce")
 # (note tokens, summary tokens) per --length
@@ -414,6 +414,7 @@ class Sections:
         self._n = itertools.count()
         self._subtitle = False  # a heading was just seen: a short title line may follow it
         self._strong = False  # a heading like "Chapter 4" was seen
+        self._appendix = "A"  # the letter the next appendix's heading starts with (see appendix)
 
     def add(self, passages: list[Passage], scores) -> None:
         for c in self.scores.feed(passages, scores):
@@ -453,6 +454,8 @@ class Sections:
             self._strong = self._strong or strong
             if strong or not self._strong:  # once chapters are named so, a line in capitals is no heading
                 title = p.text
+        elif not self.outline and self._strong and self.appendix(p.text):
+            title = p.text
         if title is not None:
             if cur is not None and cur.tokens < MIN_SECTION and cur.named:
                 cur.title, cur.first, cur.heap, cur.named_heap, cur.bag = title, p, [], [], Counter()  # a contents page
@@ -484,6 +487,18 @@ class Sections:
                 elif key > heap[0][0]:
                     heapq.heapreplace(heap, (key, n, c))
 
+    def appendix(self, text: str) -> bool:
+        """Whether a line is the heading of the next appendix: after numbered headings, a short line in
+        title case that starts with the next letter, A first ("G Layers" after "F Attributed DOT Format
+        (-Tdot)"). graphviz's dotguide has no outline and ten appendices, A to J, after "7
+        Acknowledgments", whose quotes were then about the DOT grammar and layers. Letters in order,
+        since a title page's "R Data Import/Export" or a line "R CMD command args" has one too."""
+        m = _APPENDIX.match(text)
+        if m is None or m[1] != self._appendix or not title_line(text):
+            return False
+        self._appendix = chr(ord(self._appendix) + 1)
+        return True
+
     def _part(self, cur: Section) -> int:
         base = cur.title.split(" (part")[0]
         if cur.title == base:
@@ -508,6 +523,9 @@ class Sections:
         used = {w for _, _, c in cur.heap + cur.named_heap for w in terms(c.passage.text)}
         cur.bag = Counter({w: n for w, n in cur.bag.items() if w in used})  # all centroid_similarity needs
         self.done.append(cur)
+
+
+_APPENDIX = re.compile(r"([A-Z])\s+[A-Z][^.!?]{1,70}$")  # "G Layers": an appendix's letter and title
 
 
 def initial(name: str, text: str) -> bool:
