@@ -472,13 +472,20 @@ def test_code_tables_and_index_lines_are_not_quoted_but_dialogue_and_other_scrip
             'Software Technology Configuration Mgt Architecture & Libraries Process IMX TTU',
             "Alice's Adventures in Wonderland by Lewis Carroll Contents",
             "62 2.18 List of notable Pin-Priority values for apt-pinning technique.",  # a list of tables
-            '"where Rape > 30 order by Murder")) row_names Murder 1 Colorado 7.9 2 Arizona 8.1 3 California 9.0']
+            '"where Rape > 30 order by Murder")) row_names Murder 1 Colorado 7.9 2 Arizona 8.1 3 California 9.0',
+            # entries of a list of references (dotguide, R Data Import/Export, An Introduction to R)
+            "IEEE Transactions on Systems, Man, and Cybernetics, SMC-7(7):505\u2013523, July 1977.",
+            "R. A. Becker, J. M. Chambers and A. R. Wilks (1988) The New S Language.",
+            "D. M. Bates and D. G. Watts (1988), Nonlinear Regression Analysis and Its Applications.",
+            "Chambers, J. M. (1998) Programming with Data, Springer."]
     prose = ['(This is my cousin--Mr. Enfield--Dr. Jekyll.)',
              '"You should be out, whipping up the circulation like Mr. Enfield and me.',
              "Note that utf8 is not a valid encoding name (UTF-8 is), and macintosh is the most portable name.",
              "212 barrels opened; false bottoms in 188 of them.",
              "Hardly knowing what she did, she picked up a little bit of stick, and held it out to the puppy;",
-             "Es war einmal ein K\u00f6nig, der hatte drei T\u00f6chter."]
+             "Es war einmal ein K\u00f6nig, der hatte drei T\u00f6chter.",
+             "Here is an example from Dobson (1990), pp. 108\u2013111.",  # cites, but is prose
+             "That year J. M. Chambers wrote Programming with Data, and its second printing came out in 1999."]
     assert not any(sm.quotable(Passage(t, "m.pdf", 16, None)) for t in code)
     assert all(sm.quotable(Passage(t, "m.pdf", 16, None)) for t in prose)
 

@@ -237,6 +237,12 @@ def prose_share(text: str) -> float:
 
 
 _CLAUSE_MARK = re.compile(r"[.!?;:]+[\"'\u201d\u2019)\]]*$")  # the end of a sentence, or of a clause a page cut
+_YEAR = r"\(?(?:1[6-9]|20)\d\d[a-z]?\)?"
+# An entry of a list of references: "SMC-11(2):109–125" (volume, issue, pages), or authors by their
+# initials and a year: "J. M. Chambers (1998) Programming with Data.", "Chambers, J. M. (1998) ..."
+_CITATION = re.compile(rf"\b\d+\s?\(\d+\)\s?:\s?\d+"
+                       rf"|^(?:[A-Z]\.\s?)+[A-Z][\w'\u2019-]+(?:,| and| &|\s\().{{0,120}}{_YEAR}"
+                       rf"|^[A-Z][\w'\u2019-]+,\s(?:[A-Z]\.\s?)+.{{0,120}}{_YEAR}")
 
 
 def quotable(p: Passage) -> bool:
@@ -249,9 +255,14 @@ def quotable(p: Passage) -> bool:
     TTU", graphviz's dotguide), a table's row ("firejail V:1, I:5 1771 a SUID security sandbox program
     firejail for use with AppImage", Debian Reference, once tokens.SHORT_LINE stood it alone) or a
     sentence cut at the end of a page; on the summary bench's three books the rule quotes the same
-    sentences as without it (samples/summarize/quotes.py)."""
+    sentences as without it (samples/summarize/quotes.py). Nor is an entry of a list of references
+    (_CITATION): dotguide's "7 Acknowledgments" quoted "IEEE Transactions on Systems, Man, and
+    Cybernetics, SMC-7(7):505–523, July 1977." (of the sentences otherwise quotable in four Debian
+    PDFs, dotguide, R-data, R-intro and Debian Reference, 14 are such, each an entry of a reference
+    list; of the three books' sentences, none)."""
     text = p.text
     return (len(text.split()) >= 5 and not p.is_heading and _CLAUSE_MARK.search(text) is not None
+            and not _CITATION.search(text)
             and not re.search(r"\s(\d+|\.)$", text) and not re.match(r"\d+\s+\d+(?:\.\d+)+\s", text)
             and prose_share(text) > PROSE)
 
