@@ -477,7 +477,8 @@ def test_code_tables_and_index_lines_are_not_quoted_but_dialogue_and_other_scrip
             "IEEE Transactions on Systems, Man, and Cybernetics, SMC-7(7):505\u2013523, July 1977.",
             "R. A. Becker, J. M. Chambers and A. R. Wilks (1988) The New S Language.",
             "D. M. Bates and D. G. Watts (1988), Nonlinear Regression Analysis and Its Applications.",
-            "Chambers, J. M. (1998) Programming with Data, Springer."]
+            "Chambers, J. M. (1998) Programming with Data, Springer.",
+            "Table 2.18: List of notable Pin-Priority values for apt-pinning technique."]  # a caption
     prose = ['(This is my cousin--Mr. Enfield--Dr. Jekyll.)',
              '"You should be out, whipping up the circulation like Mr. Enfield and me.',
              "Note that utf8 is not a valid encoding name (UTF-8 is), and macintosh is the most portable name.",
@@ -485,6 +486,7 @@ def test_code_tables_and_index_lines_are_not_quoted_but_dialogue_and_other_scrip
              "Hardly knowing what she did, she picked up a little bit of stick, and held it out to the puppy;",
              "Es war einmal ein K\u00f6nig, der hatte drei T\u00f6chter.",
              "Here is an example from Dobson (1990), pp. 108\u2013111.",  # cites, but is prose
+             "Table 2.18 lists the notable Pin-Priority values for the apt-pinning technique.",
              "That year J. M. Chambers wrote Programming with Data, and its second printing came out in 1999."]
     assert not any(sm.quotable(Passage(t, "m.pdf", 16, None)) for t in code)
     assert all(sm.quotable(Passage(t, "m.pdf", 16, None)) for t in prose)

@@ -243,6 +243,8 @@ _YEAR = r"\(?(?:1[6-9]|20)\d\d[a-z]?\)?"
 _CITATION = re.compile(rf"\b\d+\s?\(\d+\)\s?:\s?\d+"
                        rf"|^(?:[A-Z]\.\s?)+[A-Z][\w'\u2019-]+(?:,| and| &|\s\().{{0,120}}{_YEAR}"
                        rf"|^[A-Z][\w'\u2019-]+,\s(?:[A-Z]\.\s?)+.{{0,120}}{_YEAR}")
+# A caption: "Table 2.18: List of notable Pin-Priority values for apt-pinning technique." (Debian Reference)
+_CAPTION = re.compile(r"^(?:Table|Figure|Fig\.|Listing|Example)\s+[\dA-Z]+(?:[.-]\d+)*\s*[:.](?:\s|$)")
 
 
 def quotable(p: Passage) -> bool:
@@ -259,10 +261,11 @@ def quotable(p: Passage) -> bool:
     (_CITATION): dotguide's "7 Acknowledgments" quoted "IEEE Transactions on Systems, Man, and
     Cybernetics, SMC-7(7):505–523, July 1977." (of the sentences otherwise quotable in four Debian
     PDFs, dotguide, R-data, R-intro and Debian Reference, 14 are such, each an entry of a reference
-    list; of the three books' sentences, none)."""
+    list; of the three books' sentences, none), nor a caption that ends as a sentence does (_CAPTION: 2
+    of Debian Reference's, one of them quoted)."""
     text = p.text
     return (len(text.split()) >= 5 and not p.is_heading and _CLAUSE_MARK.search(text) is not None
-            and not _CITATION.search(text)
+            and not _CITATION.search(text) and not _CAPTION.match(text)
             and not re.search(r"\s(\d+|\.)$", text) and not re.match(r"\d+\s+\d+(?:\.\d+)+\s", text)
             and prose_share(text) > PROSE)
 
