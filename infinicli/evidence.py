@@ -21,9 +21,9 @@ import itertools
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import torch
 
@@ -124,7 +124,9 @@ class Evidence:
     """The passages that best answer one question, kept as the document streams past."""
 
     def __init__(self, question: str, keep: int = 64, context: float | None = None) -> None:
-        self.query = list(dict.fromkeys(terms(question)))
+        # a title ("Mr.", "Dr.") says whom a name is, not what is asked: "Who was murdered by Mr. Hyde?"
+        # found "SEARCH FOR MR. HYDE" (Mr, Hyde) before "THE CAREW MURDER CASE" (murder)
+        self.query = [w for w in dict.fromkeys(terms(question)) if w.capitalize() not in TITLES]
         self.keep = keep
         self.context = CONTEXT if context is None else context
         self._before: list[str] = []  # the terms of the passage offered last
@@ -214,7 +216,14 @@ class Evidence:
         scores = fuse([c.attention for c in cands], [c.lexical for c in cands], attention, lexical)
         for c, score in zip(cands, scores):
             c.score = score
-        return sorted(cands, key=lambda c: -c.score)[:k]
+        return once(sorted(cands, key=lambda c: -c.score), lambda c: c.passage.text)[:k]
+
+
+def once(ranked: list, text: Callable[[Any], str]) -> list:
+    """A ranking with each text kept once, where it ranks best: a contents page repeats a chapter's
+    title, and Jekyll and Hyde's "THE CAREW MURDER CASE" was cited from page 13 and again from page 1."""
+    seen: set[str] = set()
+    return [x for x in ranked if not ((key := _plain(text(x))) in seen or seen.add(key))]
 
 
 def fuse(attention: list[float], lexical: list[float], use_attention: bool = True, use_lexical: bool = True,

@@ -129,7 +129,7 @@ def by_fuse(
     cands: list[dict], lexical: str = "lexical", use_attention: bool = True, use_lexical: bool = True
 ) -> list[dict]:
     scores = evidence.fuse([c["attention"] for c in cands], [c[lexical] for c in cands], use_attention, use_lexical)
-    return [c for _, c in sorted(zip(scores, cands), key=lambda p: -p[0])]
+    return evidence.once([c for _, c in sorted(zip(scores, cands), key=lambda p: -p[0])], lambda c: c["text"])
 
 
 def by_bm25s(cands: list[dict], question: str) -> list[dict]:
@@ -170,7 +170,7 @@ def weighted(cands: list[dict], w_att: float, w_lex: float, k: int = 60, lexical
         k=k,
         weights={"attention": w_att, "lexical": w_lex},
     )
-    return [c for _, c in sorted(zip(scores, cands), key=lambda p: -p[0])]
+    return evidence.once([c for _, c in sorted(zip(scores, cands), key=lambda p: -p[0])], lambda c: c["text"])
 
 
 EXPLORE = {
