@@ -379,9 +379,12 @@ def bench_speed(
     command = (f"infini bench speed --length {length} --segments {segments} --methods {methods} "
                f"--repeats {repeats} --decode {decode} --precisions {precisions} --model {model} --out {out_dir}")
     out_dir.mkdir(parents=True, exist_ok=True)
-    machine = resources.cpu() | {"cores": resources.cores(), "memory_bandwidth_gb_s": round(bandwidth, 1)}
+    from infinicli import kernel
+
+    machine = resources.cpu() | {"cores": resources.cores(), "memory_bandwidth_gb_s": round(bandwidth, 1),
+                                 "decode_attention": kernel.status()}
     out.say(f"on {machine['model'] or 'an unnamed CPU'} ({', '.join(machine['flags']) or 'flags unknown'}), "
-            f"{machine['cores']} cores")
+            f"{machine['cores']} cores; one decoded token's attention: {machine['decode_attention']}")
     bench.write_json(out_dir / "speed.json", {"command": command, "machine": machine, "rows": rows})
     ui.speed_plot(rows, out_dir / "speed.png")
     out.say(f"wrote {out_dir / 'speed.json'} and {out_dir / 'speed.png'}")

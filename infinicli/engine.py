@@ -25,6 +25,7 @@ from pathlib import Path
 
 import torch
 
+from infinicli import kernel
 from infinicli.attention import gate, gate_mix, local_attention, memory_read_out, memory_write, novelty, read_out
 from infinicli.config import SUPPORTED_ARCHITECTURES, EngineConfig, SegmentStats
 from infinicli.errors import ModelError
@@ -351,7 +352,9 @@ class InfiniModel:
         else:
             q_rot = self._apply_rope(q, cos[s - t:], sin[s - t:])
             k_rot = self._apply_rope(keys, cos, sin)
-        out = local_attention(q_rot, k_rot, values, attn.scaling)
+        out = kernel.attend_one(q_rot, k_rot, values, attn.scaling) if self._mode is _Mode.OPEN and t == 1 else None
+        if out is None:
+            out = local_attention(q_rot, k_rot, values, attn.scaling)
         if self._mode is _Mode.PROBE:
             self._score_candidates(i, q, keys[:, self.state.pool.sink_size: s - t], attn.scaling)
 

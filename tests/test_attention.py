@@ -1,5 +1,6 @@
 """The memory math on its own: update rules, read-out, and the local attention mask."""
 
+import pytest
 import torch
 
 from infinicli.attention import (
@@ -111,3 +112,30 @@ def test_memory_read_out_is_eq_3_per_query_head_group():
     want = (sq @ Mx) / (sq @ zx[..., None] + 1e-6)
     torch.testing.assert_close(memory_read(q, M, z, 1e-6), want, atol=1e-5, rtol=1e-5)
     torch.testing.assert_close(memory_read_out(q, read_out(M, z, 1e-6)), want, atol=1e-5, rtol=1e-5)
+
+
+def test_the_c_kernel_equals_the_grouped_products_for_one_query():
+    """kernel.attend_one (C, built on first use) gives grouped_attention's output within float32
+    rounding, over keys as engine.OpenSpan keeps them (the transpose of a longer buffer), for several
+    shapes and key counts around its 512-key items; and loading it leaves the process's floats as they
+    were (a library linked with -ffast-math flushes subnormals to zero for everyone)."""
+    from infinicli import kernel
+
+    tiny = torch.tensor([1e-40])
+    assert (tiny * 1.0).item() > 0
+    if kernel.function(3, 64) is None:
+        pytest.skip(f"no C kernel here: {kernel.status()}")
+    torch.manual_seed(5)
+    for n_kv, g, d in ((3, 3, 64), (2, 2, 16), (1, 4, 32)):
+        for s in (1, 7, 511, 512, 513, 1500):
+            q = torch.randn(n_kv * g, 1, d) * 2
+            kt, v = torch.randn(n_kv, d, s + 9) * 2, torch.randn(n_kv, s + 9, d)
+            k = kt[:, :, :s].transpose(-1, -2)
+            got = kernel.attend_one(q, k, v[:, :s], d ** -0.5)
+            torch.testing.assert_close(got, grouped_attention(q, k, v[:, :s], d ** -0.5), atol=1e-5, rtol=1e-4)
+    assert (tiny * 1.0).item() > 0
+    q, k, v = torch.randn(9, 1, 64), torch.randn(3, 20, 64), torch.randn(3, 20, 64)
+    assert kernel.attend_one(q, k, v, 0.1) is None  # keys not transposed from a buffer: torch's path
+    assert kernel.attend_one(q.double(), k.double(), v.double(), 0.1) is None
+    assert kernel.attend_one(torch.randn(9, 2, 64), k.transpose(-1, -2).contiguous().transpose(-1, -2), v,
+                             0.1) is None  # two queries

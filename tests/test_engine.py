@@ -449,6 +449,27 @@ def test_a_decoded_token_has_the_logits_of_reading_it(tiny, method):
         torch.testing.assert_close(logits, engine.logits(prompt + new[:n])[-1], atol=1e-5, rtol=1e-4)
 
 
+def test_decoding_with_the_c_kernel_writes_what_torchs_products_write(tiny, monkeypatch):
+    """generate() takes one query's attention from kernel.attend_one where it can be built: the same
+    tokens as with INFINI_KERNELS=0 (torch's products), and the kernel did the work."""
+    from infinicli import kernel
+
+    if kernel.function(2, 16) is None:
+        pytest.skip(f"no C kernel here: {kernel.status()}")
+    calls = []
+    real = kernel.attend_one
+    monkeypatch.setattr(kernel, "attend_one", lambda *a: calls.append(1) or real(*a))
+    outs = {}
+    for flag in ("1", "0"):
+        monkeypatch.setenv("INFINI_KERNELS", flag)
+        engine = InfiniModel(tiny, EngineConfig.for_method("full", segment=8, adaptive=False))
+        engine.read(torch.randint(0, 99, (60,), generator=torch.Generator().manual_seed(4)).tolist())
+        outs[flag] = engine.generate([3, 1, 4, 1, 5], 12)
+        if flag == "1":
+            assert kernel.status() == "C kernel" and len(calls) >= 11 * 2  # each new token, each layer
+    assert outs["1"] == outs["0"]
+
+
 def test_open_span_grows_past_the_room_it_was_given():
     from infinicli.engine import OpenSpan
 
