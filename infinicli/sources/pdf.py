@@ -73,10 +73,11 @@ def iter_pdf(
             raise SourceError(f"{path} has no pages.")
         found_text = False
         failed = 0
-        width, running = _layout(pdf, page_count)
+        width, running, sampled = _layout(pdf, page_count)
         for index in range(page_count):
             try:
-                text = without_running_lines(normalize_text(_page_text(pdf, index)), running)
+                page = sampled.pop(index) if index in sampled else normalize_text(_page_text(pdf, index))
+                text = without_running_lines(page, running)
             except pdfium.PdfiumError as exc:
                 failed += 1
                 warn(f"page {index + 1} of {path} could not be read and was skipped ({_brief(exc)}).")
@@ -97,25 +98,26 @@ def iter_pdf(
         pdf.close()
 
 
-def _layout(pdf: pdfium.PdfDocument, page_count: int) -> tuple[int | None, set[str]]:
+def _layout(pdf: pdfium.PdfDocument, page_count: int) -> tuple[int | None, set[str], dict[int, str]]:
     """The length in characters of a full line of text, and the running heads and feet (as _edge_key
-    gives them), from up to LAYOUT_PAGES pages spread evenly."""
+    gives them), from up to LAYOUT_PAGES pages spread evenly; and those pages' text (normalize_text's),
+    so that reading them in turn does not extract them again."""
     lengths: list[int] = []
     edges: Counter = Counter()
-    sampled = 0
+    texts: dict[int, str] = {}
     for index in sorted({i * page_count // LAYOUT_PAGES for i in range(LAYOUT_PAGES)}):
         try:
-            lines = [x.strip() for x in normalize_text(_page_text(pdf, index)).split("\n") if x.strip()]
+            texts[index] = normalize_text(_page_text(pdf, index))
         except pdfium.PdfiumError:
             continue
-        sampled += 1
+        lines = [x.strip() for x in texts[index].split("\n") if x.strip()]
         lengths += [len(x) for x in lines]
         edges.update({_edge_key(x) for x in lines[:EDGE_LINES] + lines[-EDGE_LINES:]})
     lengths.sort()
     width = lengths[int(0.9 * len(lengths))] if len(lengths) >= WIDTH_LINES else None
     running = {k for k, n in edges.items()
-               if n >= RUNNING_PAGES and ("#" in k or n >= RUNNING_SHARE * sampled)}
-    return width, running
+               if n >= RUNNING_PAGES and ("#" in k or n >= RUNNING_SHARE * len(texts))}
+    return width, running, texts
 
 
 def _edge_key(line: str) -> str:
