@@ -478,7 +478,10 @@ def test_code_tables_and_index_lines_are_not_quoted_but_dialogue_and_other_scrip
             "R. A. Becker, J. M. Chambers and A. R. Wilks (1988) The New S Language.",
             "D. M. Bates and D. G. Watts (1988), Nonlinear Regression Analysis and Its Applications.",
             "Chambers, J. M. (1998) Programming with Data, Springer.",
-            "Table 2.18: List of notable Pin-Priority values for apt-pinning technique."]  # a caption
+            "Table 2.18: List of notable Pin-Priority values for apt-pinning technique.",  # a caption
+            "Permission is granted to make and distribute verbatim copies of this manual provided the copyright "
+            "notice and this permission notice are preserved on all copies.",  # a licence's notice
+            "3.1 EpiInfo, Minitab, S-PLUS, SAS, SPSS, Stata, Systat.", "2.7.11 Who uploaded the package?"]
     prose = ['(This is my cousin--Mr. Enfield--Dr. Jekyll.)',
              '"You should be out, whipping up the circulation like Mr. Enfield and me.',
              "Note that utf8 is not a valid encoding name (UTF-8 is), and macintosh is the most portable name.",
@@ -487,6 +490,7 @@ def test_code_tables_and_index_lines_are_not_quoted_but_dialogue_and_other_scrip
              "Es war einmal ein K\u00f6nig, der hatte drei T\u00f6chter.",
              "Here is an example from Dobson (1990), pp. 108\u2013111.",  # cites, but is prose
              "Table 2.18 lists the notable Pin-Priority values for the apt-pinning technique.",
+             "The Board granted him permission to keep the light for another year.",
              "That year J. M. Chambers wrote Programming with Data, and its second printing came out in 1999."]
     assert not any(sm.quotable(Passage(t, "m.pdf", 16, None)) for t in code)
     assert all(sm.quotable(Passage(t, "m.pdf", 16, None)) for t in prose)

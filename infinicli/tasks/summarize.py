@@ -245,6 +245,11 @@ _CITATION = re.compile(rf"\b\d+\s?\(\d+\)\s?:\s?\d+"
                        rf"|^[A-Z][\w'\u2019-]+,\s(?:[A-Z]\.\s?)+.{{0,120}}{_YEAR}")
 # A caption: "Table 2.18: List of notable Pin-Priority values for apt-pinning technique." (Debian Reference)
 _CAPTION = re.compile(r"^(?:Table|Figure|Fig\.|Listing|Example)\s+[\dA-Z]+(?:[.-]\d+)*\s*[:.](?:\s|$)")
+# The notice of a document's licence: "Permission is granted to make and distribute verbatim copies of
+# this manual provided ..." (the R manuals' second page, what R Data Import/Export's summary quoted first)
+_NOTICE = re.compile(r"permission is granted|all rights reserved|without (?:any )?warranty|general public license|"
+                     r"free software foundation|\bcopyright (?:\(c\)|\u00a9|\d{4})|creative commons|permission notice",
+                     re.IGNORECASE)
 
 
 def quotable(p: Passage) -> bool:
@@ -262,10 +267,15 @@ def quotable(p: Passage) -> bool:
     Cybernetics, SMC-7(7):505–523, July 1977." (of the sentences otherwise quotable in four Debian
     PDFs, dotguide, R-data, R-intro and Debian Reference, 14 are such, each an entry of a reference
     list; of the three books' sentences, none), nor a caption that ends as a sentence does (_CAPTION: 2
-    of Debian Reference's, one of them quoted)."""
+    of Debian Reference's, one of them quoted), nor the notice of the document's licence (_NOTICE: 3
+    sentences of each of three R manuals, 1 of Debian Reference, none of dotguide's nor the books'), nor
+    a line that starts with a section's number, "3.1 EpiInfo, Minitab, S-PLUS, SAS, SPSS, Stata, Systat."
+    (a contents page's entry, quoted once the licence's notice was not) or "2.7.11 Who uploaded the
+    package?" (a heading that ends as a sentence does): 3 of R-data's, 2 of Debian Reference's."""
     text = p.text
     return (len(text.split()) >= 5 and not p.is_heading and _CLAUSE_MARK.search(text) is not None
-            and not _CITATION.search(text) and not _CAPTION.match(text)
+            and not _CITATION.search(text) and not _CAPTION.match(text) and not _NOTICE.search(text)
+            and not re.match(r"\d+(?:\.\d+)+\s+[A-Z]", text)
             and not re.search(r"\s(\d+|\.)$", text) and not re.match(r"\d+\s+\d+(?:\.\d+)+\s", text)
             and prose_share(text) > PROSE)
 
