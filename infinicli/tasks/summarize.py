@@ -271,7 +271,8 @@ def quotable(p: Passage) -> bool:
     sentences of each of three R manuals, 1 of Debian Reference, none of dotguide's nor the books'), nor
     a line that starts with a section's number, "3.1 EpiInfo, Minitab, S-PLUS, SAS, SPSS, Stata, Systat."
     (a contents page's entry, quoted once the licence's notice was not) or "2.7.11 Who uploaded the
-    package?" (a heading that ends as a sentence does): 3 of R-data's, 2 of Debian Reference's."""
+    package?" (a heading that ends as a sentence does): 3 of R-data's, 3 of R-intro's, 2 of Debian
+    Reference's."""
     text = p.text
     return (len(text.split()) >= 5 and not p.is_heading and _CLAUSE_MARK.search(text) is not None
             and not _CITATION.search(text) and not _CAPTION.match(text) and not _NOTICE.search(text)
@@ -564,8 +565,9 @@ def named_here(counted: Counter, often: list[str], k: int = WHO, least: int = WH
     most first (ties: in Cast's order): who and where the section is about. A name is counted under its
     last word, as Cast merges them (Hyde for Mr. Hyde and Edward Hyde, Turtle for the Mock Turtle).
     A month, a day of the week or a part of the document is capitalised but names no one: Cast leaves
-    them out (evidence.NOT_NAMES), and common words (Cast.common). The names are counted in the section's prose only
-    (not in its code: the R manual's `header = TRUE`), an initial left out (Sections._place)."""
+    them out (evidence.NOT_NAMES), and common words (Cast.common). The names are counted in the
+    section's prose only (not in its code: the R manual's `header = TRUE`), an initial left out
+    (Sections._place)."""
     by_last: Counter = Counter()
     for name, n in counted.items():
         by_last[name.rsplit(" ", 1)[-1]] += n
