@@ -130,6 +130,7 @@ class Evidence:
         self.keep = keep
         self.context = CONTEXT if context is None else context
         self._before: list[str] = []  # the terms of the passage offered last
+        self._next: tuple[Passage | None, list[str]] = (None, [])  # the passage after it, and its terms
         self.df = dict.fromkeys(self.query, 0)
         self.seen = 0  # passages
         self.total_length = 0
@@ -144,7 +145,7 @@ class Evidence:
             self._offer(c)
 
     def _offer(self, c: Candidate) -> None:
-        words = terms(c.passage.text)
+        words = self._next[1] if self._next[0] is c.passage else terms(c.passage.text)
         if c.passage.line < 1:  # a file header (not the document's text): what follows is another file's
             self._before = []
         if not words or c.passage.line < 1:  # blank, or a file header
@@ -156,8 +157,11 @@ class Evidence:
                 c.tf[q] = c.tf.get(q, 0) + 1
         for w in c.tf:
             self.df[w] += 1
-        after = (terms(c.following.text) if c.following is not None and c.following.line >= 1
-                 and not c.following.is_heading else [])
+        after: list[str] = []
+        if c.following is not None:  # its terms, kept for when it is offered in turn
+            self._next = (c.following, terms(c.following.text))
+            if c.following.line >= 1 and not c.following.is_heading:
+                after = self._next[1]
         c.length = len(words)
         if self.context and not c.passage.is_heading:
             c.length += self.context * (len(self._before) + len(after))
@@ -581,18 +585,25 @@ class Cast:
         """A segment's passages, one per token: each sentence's names once (a sentence may run on into
         the next segment)."""
         for p in passages:
-            if p is self._last:
-                continue
-            self._last = p
-            if p.is_heading or p.line < 1:  # a heading's capitals are a title, not names
-                continue
-            for name in name_runs(p.text):
-                self.count[name] += 1
-                self.first.setdefault(name, p)
-            self.lower.update({w for w in (_bare(w) for w in p.text.split()) if w.islower()})
+            self.add_one(p)
+
+    def add_one(self, p: Passage) -> list[str]:
+        """One passage: the names counted in it (none for a heading, a file header, or the passage
+        counted last again)."""
+        if p is self._last:
+            return []
+        self._last = p
+        if p.is_heading or p.line < 1:  # a heading's capitals are a title, not names
+            return []
+        found = name_runs(p.text)
+        for name in found:
+            self.count[name] += 1
+            self.first.setdefault(name, p)
+        self.lower.update({w for w in (_bare(w) for w in p.text.split()) if w.islower()})
         if len(self.count) > CAST_HELD:
             for name in [n for n, c in self.count.items() if c == 1]:
                 del self.count[name], self.first[name]
+        return found
 
     def names(self) -> list[tuple[str, int, Passage]]:
         """The `keep` names in the most sentences (3 at least), most first, with their first sentence.

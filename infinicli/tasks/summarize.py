@@ -469,7 +469,7 @@ class Sections:
 
     def _place(self, p: Passage, attention: float, tokens: int) -> None:
         self.words.add(p.text)
-        self.cast.add([p])
+        named = self.cast.add_one(p)
         cur = self.current
         title = None
         if self.outline and p.page in self.outline and (cur is None or cur.first.page != p.page):
@@ -503,7 +503,7 @@ class Sections:
         if not p.is_heading:
             cur.bag.update(terms(p.text))
             if prose_share(p.text) > PROSE:  # who a section is about, its prose names: not its code nor tables
-                cur.names.update(n for n in name_runs(p.text) if not initial(n, p.text))
+                cur.names.update(n for n in named if not initial(n, p.text))
         if quotable(p):
             c, n = Candidate(p, attention), next(self._n)
             for heap, key in ((cur.heap, attention), (cur.named_heap, names(p.text))):
