@@ -553,6 +553,7 @@ CAST_ASKED = frozenset("character people person protagonist hero heroine cast fi
 CAST_WORDS = CAST_ASKED | frozenset("main principal central major key important leading name named".split())
 CAST = 8  # names an answer about the cast lists
 CAST_HELD = 4096  # distinct names counted at most; past it, those seen once are forgotten
+NAMED_OFTEN = 10  # sentences that capitalise a word past their first: a name, however often it is lower case
 # Capitalised, and no one's name: a month, a weekday, a part of the document (the sample book's "December",
 # the R manual's "see Chapter 2", dotguide's "Figure 3" and "Section 2.1", which led its names line)
 NOT_NAMES = frozenset("""January February March April May June July August September October November December
@@ -627,12 +628,13 @@ class Cast:
 
     def common(self, name: str) -> bool:
         """A capitalised word the document writes in lower case in more sentences than it capitalises
-        it past their first word: a word, not a name. graphviz's dotguide listed "Case" (3 sentences;
-        "case" in 7) among who one of its sections is about, and the letters of its examples ("G", "C",
-        "B"). An acronym is kept (dotguide's language DOT, though the program dot is named in 41
-        sentences), and so are Alice's Cat (26 sentences; "cat" in 10) and Mouse (29; 8)."""
+        it past their first word, and capitalises so in fewer than NAMED_OFTEN: a word, not a name.
+        graphviz's dotguide listed "Case" (3 sentences; "case" in 7) among who one of its sections is
+        about, and the letters of its examples ("G", "C", "B"). An acronym is kept (dotguide's language
+        DOT, though the program dot is named in 41 sentences), and so is a name capitalised often:
+        Debian Reference's Git (21; its command git in 70) and Vim (20; 60), Alice's Cat (26; "cat" in 10)."""
         return (" " not in name and not (len(name) > 1 and name.isupper())
-                and self.lower[name.lower()] > self.count[name])
+                and self.count[name] < NAMED_OFTEN and self.lower[name.lower()] > self.count[name])
 
     @staticmethod
     def answer(named: list[tuple[str, int, Passage]]) -> str:

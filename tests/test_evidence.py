@@ -932,6 +932,10 @@ def test_the_cast_leaves_out_common_words_and_parts_of_the_document():
     # Case and G: lower case in more sentences; Figure: a part of the document; DOT: an acronym, kept
     assert [n for n, _, _ in cast.names()] == ["DOT", "Cat", "Poole"]
     assert cast.common("Case") and cast.common("G") and not cast.common("DOT") and not cast.common("Cat")
+    tools = Cast(keep=8)  # a program named in prose and run as a command: capitalised often, it is a name
+    tools.add([Passage(t, "b.txt", None, n) for n, t in
+               enumerate(["Then Git merged the branch."] * 10 + ["Now run git log and git diff."] * 12, 1)])
+    assert not tools.common("Git") and [n for n, _, _ in tools.names()] == ["Git"]
 
 
 def test_ask_answers_who_is_in_it_with_the_names_it_uses_most(tiny, chars, tmp_path):
