@@ -390,6 +390,23 @@ def test_a_sections_quotes_are_chosen_by_rank_and_read_in_the_documents_order():
                      "Hence the bond that united him to Enfield.", "Well, the child was not much the worse."]
 
 
+def test_a_sections_quotes_come_from_its_beginning_middle_and_end():
+    # Alice's last chapter quoted p. 53, p. 54 and p. 55 of pp. 53-57: all three from the trial's start
+    ranked = [sm.Candidate(Passage(f"Line {at}.", "b.txt", None, at), 1.0, at=at) for at in (10, 40, 20, 950, 500)]
+    assert [c.at for c in sm.spread(ranked, 1000, 3)] == [10, 950, 500, 40, 20]  # the best of each third first
+    assert sm.spread(ranked, 1000, 1) == ranked and sm.spread(ranked, 0, 3) == ranked
+    assert [c.at for c in sm.spread(ranked[:3], 1000, 3)] == [10, 40, 20]  # no sentence in the other thirds
+    secs = sm.Sections({})
+    secs._place(Passage("CHAPTER I.", "b.txt", None, 1, True, True), 0.0, 3)
+    words = ("lamp oil barrel cellar tower storm gull boat rope net anchor tide reef cliff harbour pier mast sail "
+             "flag bell clock ledger candle window stair door gate path field wall").split()
+    for k in range(30):  # the attention falls through the chapter: its first sentences are the best rated
+        text = f"The keeper found the {words[k]} near the {words[(k + 7) % 30]} and the {words[(k + 13) % 30]}."
+        secs._place(Passage(text, "b.txt", None, k + 2), 1.0 - k / 100, 20)
+    (chapter,) = secs.finish()
+    assert sorted(c.at * 3 // chapter.tokens for c in chapter.quotes) == [0, 1, 2]
+
+
 def test_a_long_quote_shows_the_clauses_particular_to_its_section():
     # Jekyll and Hyde p. 6: which clauses say what this section is about depends on the section's words
     text = ("The will was holograph, for Mr. Utterson though he took charge of it now that it was made, had "

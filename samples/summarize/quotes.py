@@ -104,6 +104,7 @@ class Rule:
     templates: bool = True  # summarize.TEMPLATES: a sentence another section has with its own names is left out
     candidates: int = 32  # summarize.CANDIDATES: a section's best by attention
     whole_section: bool = False  # summarize.WHOLE_SECTION: word statistics of whole sections, not candidates
+    spread: int = 0  # summarize.SPREAD: the best of each of this many stretches of a section first
 
 
 RULES = [
@@ -137,8 +138,13 @@ RULES = [
          whole_section=True),
     Rule("attention chooses 40, centrality + distinct rank them, whole sections' statistics", TEXT, candidates=40,
          whole_section=True),
-    Rule("attention chooses 48, centrality + distinct rank them, whole sections' statistics (now)", TEXT,
+    Rule("attention chooses 48, centrality + distinct rank them, whole sections' statistics", TEXT,
          candidates=48, whole_section=True),
+    Rule("the same, the best of each half of a section first", TEXT, candidates=48, whole_section=True, spread=2),
+    Rule("the same, the best of each third of a section first (now)", TEXT, candidates=48, whole_section=True,
+         spread=3),
+    Rule("the same, the best of each quarter of a section first", TEXT, candidates=48, whole_section=True, spread=4),
+    Rule("the same, the best of each fifth of a section first", TEXT, candidates=48, whole_section=True, spread=5),
     Rule("centrality + distinct, whole sections' statistics, every sentence a candidate (no attention)", TEXT,
          candidates=WHOLE, whole_section=True),
 ]
@@ -154,12 +160,13 @@ def replay(data: dict, rule: Rule, noise: float = 0.0, seed: int = 0) -> list[sm
     def shorter(cands, dist, k, sigs, *rest):
         keep = [i for i, c in enumerate(cands) if len(c.passage.text.split()) <= rule.longest] or range(len(cands))
         return choose([cands[i] for i in keep], [dist[i] for i in keep], k, sigs,
-                      *[[r[i] for i in keep] if r is not None else None for r in rest])
+                      *[[r[i] for i in keep] if isinstance(r, list) else r for r in rest])
 
     rnd = random.Random(seed)
-    saved = sm.choose, sm.distinctiveness, sm.QUOTE_WORDS, sm.TEMPLATES, sm.CANDIDATES, sm.WHOLE_SECTION
-    (sm.choose, sm.distinctiveness, sm.QUOTE_WORDS, sm.TEMPLATES, sm.CANDIDATES,
-     sm.WHOLE_SECTION) = shorter, rule.distinct, rule.quoting[0], rule.templates, rule.candidates, rule.whole_section
+    saved = sm.choose, sm.distinctiveness, sm.QUOTE_WORDS, sm.TEMPLATES, sm.CANDIDATES, sm.WHOLE_SECTION, sm.SPREAD
+    (sm.choose, sm.distinctiveness, sm.QUOTE_WORDS, sm.TEMPLATES, sm.CANDIDATES, sm.WHOLE_SECTION,
+     sm.SPREAD) = (shorter, rule.distinct, rule.quoting[0], rule.templates, rule.candidates, rule.whole_section,
+                   rule.spread)
     try:
         sections = sm.Sections({int(k): v for k, v in data["outline"].items()})
         for text, page, line, heading, strong, attention, tokens in data["sentences"]:
@@ -168,7 +175,7 @@ def replay(data: dict, rule: Rule, noise: float = 0.0, seed: int = 0) -> list[sm
             sections._place(Passage(text, "book", page, line, heading, strong), attention, tokens)
         return sections.finish(rule.signals)
     finally:
-        sm.choose, sm.distinctiveness, sm.QUOTE_WORDS, sm.TEMPLATES, sm.CANDIDATES, sm.WHOLE_SECTION = saved
+        sm.choose, sm.distinctiveness, sm.QUOTE_WORDS, sm.TEMPLATES, sm.CANDIDATES, sm.WHOLE_SECTION, sm.SPREAD = saved
 
 
 def quoted(sections: list[sm.Section], quoting: tuple[int, int, int]) -> list[list[sm.Candidate]]:
