@@ -316,7 +316,8 @@ def bench_speed(
 ) -> None:
     """Prefill and decode tokens/s, mean ± sd, beside the plain model's chunked prefill at the same precision
     (and llama.cpp on the same GGUF when llama-cpp-python is installed, its decodes interleaved with the
-    engine's: "decode × llama.cpp" is the median of their ratios); writes speed.json and speed.png."""
+    engine's: "decode × llama.cpp" is the median of their ratios); decode is timed after the first token, whose
+    wait is its own column; writes speed.json and speed.png."""
     import torch
 
     from infinicli import bench, resources, ui
@@ -332,6 +333,8 @@ def bench_speed(
     precision_list = bench.parse_list(precisions, str)
     if repeats < 1:
         raise InfiniError("--repeats must be at least 1")
+    if decode < 2:
+        raise InfiniError("--decode must be at least 2: decode is timed after the first token")
     if not precision_list or any(p not in PRECISIONS for p in precision_list):
         raise InfiniError(f"--precisions takes a comma-separated list of {', '.join(PRECISIONS)}")
     check_writable(out_dir, folder=True)
@@ -372,6 +375,7 @@ def bench_speed(
                                        if r["decode_tokens_per_s"] else None)
         r["share"] = "-" if r["decode_bandwidth_share"] is None else f"{r['decode_bandwidth_share']:.0%}"
         r["vs_llama"] = f"{r['decode_vs_llama_cpp']:.2f}" if "decode_vs_llama_cpp" in r else "-"
+        r["first"] = "-" if r.get("first_token_ms") is None else f"{r['first_token_ms']:.0f}"
     out.say(f"memory read bandwidth {bandwidth:.1f} GB/s; the weights a decoded token reads: "
             + ", ".join(f"{p} {mb} MB" for p, mb in {r["precision"]: r["weight_mb"] for r in rows}.items()))
     for r in rows:
@@ -389,9 +393,9 @@ def bench_speed(
     ui.speed_plot(rows, out_dir / "speed.png")
     out.say(f"wrote {out_dir / 'speed.json'} and {out_dir / 'speed.png'}")
     _rows_out(out, rows, ["method", "precision", "threads", "segment", "tokens", "prefill tok/s", "× plain",
-                          "decode tok/s", "decode × llama.cpp", "of bandwidth"],
-              ["method", "precision", "threads", "segment", "length", "prefill", "ratio", "decode", "vs_llama",
-               "share"], as_csv)
+                          "first token ms", "decode tok/s", "decode × llama.cpp", "of bandwidth"],
+              ["method", "precision", "threads", "segment", "length", "prefill", "ratio", "first", "decode",
+               "vs_llama", "share"], as_csv)
 
 
 @bench_app.command("summarize")

@@ -214,9 +214,19 @@ def test_bench_speed_writes_a_row_per_method_beside_the_plain_model_and_a_png(ru
     plain, *methods = rows
     assert plain["prefill_ratio"] == 1.0 and plain["decode_tokens_per_s"] is None
     for row in methods:
-        assert row["prefill_tokens_per_s"] > 0 and row["decode_tokens_per_s"] > 0
+        assert row["prefill_tokens_per_s"] > 0 and row["decode_tokens_per_s"] > 0 and row["first_token_ms"] > 0
         assert row["prefill_ratio"] == pytest.approx(row["prefill_tokens_per_s"] / plain["prefill_tokens_per_s"],
                                                      abs=0.01)
         assert row["precision"] == "fp32" and row["memory_bandwidth_gb_s"] > 0
     assert json.loads(r.stdout) == rows  # --json prints the same rows
     assert (out / "speed.png").read_bytes()[:4] == b"\x89PNG"
+    r = run_cli("bench", "speed", "--model", str(tiny_dir), "--decode", "1", "--out", str(tmp_path / "one"))
+    assert r.returncode == 2 and "--decode must be at least 2" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_decode_is_timed_after_the_first_token():
+    from infinicli import bench
+
+    assert bench.after_first([10.0, 10.25, 10.5]) == 4.0  # 2 tokens in 0.5 s after the first
+    with pytest.raises(ValueError):
+        bench.after_first([10.0])

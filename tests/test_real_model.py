@@ -370,6 +370,7 @@ def test_bench_speed_times_llama_cpp_right_after_each_decode_of_the_engine(run_c
     assert [row["method"] for row in rows] == ["plain chunked prefill", "window", "infini", "llama.cpp"]
     llama = rows[-1]
     assert llama["decodes"] == 4 and llama["decode_tokens_per_s"] > 0 and llama["prefill_tokens_per_s"] > 0
+    assert llama["first_token_ms"] > 0
     for row in rows[1:3]:
         low, high = row["decode_vs_llama_cpp_range"]
         assert 0 < low <= row["decode_vs_llama_cpp"] <= high

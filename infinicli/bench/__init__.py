@@ -257,6 +257,15 @@ PAUSE = 0.5  # seconds of rest before each timed arm: a thread pool (torch's Ope
 # while after its work and take the cores from the next arm (samples/speed/against_llama.py)
 
 
+def after_first(stamps: list[float]) -> float:
+    """Decode tokens/s after the first token, from the times each token came out: the first one's wait is
+    the prompt's pass (for the engine, 8 tokens and the open span's building; for llama.cpp, one token), so
+    it is reported apart, as first_token_ms, and llama-bench's tg likewise times generation alone."""
+    if len(stamps) < 2:
+        raise ValueError("decode rates need --decode 2 or more")
+    return (len(stamps) - 1) / (stamps[-1] - stamps[0])
+
+
 def bench_speed(engine_for: Callable[[str, int], object], plain_model, tokens: list[int],
                 methods: list[str], segments: list[int], repeats: int, decode_tokens: int,
                 on_row: Callable[[dict], None], reference: Callable[[int], LlamaCpp | None] | None = None
@@ -265,7 +274,8 @@ def bench_speed(engine_for: Callable[[str, int], object], plain_model, tokens: l
     prefill_ratio is its prefill speed over that row's. With a `reference` (segment -> LlamaCpp, which has
     read `tokens`), llama.cpp decodes right after each decode of a method, and the method's row gets
     decode_vs_llama_cpp: the median of those pairs' ratios (on a machine whose speed moves from one
-    minute to the next, rows timed minutes apart compare the minutes)."""
+    minute to the next, rows timed minutes apart compare the minutes). Decode is timed after the first
+    token (after_first); first_token_ms is the median wait for that one."""
     import torch
     from transformers import DynamicCache
 
@@ -294,16 +304,19 @@ def bench_speed(engine_for: Callable[[str, int], object], plain_model, tokens: l
         llama = reference(segment) if reference is not None else None
         for method in methods:
             engine = engine_for(method, segment)
-            prefill, decode, ratios = [], [], []
+            prefill, decode, first, ratios = [], [], [], []
             for _ in range(repeats):
                 engine.reset()
                 t0 = time.perf_counter()
                 engine.read(tokens)
                 prefill.append(n / (time.perf_counter() - t0))
                 time.sleep(PAUSE)
+                stamps: list[float] = []
                 t0 = time.perf_counter()
-                out = engine.generate(tokens[-8:], decode_tokens)
-                decode.append(len(out) / (time.perf_counter() - t0))
+                engine.generate(tokens[-8:], decode_tokens,
+                                on_token=lambda _, stamps=stamps: stamps.append(time.perf_counter()))
+                first.append(1000 * (stamps[0] - t0))
+                decode.append(after_first(stamps))
                 if llama is not None:
                     time.sleep(PAUSE)
                     ratios.append(decode[-1] / llama.decode(decode_tokens))
@@ -312,7 +325,8 @@ def bench_speed(engine_for: Callable[[str, int], object], plain_model, tokens: l
             row = {"method": method, "segment": segment, "length": n,
                    "prefill_tokens_per_s": round(pm, 1), "prefill_sd": round(psd, 1),
                    "prefill_ratio": round(pm / plain, 3),
-                   "decode_tokens_per_s": round(dm, 1), "decode_sd": round(dsd, 1)}
+                   "decode_tokens_per_s": round(dm, 1), "decode_sd": round(dsd, 1),
+                   "first_token_ms": round(statistics.median(first), 1)}
             if ratios:
                 row |= {"decode_vs_llama_cpp": round(statistics.median(ratios), 3),
                         "decode_vs_llama_cpp_range": [round(min(ratios), 3), round(max(ratios), 3)]}
@@ -336,6 +350,7 @@ class LlamaCpp:
                                    n_ubatch=segment, n_threads=threads, n_threads_batch=threads, verbose=False)
         self.prefills: list[float] = []
         self.decodes: list[float] = []
+        self.firsts: list[float] = []
 
     @classmethod
     def open(cls, gguf: Path, tokens: list[int], segment: int, threads: int, decode_tokens: int
@@ -359,15 +374,17 @@ class LlamaCpp:
             self.prefills.append(len(self.tokens) / (time.perf_counter() - t0))
 
     def decode(self, decode_tokens: int) -> float:
-        """One greedy decode of `decode_tokens` after the tokens read: tokens/s, kept for the row."""
-        produced = 0
+        """One greedy decode of `decode_tokens` after the tokens read: tokens/s after the first token, kept
+        for the row with the first token's milliseconds."""
+        stamps: list[float] = []
         t0 = time.perf_counter()
         # generate() finds the whole prompt in its cache, so each step decodes one token
         for _ in self.llm.generate(self.tokens, top_k=1, temp=0.0):
-            produced += 1
-            if produced == decode_tokens:
+            stamps.append(time.perf_counter())
+            if len(stamps) == decode_tokens:
                 break
-        self.decodes.append(produced / (time.perf_counter() - t0))
+        self.firsts.append(1000 * (stamps[0] - t0))
+        self.decodes.append(after_first(stamps))
         return self.decodes[-1]
 
     def row(self) -> dict:
@@ -379,6 +396,7 @@ class LlamaCpp:
                 "prefill_sd": round(psd, 1), "prefill_ratio": None,
                 "decode_tokens_per_s": None if dm is None else round(dm, 1),
                 "decode_sd": None if dsd is None else round(dsd, 1), "decodes": len(self.decodes),
+                "first_token_ms": round(statistics.median(self.firsts), 1) if self.firsts else None,
                 "llama_cpp_python": self.version}
 
     def close(self) -> None:
