@@ -163,35 +163,46 @@ class OpenSpan:
     them: measured on 30 layers' worth of 1,150 keys, 0.85-1.26 ms against 1.63-2.19 ms for the product
     with the transpose of (Hkv, S, d).
 
-    The prefix's parts (state.InfiniState.prefix_parts, not roped) are copied straight into the buffer
-    and roped there, in place: its halves along d are contiguous rows in this layout. Measured on 30
-    layers of 4,000 keys: 33-44 ms against 50-64 ms for joining the parts, roping them and copying the
-    result in."""
+    The prefix's parts (state.InfiniState.prefix_parts, not roped) are roped and written transposed in
+    one pass by kernel.rope_keys where it is had (30 layers of 3,990 keys and values: 26 ms, 16 ms in
+    float16, against 33 ms for torch's copy and rope in place below). With `half`, keys and values are
+    kept in float16 (the kernels must be had: kernel.half_spans), as llama.cpp keeps its cache: a decoded
+    token reads half the bytes (kernel.attend_one: 30 layers of 3,990 keys, 6.5 against 8.5 ms), and a
+    prompt of several tokens reads them widened to float32 (keys_values)."""
 
-    def __init__(self, parts: list[tuple[torch.Tensor, torch.Tensor]], cos_t: torch.Tensor,
-                 sin_t: torch.Tensor, room: int) -> None:
-        """parts: (Hkv, n, d) keys and values each, in span order; cos_t, sin_t: the engine's rope
-        tables transposed, (d, >= the parts' length), sin_t with rotate_half's sign folded in."""
+    def __init__(self, parts: list[tuple[torch.Tensor, torch.Tensor]], tables: tuple[torch.Tensor, ...],
+                 room: int, half: bool = False, group: int = 1) -> None:
+        """parts: (Hkv, n, d) keys and values each, in span order; tables: the engine's rope tables cos,
+        sin ((positions, d), sin with rotate_half's sign folded in) and their transposes, covering the
+        parts' length; group: query heads per KV head (the kernels are built per shape)."""
+        cos, sin, cos_t, sin_t = tables
         k0 = parts[0][0]
         n_kv, d, p = k0.shape[0], k0.shape[2], sum(k.shape[1] for k, _ in parts)
-        self.kt = k0.new_empty(n_kv, d, p + room)
-        self.v = k0.new_empty(n_kv, p + room, d)
-        a = 0
+        dtype = torch.float16 if half else k0.dtype
+        self.kt = k0.new_empty(n_kv, d, p + room, dtype=dtype)
+        self.v = k0.new_empty(n_kv, p + room, d, dtype=dtype)
+        a, by_torch = 0, []
         for k, v in parts:
             b = a + k.shape[1]
-            self.kt[:, :, a:b].copy_(k.transpose(-1, -2))
+            if not kernel.rope_keys(k, cos, sin, a, self.kt, group):
+                if half:  # roped in float32, then rounded
+                    k = torch.addcmul(k * cos[a:b], k.unflatten(-1, (2, -1)).flip(-2).flatten(-2), sin[a:b])
+                else:
+                    by_torch.append((a, b))
+                self.kt[:, :, a:b].copy_(k.transpose(-1, -2))
             self.v[:, a:b].copy_(v)
             a = b
         h = d // 2  # x * cos + rotate_half(x) * sin, on the two halves: rotate_half swaps them
-        x1, x2 = self.kt[:, :h, :p], self.kt[:, h:, :p]
-        first = x1 * sin_t[h:, :p]
-        x1.mul_(cos_t[:h, :p]).addcmul_(x2, sin_t[:h, :p])
-        x2.mul_(cos_t[h:, :p]).add_(first)
+        for a, b in by_torch:  # in place
+            x1, x2 = self.kt[:, :h, a:b], self.kt[:, h:, a:b]
+            first = x1 * sin_t[h:, a:b]
+            x1.mul_(cos_t[:h, a:b]).addcmul_(x2, sin_t[:h, a:b])
+            x2.mul_(cos_t[h:, a:b]).add_(first)
         self.n = p
 
     def append(self, k: torch.Tensor, v: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Add t new tokens' roped keys and values; all keys (Hkv, S, d), a view of the transposed
-        buffer, and values so far."""
+        buffer, and values so far, in the span's dtype."""
         t = k.shape[1]
         if self.n + t > self.v.shape[1]:
             grow = max(t, self.v.shape[1])
@@ -200,6 +211,10 @@ class OpenSpan:
         self.kt[:, :, self.n: self.n + t], self.v[:, self.n: self.n + t] = k.transpose(-1, -2), v
         self.n += t
         return self.kt[:, :, : self.n].transpose(-1, -2), self.v[:, : self.n]
+
+    def widened(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """append's keys and values in float32: a float16 span's copied, each in its own layout."""
+        return self.kt[:, :, : self.n].float().transpose(-1, -2), self.v[:, : self.n].float()
 
 
 class InfiniModel:
@@ -229,6 +244,10 @@ class InfiniModel:
                              f"({self.layers} layers x {self.heads} heads)")
         self.params = params
         self.training = False  # gradients flow through the state (see train.py)
+        # generate()'s open spans keep keys and values in float16 where the kernels allow (OpenSpan); the
+        # session sets it for every precision but fp32
+        self.half_spans = False
+        self._half_ok: bool | None = None
         self._cos = self._sin = torch.zeros(0)
         self._probe_ids: torch.Tensor | None = None
         self._probe_every_segment = False
@@ -298,6 +317,13 @@ class InfiniModel:
             self._cos_t, self._sin_t = self._cos.t().contiguous(), self._sin.t().contiguous()  # for OpenSpan
         return self._cos[:n], self._sin[:n]
 
+    def _half_span(self) -> bool:
+        if not self.half_spans:
+            return False
+        if self._half_ok is None:
+            self._half_ok = kernel.half_spans(self.heads // self.kv_heads, self.head_dim)
+        return self._half_ok
+
     @staticmethod
     def _apply_rope(x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor) -> torch.Tensor:
         """The model's x * cos + rotate_half(x) * sin, where rotate_half(x) is x's halves swapped, the
@@ -330,7 +356,8 @@ class InfiniModel:
                 # recall_last and the answer's blocks are set only while generate() runs
                 parts = self.state.prefix_parts(i, self._recall_last, self._answer_index)
                 self._rope(sum(pk.shape[1] for pk, _ in parts))
-                span = self._open[i] = OpenSpan(parts, self._cos_t, self._sin_t, max(self._open_room, t))
+                span = self._open[i] = OpenSpan(parts, (self._cos, self._sin, self._cos_t, self._sin_t),
+                                                max(self._open_room, t), self._half_span(), self.heads // self.kv_heads)
             s = span.n + t
         else:
             pk, pv = self.state.prefix(i)
@@ -353,6 +380,8 @@ class InfiniModel:
             q_rot = self._apply_rope(q, cos[s - t:], sin[s - t:])
             k_rot = self._apply_rope(keys, cos, sin)
         out = kernel.attend_one(q_rot, k_rot, values, attn.scaling) if self._mode is _Mode.OPEN and t == 1 else None
+        if out is None and k_rot.dtype != q_rot.dtype:  # a prompt over a float16 span: widened for torch
+            k_rot, values = span.widened()
         if out is None:
             out = local_attention(q_rot, k_rot, values, attn.scaling)
         if self._mode is _Mode.PROBE:

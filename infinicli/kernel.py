@@ -5,7 +5,9 @@ torch's batched products read the carried keys at about a third of the memory's 
 query (the AMD EPYC of samples/bench/speed.md: 15 ms a token for 30 layers of 3,990 keys, where
 summing the same keys and values takes under 5), and `full` decodes 4K tokens in behind llama.cpp for
 it. The kernel (data/kernels/attend_one.c) reads each key once, in order, and splits the work over
-torch's threads.
+torch's threads. A second function of the same library, rope_keys, ropes the span's carried keys and
+writes them transposed in one pass. Built with KV_HALF (it needs AVX-512F), both take a span kept in
+float16, as llama.cpp keeps its cache, summing in float32: half the bytes a decoded token reads.
 
 It is built with the system's C compiler (`$CC`, else `cc` or `gcc`) into the model home's
 `kernels/` folder, named by a hash of its source, flags, the model's shape and this CPU (it is built
@@ -37,8 +39,8 @@ FLAGS = ("-O3", "-march=native", "-ffast-math", "-fopenmp", "-fPIC")
 LINK = ("-shared", "-fopenmp")
 COMPILE_SECONDS = 120
 
-_built: dict[tuple[int, int], object] = {}  # (G, D) -> the C function, or None when it cannot be had
-_why: dict[tuple[int, int], str] = {}
+_built: dict[tuple[int, int, bool], object] = {}  # (G, D, half) -> the library, or None when it cannot be had
+_why: dict[tuple[int, int, bool], str] = {}
 _lock = threading.Lock()  # the C function keeps its partial results in static buffers
 
 
@@ -59,11 +61,11 @@ def _compiler() -> str | None:
     return os.environ.get("CC") or shutil.which("cc") or shutil.which("gcc")
 
 
-def _build(g: int, d: int):
+def _build(g: int, d: int, half: bool):
     cc = _compiler()
     if cc is None:
         raise RuntimeError("no C compiler (cc, gcc or $CC) found")
-    defines = (f"-DG_={g}", f"-DD_={d}")
+    defines = (f"-DG_={g}", f"-DD_={d}") + (("-DKV_HALF",) if half else ())
     tag = hashlib.sha256(b"\0".join([SOURCE.read_bytes(), " ".join(FLAGS + LINK + defines).encode(),
                                      _cpu().encode(), cc.encode()])).hexdigest()[:16]
     out = infini_home() / "kernels" / f"attend_one-{tag}.so"
@@ -83,30 +85,50 @@ def _build(g: int, d: int):
             for left in (tmp, tmp + ".o"):
                 if os.path.exists(left):
                     os.unlink(left)
-    fn = ctypes.CDLL(str(out)).attend_one
+    lib = ctypes.CDLL(str(out))
     p, n, i = ctypes.c_void_p, ctypes.c_long, ctypes.c_int
-    fn.argtypes = [p, p, n, n, p, n, p, i, i, i, n, i]
-    fn.restype = ctypes.c_int
-    return fn
+    lib.attend_one.argtypes = [p, p, n, n, p, n, p, i, i, i, n, i]
+    lib.attend_one.restype = ctypes.c_int
+    lib.rope_keys.argtypes = [p, n, n, p, p, n, p, n, n, i, i]
+    lib.rope_keys.restype = None
+    return lib
 
 
-def function(g: int, d: int):
-    """The compiled attend_one for g query heads per KV head and d dimensions, built once a process
-    (None when it cannot be: status() says why)."""
-    key = (g, d)
+def library(g: int, d: int, half: bool = False):
+    """The compiled kernels for g query heads per KV head and d dimensions, over keys and values kept in
+    float32, or with `half` in float16 (that build needs AVX-512F), built once a process (None when it
+    cannot be: status() says why)."""
+    key = (g, d, half)
+    if key not in _built and d % 16:
+        _built[key], _why[key] = None, f"a head of {d} dimensions (the kernels take multiples of 16)"
     if key not in _built:
         try:
-            _built[key] = _build(g, d)
+            _built[key] = _build(g, d, half)
         except Exception as e:  # no compiler, no writable home, a failed build: torch's products serve
             _built[key], _why[key] = None, f"{type(e).__name__}: {e}"
     return _built[key]
 
 
+def function(g: int, d: int, half: bool = False):
+    """attend_one of library(g, d, half), or None."""
+    lib = library(g, d, half)
+    return None if lib is None else lib.attend_one
+
+
+def half_spans(g: int, d: int) -> bool:
+    """Whether an open span may keep its keys and values in float16: the kernels are enabled and their
+    float16 build is had for this shape and CPU."""
+    return enabled() and library(g, d, True) is not None
+
+
 def attend_one(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, scaling: float) -> torch.Tensor | None:
-    """attention.local_attention for one query, q (Hq, 1, d), over k and v (Hkv, S, d) as an open
+    """attention.local_attention for one query, q (Hq, 1, d) float32, over k and v (Hkv, S, d) as an open
     span keeps them (k the transpose of a (Hkv, d, >= S) buffer, v rows of d in a (Hkv, >= S, d) one),
-    float32, without gradients; None where the kernel does not apply or is not to be had."""
-    if not enabled() or q.shape[-2] != 1 or {q.dtype, k.dtype, v.dtype} != {torch.float32}:
+    both float32 or both float16, without gradients; None where the kernel does not apply or is not to
+    be had."""
+    half = k.dtype == torch.float16
+    if not enabled() or q.shape[-2] != 1 or q.dtype != torch.float32 or {k.dtype, v.dtype} != {
+            torch.float16 if half else torch.float32}:
         return None
     if torch.is_grad_enabled() and (q.requires_grad or k.requires_grad or v.requires_grad):
         return None
@@ -115,7 +137,7 @@ def attend_one(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, scaling: float
     if q.shape[0] % h or kt.stride(2) != 1 or v.stride(2) != 1 or v.stride(1) != d:
         return None
     g = q.shape[0] // h
-    fn = function(g, d)
+    fn = function(g, d, half)
     if fn is None:
         return None
     qs = (q.reshape(h, g, d) * scaling).contiguous()
@@ -126,11 +148,35 @@ def attend_one(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, scaling: float
     return out.view(h * g, 1, d) if rc == 0 else None
 
 
+def rope_keys(k: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor, at: int, kt: torch.Tensor, g: int) -> bool:
+    """Rope k (Hkv, n, d) float32, rows of d, at positions at..at+n-1 of the tables cos and sin ((positions,
+    d), sin with rotate_half's sign folded in, as engine._rope keeps them) and write it transposed into
+    kt[:, :, at:at + n] of an open span's (Hkv, d, S) buffer, float32 or float16: one pass, where torch
+    copies, transposes and ropes in several. False where the kernel does not apply (nothing written)."""
+    half = kt.dtype == torch.float16
+    h, n, d = k.shape
+    if (not enabled() or k.dtype != torch.float32 or kt.dtype not in (torch.float16, torch.float32)
+            or k.stride(2) != 1 or k.stride(1) != d or kt.stride(2) != 1 or kt.shape[:2] != (h, d)
+            or at + n > min(kt.shape[2], cos.shape[0]) or not (cos.is_contiguous() and sin.is_contiguous())
+            or cos.dtype != torch.float32 or sin.dtype != torch.float32 or cos.shape[1] != d or sin.shape != cos.shape):
+        return False
+    lib = library(g, d, half)
+    if lib is None:
+        return False
+    if n:
+        lib.rope_keys(k.data_ptr(), k.stride(0), n, cos.data_ptr(), sin.data_ptr(), at, kt.data_ptr(),
+                      kt.stride(0), kt.stride(1), h, torch.get_num_threads())
+    return True
+
+
 def status() -> str:
     """Which attention one decoded token gets: the C kernel, or torch's products and why."""
     if not enabled():
         return "torch (INFINI_KERNELS=0)"
     if not _built:
         return "C kernel (not built yet)" if _compiler() else "torch (no C compiler)"
-    failed = [f"{g}x{d}: {_why[(g, d)]}" for (g, d), fn in _built.items() if fn is None]
-    return "torch (" + "; ".join(failed) + ")" if failed else "C kernel"
+    failed = [f"{g}x{d}: {_why[(g, d, half)]}" for (g, d, half), lib in _built.items() if lib is None and not half]
+    if failed:
+        return "torch (" + "; ".join(failed) + ")"
+    halves = [lib is not None for (_, _, half), lib in _built.items() if half]
+    return "C kernel" + (", keys and values in float16" if halves and all(halves) else "")

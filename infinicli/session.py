@@ -83,6 +83,7 @@ class Session:
         apply_precision(loaded.model, precision)
         trained = InfiniParams.load(params, loaded.model) if params is not None else None
         engine, tok = InfiniModel(loaded.model, config, trained), Tokenizer(loaded.tokenizer)
+        engine.half_spans = precision != "fp32"  # the open span in float16 (engine.OpenSpan), as llama.cpp's cache
         if config.probe_heads:  # they score the recall pool and rate the evidence
             from infinicli import heads
 

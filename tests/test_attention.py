@@ -114,6 +114,40 @@ def test_memory_read_out_is_eq_3_per_query_head_group():
     torch.testing.assert_close(memory_read_out(q, read_out(M, z, 1e-6)), want, atol=1e-5, rtol=1e-5)
 
 
+def test_the_float16_kernels_equal_torch_on_the_same_rounded_keys():
+    """With the span in float16 (kernel.half_spans), attend_one gives grouped_attention's output over the
+    same float16 keys and values widened, within float32 rounding; and rope_keys ropes and transposes
+    keys as torch does (engine._apply_rope), exactly in float32 but for a fused multiply-add's last bit,
+    and within one float16 rounding in float16."""
+    from infinicli import kernel
+
+    if not kernel.half_spans(3, 64):
+        pytest.skip(f"no float16 kernels here: {kernel.status()}")
+    torch.manual_seed(6)
+    for n_kv, g, d in ((3, 3, 64), (2, 2, 16)):
+        for s in (1, 17, 512, 1500):
+            q = torch.randn(n_kv * g, 1, d) * 2
+            kt, v = (torch.randn(n_kv, d, s + 9) * 2).half(), torch.randn(n_kv, s + 9, d).half()
+            k = kt[:, :, :s].transpose(-1, -2)
+            got = kernel.attend_one(q, k, v[:, :s], d ** -0.5)
+            want = grouped_attention(q, k.float(), v[:, :s].float(), d ** -0.5)
+            torch.testing.assert_close(got, want, atol=1e-5, rtol=1e-4)
+            assert kernel.attend_one(q, k.float(), v[:, :s], 0.1) is None  # keys and values of one dtype
+    d, n, at = 64, 37, 5
+    angle = torch.arange(at + n + 3.0)[:, None] * torch.rand(d // 2).repeat(2)
+    cos, sin = angle.cos(), torch.cat([-angle.sin()[:, : d // 2], angle.sin()[:, d // 2:]], -1)
+    k = torch.randn(3, n, d) * 3
+    roped = torch.addcmul(k * cos[at:at + n], k.unflatten(-1, (2, -1)).flip(-2).flatten(-2), sin[at:at + n])
+    for dtype in (torch.float32, torch.float16):
+        kt = torch.zeros(3, d, at + n + 4, dtype=dtype)
+        assert kernel.rope_keys(k, cos, sin, at, kt, 3)
+        got = kt[:, :, at:at + n].transpose(-1, -2).float()
+        tol = 1e-5 if dtype == torch.float32 else 2e-3 * 4  # float16's step near the keys' largest, about 8
+        torch.testing.assert_close(got, roped.to(dtype).float(), atol=tol, rtol=0)
+        assert kt[:, :, :at].abs().sum() == 0 and kt[:, :, at + n:].abs().sum() == 0  # nothing else written
+    assert not kernel.rope_keys(k.transpose(-1, -2).contiguous().transpose(-1, -2), cos, sin, 0, kt, 3)
+
+
 def test_the_c_kernel_equals_the_grouped_products_for_one_query():
     """kernel.attend_one (C, built on first use) gives grouped_attention's output within float32
     rounding, over keys as engine.OpenSpan keeps them (the transpose of a longer buffer), for several

@@ -1,6 +1,7 @@
-/* One decoded token's attention, in float32, for an engine.OpenSpan: each query head over the S keys
-   of its KV head. infinicli/kernel.py compiles this for one model's shape (G_ query heads per KV head,
-   D_ dimensions a head) and calls attend_one through ctypes.
+/* One decoded token's attention, summed in float32, for an engine.OpenSpan: each query head over the S
+   keys of its KV head (attend_one); and the span's carried keys roped and written into it (rope_keys).
+   infinicli/kernel.py compiles this for one model's shape (G_ query heads per KV head, D_ dimensions a
+   head), with KV_HALF for a span kept in float16, and calls them through ctypes.
 
    q: (H, G_, D_), already scaled; keys transposed, key s of head h at dimension d is
    kt[h * khs + d * kds + s]; values v[h * vhs + s * D_ + d]; out: (H, G_, D_).
@@ -21,20 +22,38 @@
 #ifndef D_
 #define D_ 64
 #endif
+#ifdef KV_HALF
+/* Keys and values kept in half precision (IEEE binary16), widened to float32 in registers (AVX-512F's
+   vcvtph2ps, 16 at a time) and summed in float32. */
+#include <immintrin.h>
+typedef _Float16 kv_t;
+#else
+typedef float kv_t;
+#endif
 #define CHUNK 512
 #define MAX_ITEMS 4096
 
-static void item(const float *restrict q, const float *restrict kt, long kds, const float *restrict v,
+static void item(const float *restrict q, const kv_t *restrict kt, long kds, const kv_t *restrict v,
                  long s0, long s1, float *restrict m_out, float *restrict l_out, float *restrict o_out) {
     static __thread float acc[G_][CHUNK];
     long n = s1 - s0;
     for (int g = 0; g < G_; g++)
         for (long s = 0; s < n; s++) acc[g][s] = 0.0f;
     for (int d = 0; d < D_; d++) {
-        const float *restrict row = kt + d * kds + s0;
+        const kv_t *restrict row = kt + d * kds + s0;
         float qd[G_];
         for (int g = 0; g < G_; g++) qd[g] = q[g * D_ + d];
-        for (long s = 0; s < n; s++) {
+        long s = 0;
+#ifdef KV_HALF
+        __m512 qv[G_];
+        for (int g = 0; g < G_; g++) qv[g] = _mm512_set1_ps(qd[g]);
+        for (; s + 16 <= n; s += 16) {
+            __m512 x = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(row + s)));
+            for (int g = 0; g < G_; g++)
+                _mm512_storeu_ps(&acc[g][s], _mm512_fmadd_ps(qv[g], x, _mm512_loadu_ps(&acc[g][s])));
+        }
+#endif
+        for (; s < n; s++) {
             float x = row[s];
             for (int g = 0; g < G_; g++) acc[g][s] += qd[g] * x;
         }
@@ -52,6 +71,20 @@ static void item(const float *restrict q, const float *restrict kt, long kds, co
         l_out[g] = l;
     }
     float o[G_][D_];
+#ifdef KV_HALF
+    __m512 ov[G_][D_ / 16];
+    for (int g = 0; g < G_; g++)
+        for (int j = 0; j < D_ / 16; j++) ov[g][j] = _mm512_setzero_ps();
+    for (long s = 0; s < n; s++) {
+        const kv_t *restrict vs = v + (s0 + s) * D_;
+        for (int j = 0; j < D_ / 16; j++) {
+            __m512 x = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(vs + 16 * j)));
+            for (int g = 0; g < G_; g++) ov[g][j] = _mm512_fmadd_ps(_mm512_set1_ps(acc[g][s]), x, ov[g][j]);
+        }
+    }
+    for (int g = 0; g < G_; g++)
+        for (int j = 0; j < D_ / 16; j++) _mm512_storeu_ps(&o[g][16 * j], ov[g][j]);
+#else
     for (int g = 0; g < G_; g++)
         for (int d = 0; d < D_; d++) o[g][d] = 0.0f;
     for (long s = 0; s < n; s++) {
@@ -61,12 +94,13 @@ static void item(const float *restrict q, const float *restrict kt, long kds, co
             for (int d = 0; d < D_; d++) o[g][d] += p * vs[d];
         }
     }
+#endif
     memcpy(o_out, o, sizeof(o));
 }
 
 /* 0 when done; 1 for another shape than compiled, 2 for more keys than MAX_ITEMS items hold. Not
    reentrant: the items' results are kept in static buffers (the engine decodes one token at a time). */
-int attend_one(const float *q, const float *kt, long khs, long kds, const float *v, long vhs,
+int attend_one(const float *q, const kv_t *kt, long khs, long kds, const kv_t *v, long vhs,
                float *out, int H, int G, int D, long S, int threads) {
     static float m[MAX_ITEMS * G_], l[MAX_ITEMS * G_], part[MAX_ITEMS * G_ * D_];
     if (G != G_ || D != D_) return 1;
@@ -100,4 +134,35 @@ int attend_one(const float *q, const float *kt, long khs, long kds, const float 
         }
     }
     return 0;
+}
+
+/* Keys roped and written transposed into an open span (engine.OpenSpan), one pass over them: key s of
+   KV head h is src[h * shs + s * D_ + d] (rows of D_ floats, not roped), at span position a + s; cs and
+   sn are (positions, D_) rows of cos and of sin with rotate_half's sign folded in (engine._rope); it
+   goes to dst[h * dhs + d * dds + a + s]. RB keys at a time are roped in rows, then written out as RB
+   runs, one per dimension. */
+#define RB 16
+void rope_keys(const float *src, long shs, long n, const float *cs, const float *sn, long a, kv_t *dst,
+               long dhs, long dds, int H, int threads) {
+    long blocks = (n + RB - 1) / RB;
+    #pragma omp parallel for schedule(static) num_threads(threads)
+    for (long it = 0; it < H * blocks; it++) {
+        long h = it / blocks, b = (it % blocks) * RB, m = n - b < RB ? n - b : RB;
+        float yt[D_][RB];
+        for (long j = 0; j < m; j++) {
+            const float *x = src + h * shs + (b + j) * D_, *c = cs + (a + b + j) * D_, *s = sn + (a + b + j) * D_;
+            for (int d = 0; d < D_ / 2; d++) yt[d][j] = x[d] * c[d] + x[d + D_ / 2] * s[d];
+            for (int d = D_ / 2; d < D_; d++) yt[d][j] = x[d] * c[d] + x[d - D_ / 2] * s[d];
+        }
+        for (int d = 0; d < D_; d++) {
+            kv_t *row = dst + h * dhs + d * dds + a + b;
+#ifdef KV_HALF
+            if (m == RB) {
+                _mm256_storeu_si256((__m256i *)row, _mm512_cvtps_ph(_mm512_loadu_ps(yt[d]), _MM_FROUND_TO_NEAREST_INT));
+                continue;
+            }
+#endif
+            for (long j = 0; j < m; j++) row[j] = (kv_t)yt[d][j];
+        }
+    }
 }
