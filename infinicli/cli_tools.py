@@ -309,7 +309,8 @@ def bench_speed(
     segments: Annotated[str, typer.Option(help="Comma-separated segment lengths.")] = "512",
     methods: MethodsOpt = ALL_METHODS, repeats: Annotated[int, typer.Option(help="Repeats.")] = 3,
     decode: Annotated[int, typer.Option(help="Tokens decoded per repeat.")] = 32,
-    precisions: Annotated[str, typer.Option(help="Comma-separated weight precisions: fp32, fp16, int4, fp16+int4.")]
+    precisions: Annotated[str, typer.Option(
+        help="Comma-separated weight precisions: fp32, fp16, int4, fp16+int4, bf16+int4.")]
     = "fp16+int4,fp16",
     model: ModelOpt = "smollm2-135m-instruct", params: ParamsOpt = None, probe_heads: ProbeHeadsOpt = PROBE_HEADS,
     out_dir: OutDirOpt = DEFAULT_BENCH_DIR, as_json: JsonOpt = False, as_csv: CsvOpt = False,

@@ -42,6 +42,7 @@ class Precision(str, Enum):
     fp16 = "fp16"
     int4 = "int4"
     fp16_int4 = "fp16+int4"
+    bf16_int4 = "bf16+int4"
 
 
 DEFAULT_PRECISION = Precision.fp16_int4  # precision.DEFAULT_PRECISION (test_cli checks that the two agree)
@@ -84,7 +85,8 @@ ParamsOpt = Annotated[Path | None, typer.Option(
     "--params", help="Trained Infini parameters (gates, memory adapters): a folder made by `infini train`.",
     rich_help_panel=TUNING)]
 PrecisionOpt = Annotated[Precision, typer.Option(
-    help="Weights of the model's linear layers: fp16+int4 (reads as fp16, decodes as int4), fp16 (logits "
+    help="Weights of the model's linear layers: fp16+int4 (reads as fp16, decodes as int4), bf16+int4 (reads "
+         "in bfloat16, on a CPU with AVX-512 BF16 or AMX), fp16 (logits "
          "within 0.04 of fp32's), int4 (4-bit codes, as the default model's GGUF has them: reads in float32, "
          "decodes through bfloat16, 1.7x fp16's decode rate) or fp32 as loaded.", rich_help_panel=TUNING)]
 FileArg = Annotated[str, typer.Argument(help="A PDF, a text or markdown file, - for stdin, or a saved .infini state.")]

@@ -30,6 +30,11 @@ last bits, which moved the summary's quotes in near ties until the quotes were r
 alone among the candidates the attention chose (tasks/summarize.py); now the three books' summaries
 differ from fp16's in 1, 1 and 2 sections' quotes, covering the same chapters (samples/bench/README.md).
 
+bf16+int4 reads with bfloat16 layers (BFloatLinear) in place of fp16+int4's fp16 ones: on a CPU that
+multiplies bfloat16 in hardware (AVX-512 BF16 or AMX; refused on any other, where bfloat16 products were
+3-4x slower than float32), 2.2-2.6x the fp16 layers' products at 512 rows, about 1.2x fp16+int4's reading.
+Not the default: a command's output would then hang on which CPU ran it.
+
 Training needs float32: the fp16 kernel has no backward.
 """
 
@@ -45,7 +50,7 @@ import torch
 
 from infinicli.errors import ModelError
 
-PRECISIONS = ("fp32", "fp16", "int4", "fp16+int4")
+PRECISIONS = ("fp32", "fp16", "int4", "fp16+int4", "bf16+int4")
 DEFAULT_PRECISION = "fp16+int4"
 _ATTENTION = ("q_proj", "k_proj", "v_proj", "o_proj")
 _MLP = ("gate_proj", "up_proj", "down_proj")
@@ -79,6 +84,31 @@ class HalfLinear(torch.nn.Module):
 
     def extra_repr(self) -> str:
         return f"in_features={self.in_features}, out_features={self.out_features}, weight=float16"
+
+
+def bf16_fast() -> bool:
+    """Whether this CPU multiplies bfloat16 in hardware (AVX-512 BF16 or AMX): without, torch's bfloat16
+    products were 3-4x slower than float32 (the Intel and the first AMD machines of samples/bench/speed.md)."""
+    from infinicli.resources import cpu
+
+    return bool({"avx512_bf16", "amx_bf16"} & set(cpu()["flags"]))
+
+
+class BFloatLinear(torch.nn.Module):
+    """A linear layer whose weight is kept in bfloat16, its input rounded to bfloat16 for the product and
+    its output float32: bf16+int4's reader. Where the CPU has AVX-512 BF16, 2.2-2.6x the float32 or
+    fp16 (fbgemm) products at 512 rows (2 cores, samples/bench/speed.md)."""
+
+    def __init__(self, weight: torch.Tensor) -> None:
+        super().__init__()
+        self.out_features, self.in_features = weight.shape
+        self.weight = weight.detach().to(torch.bfloat16)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.nn.functional.linear(x.to(torch.bfloat16), self.weight).float()
+
+    def extra_repr(self) -> str:
+        return f"in_features={self.in_features}, out_features={self.out_features}, weight=bfloat16"
 
 
 GROUP = 32  # weights per 4-bit group along the input: the GGUF's Q4_1 blocks
@@ -267,14 +297,15 @@ class _Columns:
         return self.reader(x)[..., self.start: self.stop]
 
 
-def read_with_fp16(layer, weights: dict[str, torch.Tensor]) -> None:
+def read_with_fp16(layer, weights: dict[str, torch.Tensor], reader_of=HalfLinear) -> None:
     """fp16+int4: give every int4 layer of a stacked layer (stack_int4) an fp16 reader made from the
     original float32 weights, stacked ones from those weights side by side, and drop the codes kept for
-    dequantizing. Reading then runs as fp16's, decoding as int4's."""
+    dequantizing. Reading then runs as fp16's, decoding as int4's. bf16+int4: the readers are
+    BFloatLinear (reader_of)."""
     attn, mlp = layer.self_attn, layer.mlp
     for stacked, names, owner in ((attn.qkv_proj, ("q_proj", "k_proj", "v_proj"), attn),
                                   (mlp.gate_up_proj, ("gate_proj", "up_proj"), mlp)):
-        reader = HalfLinear(torch.cat([weights[name] for name in names]))
+        reader = reader_of(torch.cat([weights[name] for name in names]))
         start = 0
         for name in names:
             stop = start + weights[name].shape[0]
@@ -283,7 +314,7 @@ def read_with_fp16(layer, weights: dict[str, torch.Tensor]) -> None:
         stacked.read_with(reader)
     for name in ("o_proj", "down_proj"):
         owner = attn if name == "o_proj" else mlp
-        getattr(owner, name).read_with(HalfLinear(weights[name]))
+        getattr(owner, name).read_with(reader_of(weights[name]))
 
 
 MADV_PAGEOUT = 21  # Linux 5.4+: reclaim these pages now; a mapped file's are read again if touched
@@ -323,9 +354,12 @@ def apply(model, precision: str) -> None:
         return
     if not fp16_available():
         raise ModelError("this torch build has no fp16 linear kernel (fbgemm); use --precision fp32")
-    int4 = precision in ("int4", "fp16+int4")
+    int4 = precision in ("int4", "fp16+int4", "bf16+int4")
     if int4 and not int4_available():
         raise ModelError("this torch build has no 4-bit CPU kernel; use --precision fp16")
+    if precision == "bf16+int4" and not bf16_fast():
+        raise ModelError("bf16+int4 needs a CPU that multiplies bfloat16 (AVX-512 BF16 or AMX); "
+                         "use --precision fp16+int4")
     if next(model.parameters()).dtype != torch.float32:
         raise ModelError(f"{precision} weights are made from a float32 model")
     for layer in model.model.layers:
@@ -340,8 +374,9 @@ def apply(model, precision: str) -> None:
                     page_out(linear.weight)
         if int4:
             stack_int4(layer)
-            if precision == "fp16+int4":
-                read_with_fp16(layer, {name: linear.weight for name, linear in weights.items()})
+            if precision in ("fp16+int4", "bf16+int4"):
+                read_with_fp16(layer, {name: linear.weight for name, linear in weights.items()},
+                               BFloatLinear if precision == "bf16+int4" else HalfLinear)
             for linear in weights.values():
                 page_out(linear.weight)
     # The output layer may share its weight with the embedding table, which stays float32 for lookup. In

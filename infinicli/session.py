@@ -18,7 +18,7 @@ from infinicli import model_store
 from infinicli.config import EngineConfig
 from infinicli.engine import InfiniModel, InfiniParams
 from infinicli.errors import InfiniError
-from infinicli.precision import DEFAULT_PRECISION, PRECISIONS
+from infinicli.precision import DEFAULT_PRECISION, PRECISIONS, bf16_fast
 from infinicli.precision import apply as apply_precision
 from infinicli.tokenizer import Tokenizer
 
@@ -77,6 +77,9 @@ class Session:
         check_params(params)
         if precision not in PRECISIONS:
             raise InfiniError(f"--precision must be one of {', '.join(PRECISIONS)}, not {precision!r}")
+        if precision == "bf16+int4" and not bf16_fast():
+            raise InfiniError("--precision bf16+int4 needs a CPU that multiplies bfloat16 (AVX-512 BF16 or AMX); "
+                              "this one does not: use fp16+int4")
         model_store.resolve(model)  # an unknown name or a directory without safetensors: one sentence, first
         say(f"Loading {model}")
         loaded = model_store.load(model, say=say)

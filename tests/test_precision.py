@@ -238,3 +238,43 @@ def test_fp16_int4_reads_as_fp16_and_decodes_as_int4(tiny, monkeypatch):
         got = models["fp16+int4"](torch.tensor([ids[:8]])).logits
         want = models["fp16"](torch.tensor([ids[:8]])).logits
     torch.testing.assert_close(got, want, atol=1e-5, rtol=1e-5)
+
+
+def test_bfloat_linear_is_float32_math_on_bfloat16_inputs_and_weights():
+    torch.manual_seed(3)
+    x, w = torch.randn(70, 48), torch.randn(24, 48)
+    lin = precision.BFloatLinear(w)
+    want = torch.nn.functional.linear(x.bfloat16().float(), w.bfloat16().float())
+    got = lin(x)
+    assert got.dtype == torch.float32 and lin.weight.dtype == torch.bfloat16
+    torch.testing.assert_close(got, want, atol=0.05, rtol=0.02)  # its output rounded to bfloat16 once
+    assert lin(x.view(2, 35, 48)).shape == (2, 35, 24)
+
+
+@int4
+@pytest.mark.skipif(not precision.bf16_fast(), reason="no AVX-512 BF16 or AMX: bf16+int4 is refused here")
+def test_bf16_int4_reads_in_bfloat16_and_decodes_as_int4(tiny, monkeypatch):
+    """--precision bf16+int4: fp16+int4 with bfloat16 readers; what it reads stays near fp16+int4's."""
+    monkeypatch.setattr(precision, "DECODE_ROWS", 4)
+    models = {}
+    for p in ("fp16+int4", "bf16+int4"):
+        models[p] = copy.deepcopy(tiny)
+        precision.apply(models[p], p)
+    layer = models["bf16+int4"].model.layers[0]
+    assert isinstance(layer.self_attn.qkv_proj.reader, precision.BFloatLinear)
+    assert isinstance(layer.mlp.down_proj.reader, precision.BFloatLinear) and layer.mlp.down_proj.codes is None
+    ids = torch.randint(0, 99, (40,), generator=torch.Generator().manual_seed(2)).tolist()
+    with torch.no_grad():
+        got = models["bf16+int4"](torch.tensor([ids])).logits
+        want = models["fp16+int4"](torch.tensor([ids])).logits
+    assert (got - want).abs().max() <= 0.05 * want.abs().max()
+
+
+def test_bf16_int4_is_refused_before_loading_on_a_cpu_without_bfloat16_products(monkeypatch):
+    from infinicli import session
+    from infinicli.errors import InfiniError
+
+    monkeypatch.setattr(session, "bf16_fast", lambda: False)
+    monkeypatch.setattr(session.model_store, "load", lambda *a, **k: pytest.fail("loaded the model"))
+    with pytest.raises(InfiniError, match="AVX-512 BF16"):
+        session.Session.load(precision="bf16+int4")
