@@ -154,6 +154,13 @@ class InfiniParams(torch.nn.Module):
         return params
 
 
+def apply_rope(x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor) -> torch.Tensor:
+    """The model's x * cos + rotate_half(x) * sin, where rotate_half(x) is x's halves swapped, the first
+    negated: one flip, and the engine's sin table carries the sign (InfiniModel._rope). Three operators
+    instead of six, once for every layer of every decoded token."""
+    return torch.addcmul(x * cos, x.unflatten(-1, (2, -1)).flip(-2).flatten(-2), sin)
+
+
 class OpenSpan:
     """One layer's keys (RoPE applied) and values for an open run: the carried prefix, then the
     prompt and generated tokens, in a buffer allocated once for the run's length (grown if exceeded).
@@ -186,7 +193,7 @@ class OpenSpan:
             b = a + k.shape[1]
             if not kernel.rope_keys(k, cos, sin, a, self.kt, group):
                 if half:  # roped in float32, then rounded
-                    k = torch.addcmul(k * cos[a:b], k.unflatten(-1, (2, -1)).flip(-2).flatten(-2), sin[a:b])
+                    k = apply_rope(k, cos[a:b], sin[a:b])
                 else:
                     by_torch.append((a, b))
                 self.kt[:, :, a:b].copy_(k.transpose(-1, -2))
@@ -237,7 +244,7 @@ class InfiniModel:
         self._attn = [layer.self_attn for layer in model.model.layers]
         rotate_half = sys.modules[type(self._attn[0]).__module__].rotate_half
         probe = torch.arange(4.0)
-        if not torch.equal(rotate_half(probe), torch.tensor([-2.0, -3.0, 0.0, 1.0])):  # what _apply_rope does
+        if not torch.equal(rotate_half(probe), torch.tensor([-2.0, -3.0, 0.0, 1.0])):  # what apply_rope does
             raise ModelError(f"{c.model_type} rotates its positions in a way this engine does not implement")
         if params is not None and tuple(params.beta.shape) != (self.layers, self.heads):
             raise ModelError(f"gates of shape {tuple(params.beta.shape)} do not fit this model "
@@ -312,7 +319,7 @@ class InfiniModel:
             pos = torch.arange(m)[None]
             dummy = torch.zeros(1, 1, self.head_dim, dtype=self.dtype)
             cos, sin = self.model.model.rotary_emb(dummy, pos)
-            half = self.head_dim // 2  # rotate_half's sign, folded into sin once (see _apply_rope)
+            half = self.head_dim // 2  # rotate_half's sign, folded into sin once (see apply_rope)
             self._cos, self._sin = cos[0], torch.cat([-sin[0, :, :half], sin[0, :, half:]], -1)  # (m, d)
             self._cos_t, self._sin_t = self._cos.t().contiguous(), self._sin.t().contiguous()  # for OpenSpan
         return self._cos[:n], self._sin[:n]
@@ -323,13 +330,6 @@ class InfiniModel:
         if self._half_ok is None:
             self._half_ok = kernel.half_spans(self.heads // self.kv_heads, self.head_dim)
         return self._half_ok
-
-    @staticmethod
-    def _apply_rope(x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor) -> torch.Tensor:
-        """The model's x * cos + rotate_half(x) * sin, where rotate_half(x) is x's halves swapped, the
-        first negated: one flip, and _rope's sin carries the sign. Three operators instead of six, once
-        for every layer of every decoded token."""
-        return torch.addcmul(x * cos, x.unflatten(-1, (2, -1)).flip(-2).flatten(-2), sin)
 
     def _attention(self, attn, hidden_states: torch.Tensor, *args, **kwargs):
         i = attn.layer_idx
@@ -370,15 +370,15 @@ class InfiniModel:
         cos, sin = self._rope(s)
         if self._mode is _Mode.OPEN:
             if qk is not None:
-                qk_rot = self._apply_rope(qk.transpose(0, 1), cos[s - t:], sin[s - t:])
+                qk_rot = apply_rope(qk.transpose(0, 1), cos[s - t:], sin[s - t:])
                 q_rot, k_new = qk_rot[:self.heads], qk_rot[self.heads:]
             else:
-                q_rot = self._apply_rope(q, cos[s - t:], sin[s - t:])
-                k_new = self._apply_rope(k, cos[s - t:], sin[s - t:])
+                q_rot = apply_rope(q, cos[s - t:], sin[s - t:])
+                k_new = apply_rope(k, cos[s - t:], sin[s - t:])
             k_rot, values = span.append(k_new, v)
         else:
-            q_rot = self._apply_rope(q, cos[s - t:], sin[s - t:])
-            k_rot = self._apply_rope(keys, cos, sin)
+            q_rot = apply_rope(q, cos[s - t:], sin[s - t:])
+            k_rot = apply_rope(keys, cos, sin)
         out = kernel.attend_one(q_rot, k_rot, values, attn.scaling) if self._mode is _Mode.OPEN and t == 1 else None
         if out is None and k_rot.dtype != q_rot.dtype:  # a prompt over a float16 span: widened for torch
             k_rot, values = span.widened()
@@ -422,7 +422,7 @@ class InfiniModel:
         """
         t, n_kv, n = q.shape[1], cand.shape[0], cand.shape[1]
         cos, sin = self._rope(PROBE_DISTANCE + t)
-        q_rot = self._apply_rope(q, cos[PROBE_DISTANCE:], sin[PROBE_DISTANCE:])  # keys at position 0
+        q_rot = apply_rope(q, cos[PROBE_DISTANCE:], sin[PROBE_DISTANCE:])  # keys at position 0
         scores = q_rot.reshape(n_kv, -1, self.head_dim) @ cand.transpose(-1, -2) * scaling
         per_head = scores.float().softmax(-1).view(n_kv, -1, t, n).sum(2).reshape(-1, n)  # (H, n)
         self._mass[i, :, self.state.pool.sink_size:] += per_head

@@ -117,9 +117,10 @@ def test_memory_read_out_is_eq_3_per_query_head_group():
 def test_the_float16_kernels_equal_torch_on_the_same_rounded_keys():
     """With the span in float16 (kernel.half_spans), attend_one gives grouped_attention's output over the
     same float16 keys and values widened, within float32 rounding; and rope_keys ropes and transposes
-    keys as torch does (engine._apply_rope), exactly in float32 but for a fused multiply-add's last bit,
+    keys as torch does (engine.apply_rope), exactly in float32 but for a fused multiply-add's last bit,
     and within one float16 rounding in float16."""
     from infinicli import kernel
+    from infinicli.engine import apply_rope
 
     if not kernel.half_spans(3, 64):
         pytest.skip(f"no float16 kernels here: {kernel.status()}")
@@ -137,7 +138,7 @@ def test_the_float16_kernels_equal_torch_on_the_same_rounded_keys():
     angle = torch.arange(at + n + 3.0)[:, None] * torch.rand(d // 2).repeat(2)
     cos, sin = angle.cos(), torch.cat([-angle.sin()[:, : d // 2], angle.sin()[:, d // 2:]], -1)
     k = torch.randn(3, n, d) * 3
-    roped = torch.addcmul(k * cos[at:at + n], k.unflatten(-1, (2, -1)).flip(-2).flatten(-2), sin[at:at + n])
+    roped = apply_rope(k, cos[at:at + n], sin[at:at + n])
     for dtype in (torch.float32, torch.float16):
         kt = torch.zeros(3, d, at + n + 4, dtype=dtype)
         assert kernel.rope_keys(k, cos, sin, at, kt, 3)
