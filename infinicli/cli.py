@@ -90,7 +90,7 @@ def passkey(
 ) -> None:
     """Hide a pass key in filler text and ask for it back (the Landmark / llama.cpp test)."""
     from infinicli.tasks import passkey as pk
-    from infinicli.ui import Output, passkey_view, safe
+    from infinicli.ui import Output, passkey_view, trial_line
 
     pk.check_options(length, depth, trials)
     out = Output(as_json)
@@ -103,12 +103,7 @@ def passkey(
         def done(i: int, trial) -> None:
             bars.close()
             if not as_json:
-                mark = "[green]found[/green]" if trial.correct else "[red]missed[/red]"
-                kept = trial.needle_kept or {}
-                held = [f"{part} {kept[part]}/{kept['tokens']}" for part in ("window", "sink", "pool")
-                        if kept.get(part)]
-                out.err.print(f"trial {i}: key {trial.key}, answer {safe(repr(trial.answer))}: {mark} "
-                              f"[dim](needle tokens held exactly: {', '.join(held) or 'none, memory only'})[/dim]")
+                out.err.print(trial_line(i, trial))
 
         result = pk.run(session.engine, session.tok, length, depth, trials, seed, on_trial=start, on_done=done)
     summary = result.as_dict()

@@ -366,21 +366,9 @@ def bench_speed(
         del session
     rows += llama.close()
     bandwidth = bench.memory_bandwidth()
-    for r in rows:
-        r["prefill"] = f"{r['prefill_tokens_per_s']:.1f} ± {r['prefill_sd']:.1f}"
-        r["decode"] = (f"{r['decode_tokens_per_s']:.1f} ± {r['decode_sd']:.1f}"
-                       if r["decode_tokens_per_s"] is not None else "-")
-        r["ratio"] = "-" if r["prefill_ratio"] is None else f"{r['prefill_ratio']:.2f}"
-        # a decoded token reads every weight once: the share of the bandwidth that takes (KV reads aside)
-        r["decode_bandwidth_share"] = (round(r["weight_mb"] * 2**20 * r["decode_tokens_per_s"] / 1e9 / bandwidth, 3)
-                                       if r["decode_tokens_per_s"] else None)
-        r["share"] = "-" if r["decode_bandwidth_share"] is None else f"{r['decode_bandwidth_share']:.0%}"
-        r["vs_llama"] = f"{r['decode_vs_llama_cpp']:.2f}" if "decode_vs_llama_cpp" in r else "-"
-        r["first"] = "-" if r.get("first_token_ms") is None else f"{r['first_token_ms']:.0f}"
+    bench.speed_cells(rows, bandwidth)
     out.say(f"memory read bandwidth {bandwidth:.1f} GB/s; the weights a decoded token reads: "
             + ", ".join(f"{p} {mb} MB" for p, mb in {r["precision"]: r["weight_mb"] for r in rows}.items()))
-    for r in rows:
-        r["memory_bandwidth_gb_s"] = round(bandwidth, 1)
     command = (f"infini bench speed --length {length} --segments {segments} --methods {methods} "
                f"--repeats {repeats} --decode {decode} --precisions {precisions} --model {model} --out {out_dir}")
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -243,6 +243,16 @@ def reading_line(r) -> str:
             f"peak RSS {r.peak_rss_mb:,.0f} MB · state {human_bytes(r.state_bytes)} · {r.mode}")
 
 
+def trial_line(i: int, trial) -> str:
+    """One pass-key trial as `infini passkey` prints it on stderr once done: the key, the answer, found
+    or missed, and where the needle's tokens were held exactly."""
+    mark = "[green]found[/green]" if trial.correct else "[red]missed[/red]"
+    kept = trial.needle_kept or {}
+    held = [f"{part} {kept[part]}/{kept['tokens']}" for part in ("window", "sink", "pool") if kept.get(part)]
+    return (f"trial {i}: key {trial.key}, answer {safe(repr(trial.answer))}: {mark} "
+            f"[dim](needle tokens held exactly: {', '.join(held) or 'none, memory only'})[/dim]")
+
+
 def passkey_view(c: Console, result) -> None:
     """A tasks.passkey.PasskeyResult: one row per trial, then the accuracy."""
     trials, summary = result.trials, result.as_dict()

@@ -335,6 +335,23 @@ def bench_speed(engine_for: Callable[[str, int], object], plain_model, tokens: l
     return rows
 
 
+def speed_cells(rows: list[dict], bandwidth: float) -> None:
+    """bench_speed's rows given, in place, the text of their table's cells (prefill, ratio, first, decode,
+    vs_llama, share) and the share of the memory's read bandwidth (GB/s) their decode takes."""
+    for r in rows:
+        r["prefill"] = f"{r['prefill_tokens_per_s']:.1f} ± {r['prefill_sd']:.1f}"
+        r["decode"] = (f"{r['decode_tokens_per_s']:.1f} ± {r['decode_sd']:.1f}"
+                       if r["decode_tokens_per_s"] is not None else "-")
+        r["ratio"] = "-" if r["prefill_ratio"] is None else f"{r['prefill_ratio']:.2f}"
+        # a decoded token reads every weight once: the share of the bandwidth that takes (KV reads aside)
+        r["decode_bandwidth_share"] = (round(r["weight_mb"] * 2**20 * r["decode_tokens_per_s"] / 1e9 / bandwidth, 3)
+                                       if r["decode_tokens_per_s"] else None)
+        r["share"] = "-" if r["decode_bandwidth_share"] is None else f"{r['decode_bandwidth_share']:.0%}"
+        r["vs_llama"] = f"{r['decode_vs_llama_cpp']:.2f}" if "decode_vs_llama_cpp" in r else "-"
+        r["first"] = "-" if r.get("first_token_ms") is None else f"{r['first_token_ms']:.0f}"
+        r["memory_bandwidth_gb_s"] = round(bandwidth, 1)
+
+
 class LlamaCpp:
     """llama.cpp on the same GGUF and input, as a reference beside bench_speed's rows: it reads the
     tokens (`prefill` times that, in `segment`-token batches), then each `decode` greedily decodes after
