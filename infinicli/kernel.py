@@ -6,8 +6,9 @@ query (the AMD EPYC of samples/bench/speed.md: 15 ms a token for 30 layers of 3,
 summing the same keys and values takes under 5), and `full` decodes 4K tokens in behind llama.cpp for
 it. The kernel (data/kernels/attend_one.c) reads each key once, in order, and splits the work over
 torch's threads. A second function of the same library, rope_keys, ropes the span's carried keys and
-writes them transposed in one pass. Built with KV_HALF (it needs AVX-512F), both take a span kept in
-float16, as llama.cpp keeps its cache, summing in float32: half the bytes a decoded token reads.
+writes them transposed in one pass. Built with KV_HALF (it needs AVX-512F, or AVX2 with F16C and FMA),
+both take a span kept in float16, as llama.cpp keeps its cache, summing in float32: half the bytes a
+decoded token reads.
 
 It is built with the system's C compiler (`$CC`, else `cc` or `gcc`) into the model home's
 `kernels/` folder, named by a hash of its source, flags, the model's shape and this CPU (it is built
@@ -96,8 +97,8 @@ def _build(g: int, d: int, half: bool):
 
 def library(g: int, d: int, half: bool = False):
     """The compiled kernels for g query heads per KV head and d dimensions, over keys and values kept in
-    float32, or with `half` in float16 (that build needs AVX-512F), built once a process (None when it
-    cannot be: status() says why)."""
+    float32, or with `half` in float16 (that build needs AVX-512F, or AVX2 with F16C and FMA), built once
+    a process (None when it cannot be: status() says why)."""
     key = (g, d, half)
     if key not in _built and d % 16:
         _built[key], _why[key] = None, f"a head of {d} dimensions (the kernels take multiples of 16)"

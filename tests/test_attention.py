@@ -1,5 +1,7 @@
 """The memory math on its own: update rules, read-out, and the local attention mask."""
 
+from pathlib import Path
+
 import pytest
 import torch
 
@@ -114,11 +116,7 @@ def test_memory_read_out_is_eq_3_per_query_head_group():
     torch.testing.assert_close(memory_read_out(q, read_out(M, z, 1e-6)), want, atol=1e-5, rtol=1e-5)
 
 
-def test_the_float16_kernels_equal_torch_on_the_same_rounded_keys():
-    """With the span in float16 (kernel.half_spans), attend_one gives grouped_attention's output over the
-    same float16 keys and values widened, within float32 rounding; and rope_keys ropes and transposes
-    keys as torch does (engine.apply_rope), exactly in float32 but for a fused multiply-add's last bit,
-    and within one float16 rounding in float16."""
+def _check_float16_kernels() -> None:
     from infinicli import kernel
     from infinicli.engine import apply_rope
 
@@ -149,6 +147,45 @@ def test_the_float16_kernels_equal_torch_on_the_same_rounded_keys():
     assert not kernel.rope_keys(k.transpose(-1, -2).contiguous().transpose(-1, -2), cos, sin, 0, kt, 3)
 
 
+def test_the_float16_kernels_equal_torch_on_the_same_rounded_keys():
+    """With the span in float16 (kernel.half_spans), attend_one gives grouped_attention's output over the
+    same float16 keys and values widened, within float32 rounding; and rope_keys ropes and transposes
+    keys as torch does (engine.apply_rope), exactly in float32 but for a fused multiply-add's last bit,
+    and within one float16 rounding in float16."""
+    _check_float16_kernels()
+
+
+def test_the_float16_kernels_built_for_avx2_equal_torch_too(monkeypatch, tmp_path):
+    """The same, and the float32 kernel equal to the grouped products, built as for a CPU with AVX2, F16C
+    and FMA but no AVX-512 (most laptops): the 8-wide path of attend_one.c, compiled here with AVX-512
+    turned off."""
+    from infinicli import kernel
+
+    flags = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
+    if not {"avx2", "f16c", "fma"} <= set(flags.split()):
+        pytest.skip("this CPU cannot run an AVX2 and F16C build")
+    monkeypatch.setenv("INFINI_HOME", str(tmp_path))
+    monkeypatch.setattr(kernel, "FLAGS", kernel.FLAGS + ("-mno-avx512f",))
+    monkeypatch.setattr(kernel, "_built", {})
+    monkeypatch.setattr(kernel, "_why", {})
+    _check_float16_kernels()
+    assert kernel.half_spans(3, 64), kernel.status()
+    _check_float32_kernel()
+
+
+def _check_float32_kernel() -> None:
+    from infinicli import kernel
+
+    torch.manual_seed(5)
+    for n_kv, g, d in ((3, 3, 64), (2, 2, 16), (1, 4, 32)):
+        for s in (1, 7, 511, 512, 513, 1500):
+            q = torch.randn(n_kv * g, 1, d) * 2
+            kt, v = torch.randn(n_kv, d, s + 9) * 2, torch.randn(n_kv, s + 9, d)
+            k = kt[:, :, :s].transpose(-1, -2)
+            got = kernel.attend_one(q, k, v[:, :s], d ** -0.5)
+            torch.testing.assert_close(got, grouped_attention(q, k, v[:, :s], d ** -0.5), atol=1e-5, rtol=1e-4)
+
+
 def test_the_c_kernel_equals_the_grouped_products_for_one_query():
     """kernel.attend_one (C, built on first use) gives grouped_attention's output within float32
     rounding, over keys as engine.OpenSpan keeps them (the transpose of a longer buffer), for several
@@ -160,14 +197,7 @@ def test_the_c_kernel_equals_the_grouped_products_for_one_query():
     assert (tiny * 1.0).item() > 0
     if kernel.function(3, 64) is None:
         pytest.skip(f"no C kernel here: {kernel.status()}")
-    torch.manual_seed(5)
-    for n_kv, g, d in ((3, 3, 64), (2, 2, 16), (1, 4, 32)):
-        for s in (1, 7, 511, 512, 513, 1500):
-            q = torch.randn(n_kv * g, 1, d) * 2
-            kt, v = torch.randn(n_kv, d, s + 9) * 2, torch.randn(n_kv, s + 9, d)
-            k = kt[:, :, :s].transpose(-1, -2)
-            got = kernel.attend_one(q, k, v[:, :s], d ** -0.5)
-            torch.testing.assert_close(got, grouped_attention(q, k, v[:, :s], d ** -0.5), atol=1e-5, rtol=1e-4)
+    _check_float32_kernel()
     assert (tiny * 1.0).item() > 0
     q, k, v = torch.randn(9, 1, 64), torch.randn(3, 20, 64), torch.randn(3, 20, 64)
     assert kernel.attend_one(q, k, v, 0.1) is None  # keys not transposed from a buffer: torch's path

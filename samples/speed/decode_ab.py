@@ -5,7 +5,7 @@
 
 On a machine whose speed moves by up to 2x from one minute to the next, two runs one after the other
 compare the minutes more than the code. Here the engine of the worktree (its engine.py and
-attention.py, loaded beside this checkout's) and this checkout's read the same 4K-token haystack, then
+attention.py and kernel.py, loaded beside this checkout's) and this checkout's read the same 4K-token haystack, then
 generate 33 tokens in turn, the order swapped every round; each round gives one ratio new/old of the
 decode rate (tokens after the first over their seconds), and the median ratio is the result; the
 first token's time (the 8-token prompt's pass) is reported apart, as medians. The
@@ -25,13 +25,20 @@ from pathlib import Path
 
 
 def old_engine(worktree: Path):
-    """The worktree's InfiniModel, with its own attention module."""
+    """The worktree's InfiniModel, with its own attention and kernel modules (the kernel built from the
+    worktree's C source)."""
+    path = worktree / "infinicli" / "kernel.py"
+    kernel = types.ModuleType("old_kernel")
+    kernel.__file__ = str(path)
+    sys.modules["old_kernel"] = kernel
+    exec(compile(path.read_text(), str(path), "exec"), kernel.__dict__)  # our own worktree's code
     spec = importlib.util.spec_from_file_location("old_attention", worktree / "infinicli" / "attention.py")
     attention = importlib.util.module_from_spec(spec)
     sys.modules["old_attention"] = attention
     spec.loader.exec_module(attention)
     path = worktree / "infinicli" / "engine.py"
-    source = path.read_text().replace("from infinicli.attention import", "from old_attention import")
+    source = path.read_text().replace("from infinicli.attention import", "from old_attention import").replace(
+        "from infinicli import kernel\n", "import old_kernel as kernel\n")
     module = types.ModuleType("old_engine")
     module.__file__ = str(path)
     sys.modules["old_engine"] = module
