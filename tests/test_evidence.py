@@ -462,6 +462,21 @@ def test_sections_follow_headings_keep_few_sentences_and_cut_long_stretches():
     assert len(done) == -(-500 * 40 // sm.LONGEST_SECTION) and done[1].title == "CHAPTER 1 (part 2)"
 
 
+def test_a_short_line_after_a_heading_is_its_subtitle_unless_it_is_code():
+    """"CHAPTER I." then "Down the Rabbit-Hole" is one title; "4.2 Packages" then a numbered line of code
+    (asymptote's asy-latex.pdf, a documented LaTeX package) is not."""
+    secs = sm.Sections({})
+    for k, (title, after) in enumerate([("CHAPTER I.", "Down the Rabbit-Hole"),
+                                          ("4.2 Packages", "12 \\RequirePackage{keyval}"),
+                                          ("4.8 User interface", "178 \\newcommand\\asy[1][]{%")], 1):
+        secs._place(Passage(title, "m.pdf", k, 1, True, True), 0.0, 3)
+        secs._place(Passage(after, "m.pdf", k, 2), 0.0, 8)
+        for n in range(2):
+            secs._place(Passage(f"Sentence {n} of page {k} says a little more.", "m.pdf", k, n + 3), 1.0, 100)
+    assert [s.title for s in secs.finish()] == ["CHAPTER I. Down the Rabbit-Hole", "4.2 Packages",
+                                                "4.8 User interface"]
+
+
 def test_appendices_after_numbered_headings_are_sections_in_letter_order():
     """graphviz's dotguide (no outline): "7 Acknowledgments", then appendices A to J by letter only."""
     lines = ["R Data Import/Export", "1 Basic Graph Drawing", "A Principal Node Attributes", "R CMD command args",

@@ -515,6 +515,7 @@ class Sections:
         elif cur.tokens >= LONGEST_SECTION:
             cur = self._open(cur.title.split(" (part")[0] + f" (part {self._part(cur)})", p, named=cur.named)
         if (self._subtitle and len(p.text.split()) <= 8 and p.text[-1:] not in ".!?\"'"
+                and not _CODE_MARK.search(p.text)  # a numbered line of code after a heading
                 and p.text.lower() not in cur.title.lower()):  # the outline's title may already say it
             cur.title = f"{cur.title} {p.text}"  # "CHAPTER I." then "Down the Rabbit-Hole"
         self._subtitle = False
@@ -572,6 +573,10 @@ class Sections:
 
 
 _APPENDIX = re.compile(r"([A-Z])\s+[A-Z][^.!?]{1,70}$")  # "G Layers": an appendix's letter and title
+# What no title holds and code does: the short line after a heading is no subtitle then. Asymptote's
+# asy-latex.pdf (a documented LaTeX package) titled its sections "4.2 Packages 12 \RequirePackage{keyval}"
+# and "4.8 User interface 178 \newcommand\asy[1][]{%".
+_CODE_MARK = re.compile(r"[\\{}#%=<>$|]")
 
 
 def initial(name: str, text: str) -> bool:
