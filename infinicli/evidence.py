@@ -516,18 +516,23 @@ class Contents:
 TITLES = ("Mr", "Mrs", "Ms", "Dr", "St", "Miss", "Sir")  # a title goes with the name after it
 
 
+LIST_MARKS = frozenset("\u2022 \u25e6 \u25aa \u2023 \u25cf % #".split())  # a bullet, a comment's mark
+
+
 def name_runs(text: str) -> list[str]:
     """The names in a sentence: runs of capitalised words that are not its first word, a quotation's
-    first word, the first word after a colon nor a stopword ("Mock Turtle", "Utterson", "Port Ellery"),
-    a title left off ("Mr. Hyde": Hyde) and a possessive's s cut ("Alice's": Alice). Once each, in
-    order. After a colon a capital starts a caption's or a label's words, as a sentence's first word
-    does: Debian Reference's "Table 2.1: List of ..." had put List among the names of 20 of its 29
-    sections."""
+    first word, the first word after a colon, a semicolon or a list's mark nor a stopword ("Mock
+    Turtle", "Utterson", "Port Ellery"), a title left off ("Mr. Hyde": Hyde) and a possessive's s cut
+    ("Alice's": Alice). Once each, in order. After a colon a capital starts a caption's or a label's
+    words, as a sentence's first word does: Debian Reference's "Table 2.1: List of ..." had put List
+    among the names of 20 of its 29 sections. After a semicolon or a bullet it starts a statement's or
+    an item's: the Asymptote manual's "...pen p=currentpen); Here" and "% Use this form" put Here among
+    the names of its most sections."""
     found = []
     run: list[str] = []
     words = text.split()
     for before, w in zip(words, [*words[1:], "."]):
-        if before.endswith(":") and w[:1].isupper():  # the colon ended any run before it
+        if (before.endswith((":", ";")) or before in LIST_MARKS) and w[:1].isupper():  # it ended any run before it
             continue
         bare = w.strip(".,;:!?\"'()\u201c\u201d\u2019")
         if re.split(r"['\u2019]", bare.lower())[0] in STOPWORDS:  # I'll, I'm: a pronoun, not a name

@@ -911,6 +911,9 @@ def test_names_are_capitalised_runs_past_a_sentences_first_word():
     # after a colon a capital starts a caption's words (Debian Reference's tables), not a name
     assert name_runs("Table 2.1: List of notable APT tools: Synaptic and aptitude") == ["APT"]
     assert name_runs("Note: Rowan kept the light for Marta.") == ["Marta"]  # the cost: a name right after one
+    # after a semicolon or a list's mark, a statement's or an item's first word (the Asymptote manual)
+    assert name_runs("frame legend(picture pic=currentpicture); Here pic is the Asymptote picture.") == ["Asymptote"]
+    assert name_runs("% Use this form with LaTeX \u2022 Bezier curves \u2022 Hermite splines") == ["LaTeX"]
 
 
 def test_a_question_about_who_is_in_the_document():
