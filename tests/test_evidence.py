@@ -703,6 +703,21 @@ def test_front_matter_before_the_first_chapter_is_not_quoted():
     assert sm.front_matter([s for s in done if not s.named]) == []  # no chapters at all: nothing is front matter
 
 
+def test_an_index_at_the_end_is_not_quoted_but_a_section_about_indexing_is():
+    """The Asymptote manual's summary quoted its index ("11 Compiling from UNIX source."); a numbered
+    section in the middle whose title ends in "index" is no index."""
+    secs = sm.Sections({})
+    titles = ["1 Vectors", "2.4 Array index", "3 Lists", "Concept Index", "Index of Functions"]
+    for k, title in enumerate(titles, 1):
+        secs._place(Passage(title, "m.pdf", k, 1, True, True), 0.0, 3)
+        for n in range(3):
+            secs._place(Passage(f"Sentence {n} of {title} says a little more about it.", "m.pdf", k, n + 2), 1.0, 100)
+    done = secs.finish()
+    assert [s.title for s in sm.unquoted(done)] == ["Concept Index", "Index of Functions"]
+    markdown = sm.Summary("m.pdf", "", done, [], [], None, 0.0, 0, "headings").markdown()
+    assert "## 2.4 Array index" in markdown and "Index" not in markdown.replace("Array index", "")
+
+
 def test_code_cites_the_lines_of_the_file_that_answers(tiny, chars, tmp_path):
     from infinicli.sources.repo import walk_repo
     from infinicli.tasks import code

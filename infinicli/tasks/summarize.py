@@ -607,7 +607,7 @@ def recurring_names(sections: list[Section], k: int | None = 8) -> list[str]:
     Adventures in Wonderland put "Adventures" and "Wonderland" among its 8 names, each then in one
     chapter's quotes besides. k None: all of them."""
     seen: Counter = Counter()
-    front = {id(s) for s in front_matter(sections)}
+    front = {id(s) for s in unquoted(sections)}
     for s in (s for s in sections if id(s) not in front):
         seen.update(dict.fromkeys(name for c in s.key for name in name_runs(c.passage.text)).keys())  # ties: as read
     return [name for name, n in seen.most_common(k) if n >= 2]
@@ -657,6 +657,22 @@ def front_matter(sections: list[Section]) -> list[Section]:
     return sections[:first]
 
 
+# A back-of-the-book index's title: "Index", "Concept Index", "Index of Functions" (numbered or lettered, in
+# parts or not). Its lines are page references; the Asymptote manual's summary quoted "11 Compiling from
+# UNIX source." from its "Index (part 2)".
+_INDEX_TITLE = re.compile(r"(?:[A-Z\d.]+\s+)?(?:(?:\w+\s+){0,3}index(?:es)?|index(?:es)?\s+of\s+.+)", re.IGNORECASE)
+
+
+def unquoted(sections: list[Section]) -> list[Section]:
+    """The sections a summary quotes nothing from and writes no note for: its front matter and its
+    indexes, the named sections at its end whose titles say index (at its end only: a section "2.4 Array
+    index" in the middle of a manual is no index)."""
+    back = len(sections)
+    while back and sections[back - 1].named and _INDEX_TITLE.fullmatch(sections[back - 1].title.split(" (part")[0]):
+        back -= 1
+    return front_matter(sections) + sections[back:]
+
+
 @dataclass(slots=True)
 class Summary:
     """A summary of a document: a short overview, then each section's note and quotes."""
@@ -682,9 +698,9 @@ class Summary:
             out += [self.overview, ""]
         if self.names:
             out += [f"{NAMES_LINES[self.names_counted]}{', '.join(self.names)}.", ""]
-        front = {id(s) for s in front_matter(self.sections)}
+        front = {id(s) for s in unquoted(self.sections)}
         for s in self.sections:
-            if not s.key or id(s) in front:  # a title page or a contents page: nothing to quote
+            if not s.key or id(s) in front:  # a title page, a contents page, an index: nothing to quote
                 continue
             out += [f"## {s.title} ({s.where()})" if s.named else f"## {s.where()[0].upper()}{s.where()[1:]}", ""]
             if s.who:
@@ -744,7 +760,7 @@ def run(engine: InfiniModel, tok: Tokenizer, path: str, *, password: str | None 
     structure = "outline" if outline else "headings" if any(s.named for s in done) else "stretches"
     written = 0
     if notes:
-        front = {id(s) for s in front_matter(done)}
+        front = {id(s) for s in unquoted(done)}
         for i, s in enumerate(done, 1):
             lines = [c.passage.text for c in sorted(s.key, key=lambda c: (c.passage.page or 0, c.passage.line))]
             if lines and id(s) not in front:

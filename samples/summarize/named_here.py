@@ -47,7 +47,7 @@ def main() -> None:
         if not all("characters" in ch for ch in facts["chapters"]):
             continue  # the sample book's facts list no characters
         done = replayed(data).done
-        front = {id(s) for s in sm.front_matter(done)}
+        front = {id(s) for s in sm.unquoted(done)}
         sections = [s for s in done if id(s) not in front]
         for ch in facts["chapters"]:
             a, b = ch["pages"]

@@ -43,7 +43,7 @@ JUDGE = 'Is this true according to the text above: "{claim}" Answer yes or no.'
 def summarized(data: dict) -> tuple[sm.Sections, list[sm.Section]]:
     """A replayed book and the sections its summary quotes (front matter and empty sections left out)."""
     sections = replayed(data)
-    front = {id(s) for s in sm.front_matter(sections.done)}
+    front = {id(s) for s in sm.unquoted(sections.done)}
     return sections, [s for s in sections.done if s.key and id(s) not in front]
 
 

@@ -193,7 +193,7 @@ def measure(rule: Rule, recorded: dict, facts: dict, noise: float = 0.0, seed: i
     row = {"rule": rule.label, "chapters": 0, "of": 0, "facts": 0, "facts_of": 0, "words": 0, "books": {}, "quotes": {}}
     for name, data in recorded.items():
         secs = replay(data, rule, noise, seed)
-        front = {id(s) for s in sm.front_matter(secs)}  # the markdown quotes no title or contents page
+        front = {id(s) for s in sm.unquoted(secs)}  # the markdown quotes no title or contents page
         quotes = [(s, q) for s, q in zip(secs, quoted(secs, rule.quoting)) if id(s) not in front]
         text = "\n".join(c.shown for _, q in quotes for c in q)
         cov = bench.coverage(text, facts[name])
