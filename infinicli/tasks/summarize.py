@@ -603,9 +603,9 @@ def named_here(counted: Counter, often: list[str], k: int = WHO, least: int = WH
 
 def recurring_names(sections: list[Section], k: int | None = 8) -> list[str]:
     """The names (evidence.name_runs) that the most sections' key sentences use: who and where the
-    document is about, in its own words. Front matter does not count: the title page of Alice's
-    Adventures in Wonderland put "Adventures" and "Wonderland" among its 8 names, each then in one
-    chapter's quotes besides. k None: all of them."""
+    document is about, in its own words. Front matter and indexes (unquoted) do not count: the title
+    page of Alice's Adventures in Wonderland put "Adventures" and "Wonderland" among its 8 names, each
+    then in one chapter's quotes besides. k None: all of them."""
     seen: Counter = Counter()
     front = {id(s) for s in unquoted(sections)}
     for s in (s for s in sections if id(s) not in front):
