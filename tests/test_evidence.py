@@ -838,6 +838,28 @@ def test_an_answer_that_only_restates_the_question_says_nothing():
     assert kept == ""
 
 
+def test_an_answer_drawn_from_a_line_that_misses_the_question_is_dropped():
+    """The Asymptote manual: asked which pstoedit option helps with fonts, the model answered from the
+    line about line widths. A line that matches the question a little less than the best (the R manual:
+    6 of its words against 7) is no other question."""
+    words = DocumentWords()
+    lines = ["If the fonts aren't typeset correctly, try giving pstoedit the -dt option.",
+             "If the line widths aren't quite correct, try giving pstoedit the -dis option."]
+    words.add(" ".join(lines))
+    question = "Which pstoedit option helps when the fonts are not typeset correctly?"
+    kept, dropped, _ = words.check("The -dis option helps when the line widths aren't quite correct.", lines,
+                                   question=question)
+    assert kept == "" and dropped[0]["off_the_question"]
+    kept, _, _ = words.check("Try giving pstoedit the -dt option.", lines, question=question)
+    assert kept == "Try giving pstoedit the -dt option."
+    lines = ["The simplest way to set up such a file is to use function write_PACKAGES in the tools package.",
+             "A repository holds a PACKAGES file; the simplest way to set up packages is in this file too."]
+    words.add(" ".join(lines))
+    question = "What is the simplest way to set up the PACKAGES file of a package repository?"
+    kept, _, _ = words.check("Use the function write_PACKAGES in the tools package.", lines, question=question)
+    assert kept == "Use the function write_PACKAGES in the tools package."
+
+
 def test_the_answer_boilerplate_and_a_quotation_around_a_whole_note_are_taken_off():
     from infinicli.tasks.ask import without_lead_in
 

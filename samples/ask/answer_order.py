@@ -10,11 +10,14 @@ score) and the keywords a right answer holds (every one, case-insensitive):
   samples/bench/ask-manual-3/), checked against that manual's words;
 - the prose needles of samples/bench/ask-haystack/ (*-from-quotes.json; the haystack rebuilt by
   samples/make_haystack.py with the recorded arguments for the check);
-- the recordings named by --extra (a JSON list of {"file", "document", "keywords"}, paths from the
-  repository's top): samples/bench/ask-order/recordings/ holds Alice's bottle and Jekyll's servant.
+- the recordings named by --extra (a JSON list of {"file", "document", "keywords", "get"}, paths from
+  the repository's top): samples/bench/ask-order/recordings/ holds Alice's bottle, Jekyll's servant
+  and two questions on the Asymptote manual (left out when its PDF is not where "get" puts it).
 Each order writes the answer with ask.answer_from and checks it with ask.held_up, as `infini ask`
-does; an answer that does not hold up becomes the cited lines, in the document's order, which count as
-right when they hold the keywords (as run_questions.py counts them).
+does, once without and once with evidence.off_the_question (an answer must rest on a line that matches
+its question as well as any cited line does); an answer that does not hold up becomes the cited lines,
+in the document's order, which count as right when they hold the keywords (as run_questions.py counts
+them).
 """
 
 from __future__ import annotations
@@ -71,6 +74,9 @@ def cases(extra: Path | None) -> list[dict]:
                     "make": make, "prefix": h.get("answer_prefix", "")})
     if extra is not None:
         for e in json.loads(extra.read_text()):
+            if not (ROOT / e["document"]).exists():
+                print(f"left out {e['file']}: {e['document']} is missing (get it: {e.get('get', '?')})")
+                continue
             d = json.loads((ROOT / e["file"]).read_text())
             out.append({"name": Path(e["file"]).stem, "question": d["question"], "evidence": d["evidence"],
                         "keywords": e["keywords"], "document": str(ROOT / e["document"])})
@@ -83,6 +89,7 @@ def main() -> None:
     ap.add_argument("--extra", type=Path, help="more recordings: [{file, document, keywords}]")
     args = ap.parse_args()
 
+    from infinicli import evidence
     from infinicli.session import Session
     from infinicli.tasks import ask
 
@@ -105,15 +112,18 @@ def main() -> None:
             t = time.perf_counter()
             text = ask.answer_from(session.engine, session.tok, case["question"], lines,
                                    prefix=case.get("prefix", ""))
-            kept, source, _, _ = ask.held_up(words[doc], text, "evidence", case["question"], lines, cited)
-            row["orders"][name] = {"written": text, "answer": kept, "from": source,
-                                   "right": right(kept, case["keywords"]),
-                                   "seconds": round(time.perf_counter() - t, 1)}
+            seconds = round(time.perf_counter() - t, 1)
+            for rule in (False, True):  # the same words checked without and with evidence.off_the_question
+                evidence.ON_THE_QUESTION = rule
+                kept, source, _, _ = ask.held_up(words[doc], text, "evidence", case["question"], lines, cited)
+                row["orders"][name + (", on the question" if rule else "")] = {
+                    "written": text, "answer": kept, "from": source, "right": right(kept, case["keywords"]),
+                    "seconds": seconds}
         rows.append(row)
         print(case["name"], " ".join(f"{k}={'Y' if v['right'] else '-'}{'q' if v['from'] == 'quote' else ''}"
                                      for k, v in row["orders"].items()), flush=True)
     table = ["| order | right | written by the model and right | answered by the quotes |", "|---|---|---|---|"]
-    for name in ORDERS:
+    for name in rows[0]["orders"] if rows else []:
         r = sum(row["orders"][name]["right"] for row in rows)
         w = sum(row["orders"][name]["right"] and row["orders"][name]["from"] != "quote" for row in rows)
         q = sum(row["orders"][name]["from"] == "quote" for row in rows)
