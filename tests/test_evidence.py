@@ -714,8 +714,10 @@ def test_an_index_at_the_end_is_not_quoted_but_a_section_about_indexing_is():
             secs._place(Passage(f"Sentence {n} of {title} says a little more about it.", "m.pdf", k, n + 2), 1.0, 100)
     done = secs.finish()
     assert [s.title for s in sm.unquoted(done)] == ["Concept Index", "Index of Functions"]
-    markdown = sm.Summary("m.pdf", "", done, [], [], None, 0.0, 0, "headings").markdown()
+    summary = sm.Summary("m.pdf", "", done, [], [], None, 0.0, 0, "headings")
+    markdown = summary.markdown()
     assert "## 2.4 Array index" in markdown and "Index" not in markdown.replace("Array index", "")
+    assert [s.title for s in done if id(s) in summary.shown()] == titles[:3]  # --json's "shown"
 
 
 def test_code_cites_the_lines_of_the_file_that_answers(tiny, chars, tmp_path):

@@ -698,9 +698,9 @@ class Summary:
             out += [self.overview, ""]
         if self.names:
             out += [f"{NAMES_LINES[self.names_counted]}{', '.join(self.names)}.", ""]
-        front = {id(s) for s in unquoted(self.sections)}
+        shown = self.shown()
         for s in self.sections:
-            if not s.key or id(s) in front:  # a title page, a contents page, an index: nothing to quote
+            if id(s) not in shown:
                 continue
             out += [f"## {s.title} ({s.where()})" if s.named else f"## {s.where()[0].upper()}{s.where()[1:]}", ""]
             if s.who:
@@ -713,10 +713,19 @@ class Summary:
                 out[-1] = ""
         return "\n".join(out).rstrip() + "\n"
 
+    def shown(self) -> set[int]:
+        """The ids of the sections the markdown shows: those with key sentences, but for a title page, a
+        contents page or an index (unquoted)."""
+        left_out = {id(s) for s in unquoted(self.sections)}
+        return {id(s) for s in self.sections if s.key and id(s) not in left_out}
+
     def as_dict(self) -> dict:
+        """Every section, each saying whether the markdown shows it."""
+        shown = self.shown()
         return {"name": self.name, "summary": self.overview, "names": self.names,
                 "names_counted": self.names_counted, "structure": self.structure,
-                "sections": [s.as_dict() for s in self.sections], "dropped": self.dropped_total,
+                "sections": [s.as_dict() | {"shown": id(s) in shown} for s in self.sections],
+                "dropped": self.dropped_total,
                 "overview_dropped": self.dropped, "reading": self.reading.as_dict(),
                 "tokens": self.reading.tokens, "seconds": round(self.seconds, 1),
                 "tokens_written": self.tokens_written, "peak_rss_mb": round(peak_rss_mb(), 1),
