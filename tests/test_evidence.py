@@ -703,6 +703,23 @@ def test_front_matter_before_the_first_chapter_is_not_quoted():
     assert sm.front_matter([s for s in done if not s.named]) == []  # no chapters at all: nothing is front matter
 
 
+def test_a_long_outline_entrys_parts_say_which_entries_below_it_they_cover():
+    """gnuplot's manual: six top-level parts, cut by length into "III Commands (part N)"; each part lists
+    the outline's entries one level down that start in it, and the one it opens inside."""
+    secs = sm.Sections({1: "III Commands", 9: "IV Terminals"}, {1: ["Break", "Cd"], 3: ["Plot"], 9: ["List"]})
+    for page in range(1, 11):
+        for n in range(4):
+            secs._place(Passage(f"Sentence {n} of page {page} tells how a command is used.", "m.pdf", page, n + 1),
+                        1.0, 1024)
+    done = secs.finish()
+    markdown = sm.Summary("m.pdf", "", done, [], [], None, 0.0, 0, "outline").markdown()
+    assert [s.title for s in done][:3] == ["III Commands (part 1)", "III Commands (part 2)", "III Commands (part 3)"]
+    assert [s.covers for s in done][:4] == [["Break", "Cd"], ["Plot"], ["Plot (continued)"], ["Plot (continued)"]]
+    assert "Covers: Break, Cd." in markdown and "Covers: Plot (continued)." in markdown and "IV Terminals" in markdown
+    assert "Covers: List" not in markdown  # a whole section, not cut into parts: its title says enough
+    assert done[-1].covers == ["List"]
+
+
 def test_an_index_at_the_end_is_not_quoted_but_a_section_about_indexing_is():
     """The Asymptote manual's summary quoted its index ("11 Compiling from UNIX source."); a numbered
     section in the middle whose title ends in "index" is no index."""

@@ -132,25 +132,30 @@ def open_source(path: str, password: str | None = None,
     return iter_text(path, on_warning=on_warning)
 
 
-def top_outline(path: str, password: str | None = None) -> dict[int, str]:
-    """First page -> title of the outline's top level, for a file open_source reads as a PDF that has
-    one; {} for anything else."""
+def outline_titles(path: str, password: str | None = None, depth: int = 0) -> list[tuple[int, str]]:
+    """(first page, title) of each entry of the outline's top level, or of the level `depth` below it, in
+    the outline's order, for a file open_source reads as a PDF that has one; [] for anything else."""
     if path == "-":
-        return {}
+        return []
     try:
         with open(path, "rb") as f:
             if not _is_pdf(path, f.read(1024)):
-                return {}
+                return []
     except OSError:
-        return {}
+        return []
     from infinicli.sources.pdf import pdf_outline
 
     entries = pdf_outline(path, password)
     if not entries:
-        return {}
-    top = min(level for level, _, _ in entries)
+        return []
+    top = min(level for level, _, _ in entries) + depth
+    return [(page, " ".join(title.split())) for level, title, page in entries if level == top]
+
+
+def top_outline(path: str, password: str | None = None) -> dict[int, str]:
+    """First page -> title of the outline's top level (the first entry on a page), for a file open_source
+    reads as a PDF that has one; {} for anything else."""
     out: dict[int, str] = {}
-    for level, title, page in entries:
-        if level == top and page not in out:
-            out[page] = " ".join(title.split())
+    for page, title in outline_titles(path, password):
+        out.setdefault(page, title)
     return out

@@ -32,7 +32,7 @@ from infinicli.config import EngineConfig, SegmentStats
 from infinicli.engine import InfiniModel, batched, peak_rss_mb
 from infinicli.errors import InfiniError
 from infinicli.evidence import Cast, DocumentWords, PassageScores, document_order, name_runs, terms
-from infinicli.sources import open_source, top_outline
+from infinicli.sources import open_source, outline_titles, top_outline
 from infinicli.tasks import ask
 from infinicli.tokenizer import Tokenizer
 from infinicli.tokens import LONGEST_PASSAGE, SENTENCE_END, Passage, title_line, token_stream
@@ -83,6 +83,11 @@ LONGEST_SECTION = 8192  # tokens: a longer stretch without a heading is cut into
 # book's 12 stories get each its lead and its place ("Marta, Corran Head"). NAMES_HELD bounds what a
 # closed section keeps counted.
 NAMED_HERE = "Named here: "
+# A section cut into parts by length (LONGEST_SECTION) under one long outline entry lists the entries one
+# level down that start in each part: gnuplot's manual has six top-level parts, and its summary's
+# sections were "III Commands (part 1)" to "(part 9)", where the outline's next level names each command.
+COVERS = "Covers: "
+COVERS_SHOWN = 12
 WHO = 4
 WHO_LEAST = 3
 NAMES_HELD = 32
@@ -150,6 +155,7 @@ class Section:
     rewritten: list[dict] = field(default_factory=list)  # note sentences whose miscopied names were respelt
     names: Counter = field(default_factory=Counter)  # the names its prose uses, each sentence once (name_runs)
     who: list[str] = field(default_factory=list)  # the document's names it uses most (named_here)
+    covers: list[str] = field(default_factory=list)  # the outline's titles one level down that start in it
 
     def span(self) -> dict:
         if self.first.page is not None:
@@ -188,7 +194,8 @@ class Section:
         return document_order(self.quotes)
 
     def as_dict(self) -> dict:
-        return {"title": self.title, **self.span(), "tokens": self.tokens, "names": self.who, "note": self.note,
+        return {"title": self.title, **self.span(), "tokens": self.tokens, "names": self.who, "covers": self.covers,
+                "note": self.note,
                 "quotes": [c.as_dict() for c in self.quotes_shown], "dropped": len(self.dropped),
                 "dropped_sentences": self.dropped, "rewritten": self.rewritten}
 
@@ -449,8 +456,11 @@ def spread(ranked: list[Candidate], length: int, parts: int | None = None) -> li
 class Sections:
     """Splits the passage stream into sections and keeps each one's best sentences (bounded)."""
 
-    def __init__(self, outline: dict[int, str]) -> None:
+    def __init__(self, outline: dict[int, str], below: dict[int, list[str]] | None = None) -> None:
         self.outline = outline  # first page -> title
+        self.below = below or {}  # first page -> the titles one level down the outline (Section.covers)
+        self._covered: set[int] = set()
+        self._below_last = ""  # the last of them seen
         self.done: list[Section] = []
         self.current: Section | None = None
         self.scores = PassageScores()
@@ -503,6 +513,7 @@ class Sections:
         elif not self.outline and self._strong and self.appendix(p.text):
             title = p.text
         if title is not None:
+            self._below_last = ""  # a new section continues no entry of the last one
             if cur is not None and cur.tokens < MIN_SECTION and cur.named:
                 cur.title, cur.first, cur.heap, cur.named_heap, cur.bag = title, p, [], [], Counter()  # a contents page
             else:
@@ -514,11 +525,17 @@ class Sections:
             cur = self._open("Opening", p, named=False)
         elif cur.tokens >= LONGEST_SECTION:
             cur = self._open(cur.title.split(" (part")[0] + f" (part {self._part(cur)})", p, named=cur.named)
+            if self._below_last and not (p.page in self.below and p.page not in self._covered):
+                cur.covers.append(f"{self._below_last} (continued)")  # the part opens inside that entry
         if (self._subtitle and len(p.text.split()) <= 8 and p.text[-1:] not in ".!?\"'"
                 and not _CODE_MARK.search(p.text)  # a numbered line of code after a heading
                 and p.text.lower() not in cur.title.lower()):  # the outline's title may already say it
             cur.title = f"{cur.title} {p.text}"  # "CHAPTER I." then "Down the Rabbit-Hole"
         self._subtitle = False
+        if p.page in self.below and p.page not in self._covered:  # the entries one level down that start here
+            self._covered.add(p.page)
+            cur.covers.extend(self.below[p.page])
+            self._below_last = self.below[p.page][-1]
         cur.tokens += tokens
         if p.text:
             cur.last = p
@@ -703,6 +720,10 @@ class Summary:
             if id(s) not in shown:
                 continue
             out += [f"## {s.title} ({s.where()})" if s.named else f"## {s.where()[0].upper()}{s.where()[1:]}", ""]
+            if s.covers and " (part" in s.title:  # a part cut by length: what the outline says is in it
+                more = len(s.covers) - COVERS_SHOWN
+                tail = f" and {more} more." if more > 0 else "."
+                out += [f"{COVERS}{', '.join(s.covers[:COVERS_SHOWN])}{tail}", ""]
             if s.who:
                 out += [f"{NAMED_HERE}{', '.join(s.who)}.", ""]
             if s.note:
@@ -760,7 +781,10 @@ def run(engine: InfiniModel, tok: Tokenizer, path: str, *, password: str | None 
     t0 = time.perf_counter()
     note_tokens, summary_tokens = LENGTHS[length]
     outline = top_outline(path, password)
-    sections = Sections(outline)
+    below: dict[int, list[str]] = {}
+    for page, title in outline_titles(path, password, depth=1):
+        below.setdefault(page, []).append(title)
+    sections = Sections(outline, below)
     probe = ask.prompt_ids(tok, GENERIC)
     total = reading.count_tokens(tok, path, password)
     result = reading.read(engine, tok, path, open_source(path, password), probe, summary_tokens + 256,
