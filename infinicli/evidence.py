@@ -342,7 +342,8 @@ class DocumentWords:
                        and not any(NEGATION.search(line) for line in drawn_from))
             says_nothing = (bool(question) and source_terms is not None and not (set(words) & source_terms) - asked
                             and not (yes_or_no and YES_NO & set(_WORD.findall(sentence.lower()))))
-            off = ON_THE_QUESTION and bool(question) and not says_nothing and off_the_question(words, lines, asked)
+            off = ON_THE_QUESTION and bool(question) and not says_nothing and off_the_question(
+                words, [t for x, t in zip(sources or [], line_terms) if x != question], asked)
             n, runs = copied_runs(sentence, lines) if not bad else (0, {})
             spliced = is_splice(runs)
             copy = None if copies else copied_line(n, runs)
@@ -362,22 +363,22 @@ class DocumentWords:
 ON_THE_QUESTION = True
 
 
-def off_the_question(words: list[str], lines: list[str], asked: set[str]) -> bool:
+def off_the_question(words: list[str], lines: list[set[str]], asked: set[str]) -> bool:
     """Whether an answer's sentence (its terms, `words`) takes what it says beyond the question from a
-    line that holds at most half as many of the question's words (`asked`) as another of the lines it
-    was written from: it answers some other question those lines raise. Asked "Which pstoedit option helps when the
-    fonts are not typeset correctly?" over the Asymptote manual, the model wrote "The -dis option helps
-    when the line widths aren't quite correct." from the second line cited, where the first, "If the fonts
-    aren't typeset correctly, try giving pstoedit the -dt option.", holds the question's words; the word
-    check keeps it, every word being the document's."""
+    line (each given by its set of terms, as check has them) that holds at most half as many of the
+    question's words (`asked`) as another of the lines it was written from: it answers some other
+    question those lines raise. Asked "Which pstoedit option helps when the fonts are not typeset
+    correctly?" over the Asymptote manual, the model wrote "The -dis option helps when the line widths
+    aren't quite correct." from the second line cited, where the first, "If the fonts aren't typeset
+    correctly, try giving pstoedit the -dt option.", holds the question's words; the word check keeps
+    it, every word being the document's."""
     if len(lines) < 2:
         return False
     own = set(words) - asked
-    per_line = [set(terms(line)) for line in lines]
-    took = [len(own & t) for t in per_line]
+    took = [len(own & t) for t in lines]
     if not max(took):
         return False
-    matches = [len(asked & t) for t in per_line]
+    matches = [len(asked & t) for t in lines]
     return 2 * max(m for m, n in zip(matches, took) if n == max(took)) <= max(matches)
 
 
