@@ -157,6 +157,11 @@ class Section:
     who: list[str] = field(default_factory=list)  # the document's names it uses most (named_here)
     covers: list[str] = field(default_factory=list)  # the outline's titles one level down that start in it
 
+    @property
+    def base_title(self) -> str:
+        """Its title without " (part N)", where it is a part cut by length (Sections._part)."""
+        return self.title.split(" (part")[0]
+
     def span(self) -> dict:
         if self.first.page is not None:
             return {"pages": [self.first.page, self.last.page]}
@@ -524,7 +529,7 @@ class Sections:
         if cur is None:
             cur = self._open("Opening", p, named=False)
         elif cur.tokens >= LONGEST_SECTION:
-            cur = self._open(cur.title.split(" (part")[0] + f" (part {self._part(cur)})", p, named=cur.named)
+            cur = self._open(cur.base_title + f" (part {self._part(cur)})", p, named=cur.named)
             if self._below_last and not (p.page in self.below and p.page not in self._covered):
                 cur.covers.append(f"{self._below_last} (continued)")  # the part opens inside that entry
         if (self._subtitle and len(p.text.split()) <= 8 and p.text[-1:] not in ".!?\"'"
@@ -564,7 +569,7 @@ class Sections:
         return True
 
     def _part(self, cur: Section) -> int:
-        base = cur.title.split(" (part")[0]
+        base = cur.base_title
         if cur.title == base:
             cur.title = f"{base} (part 1)"
             return 2
@@ -685,7 +690,7 @@ def unquoted(sections: list[Section]) -> list[Section]:
     indexes, the named sections at its end whose titles say index (at its end only: a section "2.4 Array
     index" in the middle of a manual is no index)."""
     back = len(sections)
-    while back and sections[back - 1].named and _INDEX_TITLE.fullmatch(sections[back - 1].title.split(" (part")[0]):
+    while back and sections[back - 1].named and _INDEX_TITLE.fullmatch(sections[back - 1].base_title):
         back -= 1
     return front_matter(sections) + sections[back:]
 
@@ -720,7 +725,7 @@ class Summary:
             if id(s) not in shown:
                 continue
             out += [f"## {s.title} ({s.where()})" if s.named else f"## {s.where()[0].upper()}{s.where()[1:]}", ""]
-            if s.covers and " (part" in s.title:  # a part cut by length: what the outline says is in it
+            if s.covers and s.base_title != s.title:  # a part cut by length: what the outline says is in it
                 more = len(s.covers) - COVERS_SHOWN
                 tail = f" and {more} more." if more > 0 else "."
                 out += [f"{COVERS}{', '.join(s.covers[:COVERS_SHOWN])}{tail}", ""]
