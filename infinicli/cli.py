@@ -155,22 +155,11 @@ def ask(
     ask_task.check_question(question)
     out = Output(as_json)
     session = _session(out, model, method, segment, window, pool, block, rule, gate, params, probe_heads, precision)
-    streamed = []
-
-    def show(piece: str) -> None:  # the answer appears as it is written
-        if not as_json:
-            if not streamed:
-                view.close()
-                if answer_prefix.strip():
-                    out.write(answer_prefix.strip() + " ")
-            streamed.append(piece)
-            out.write(piece)
-
     with out.progress(f"reading {input_name(file)}", None) as view:
-        result = session.ask(file, question, password=password, max_tokens=max_tokens,
-                             answer_prefix=answer_prefix, from_state=from_state, on_segment=view, on_text=show)
+        result = session.ask(file, question, password=password, max_tokens=max_tokens, answer_prefix=answer_prefix,
+                             from_state=from_state, on_segment=view, on_text=None if as_json else view.answer)
 
-    out.emit(result.as_dict(), lambda c: answer_view(out, c, result, bool(streamed)))
+    out.emit(result.as_dict(), lambda c: answer_view(out, c, result))
 
 
 @app.command()

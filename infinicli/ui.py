@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
+from rich.text import Text
 
 from infinicli.atomic import atomic_path
 
@@ -83,11 +84,6 @@ class Output:
         if verbosity > QUIET:
             self.err.print(clean(msg), style="dim", markup=False)
 
-    def write(self, text: str) -> None:
-        """Text on stdout as it is produced (an answer being written), control characters removed."""
-        sys.stdout.write(clean(text))
-        sys.stdout.flush()
-
     def emit(self, data: Any, render: Callable[[Console], None]) -> None:
         if self.as_json:
             sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
@@ -125,14 +121,30 @@ class Output:
             TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
             TextColumn("{task.fields[info]}"), TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn(),
         ]
-        with Progress(*columns, console=self.err, transient=False) as bar:
-            yield ProgressView(bar, description, total)
+        bar = _Bars(*columns, console=self.err, transient=False)
+        with bar:
+            try:
+                yield ProgressView(bar, description, total)
+            finally:
+                bar.below = None  # an answer being written is not left on the screen: the checked one follows
+
+
+class _Bars(Progress):
+    """rich's Progress with room below its bars for the text being written (`below`)."""
+
+    below: Text | None = None
+
+    def get_renderables(self):
+        yield from super().get_renderables()
+        if self.below is not None:
+            yield self.below
 
 
 class ProgressView:
-    """Called with each segment's stats while reading; .note(i, n, written) while writing."""
+    """Called with each segment's stats while reading; .note(i, n, written) while writing notes;
+    .answer(piece) with an answer's text as it is written."""
 
-    def __init__(self, bar: Progress, description: str, total: int | None) -> None:
+    def __init__(self, bar: _Bars, description: str, total: int | None) -> None:
         self.bar = bar
         self.reading = bar.add_task(description, total=total, info="seg")
         self.writing = None
@@ -141,9 +153,14 @@ class ProgressView:
     def __call__(self, s: SegmentStats) -> None:
         self.bar.update(self.reading, completed=s.index, total=s.total or None, info=segment_line(s))
 
-    def close(self) -> None:
-        """Stop redrawing (before an answer streams to stdout)."""
-        self.bar.stop()
+    def answer(self, piece: str) -> None:
+        """Show an answer as it is written, below the bars. It is shown on the screen only, not on
+        stdout: it has not been checked against the document yet, and what stdout gets (ask's
+        answer_view) is the checked answer. It goes when the display closes."""
+        if self.bar.below is None:
+            self.bar.below = Text("writing the answer: ", style="dim")
+        self.bar.below.append(clean(piece), style="italic")
+        self.bar.refresh()
 
     def note(self, i: int, n: int, written: int) -> None:
         if self.writing is None:
@@ -160,7 +177,7 @@ class SilentProgress:
     def __call__(self, s: SegmentStats) -> None:
         pass
 
-    def close(self) -> None:
+    def answer(self, piece: str) -> None:
         pass
 
     def note(self, i: int, n: int, written: int) -> None:
@@ -180,8 +197,8 @@ class LogProgress:
             self.out.err.print(f"{self.description}: segment {s.index}{total} · {segment_line(s)}",
                                markup=False, highlight=False)
 
-    def close(self) -> None:
-        pass
+    def answer(self, piece: str) -> None:
+        """A log does not take an answer piece by piece: the checked answer follows on stdout."""
 
     def note(self, i: int, n: int, written: int) -> None:
         self.out.err.print(f"writing: note {i}/{n} · {written:,} tokens written", markup=False, highlight=False)
@@ -278,22 +295,21 @@ def _in_document_order(evidence: list[dict]) -> list[dict]:
     return sorted(evidence, key=lambda e: (e.get("path", ""), e.get("page") or 0, e.get("line") or 0))
 
 
-def answer_view(out: Output, c: Console, result, streamed: bool) -> None:
-    """A tasks.ask.AskResult: the answer (or, when it was streamed unchecked, what the check changed),
-    then the passages it rests on with their pages. When nothing the model wrote held up, the passages
-    are the answer: shown whole, in the document's order, once."""
+def answer_view(out: Output, c: Console, result) -> None:
+    """A tasks.ask.AskResult: the answer as it stands after the check against the document (what the check
+    dropped or respelt said on stderr: the screen showed it being written), then the passages it rests
+    on with their pages. When nothing the model wrote held up, the passages are the answer: shown
+    whole, in the document's order, once."""
     none = "(no answer the document supports)"
     quoted = result.answered_from == "quote"
-    if streamed:
-        out.write("\n")
-    if streamed and (result.dropped or result.rewritten):  # what streamed was unchecked: say what stands
+    if result.dropped or result.rewritten:
         out.err.print("[yellow]checked against the document:[/yellow] "
                       + "; ".join([f"dropped {safe(d['sentence'])!r}" for d in result.dropped]
                                   + [f"respelt as {safe(r['as'])!r}" for r in result.rewritten]))
     if quoted:
         out.err.print("[yellow]nothing the model wrote held up against the document; the passages the "
                       "question found answer it, in the document's order:[/yellow]")
-    elif not streamed or result.dropped or result.rewritten:
+    else:
         c.print(clean(result.answer or none), markup=False)
     for e in _in_document_order(result.evidence) if quoted else result.evidence:
         first = f"[bold]{safe(e['name'])}[/bold], first named " if "name" in e else ""

@@ -57,6 +57,43 @@ def test_quiet_and_verbose_change_what_stderr_shows(monkeypatch, capsys):
         assert err.count("Loading a model") == said and err.count("segment 3/9") == lines, (level, err)
 
 
+
+def test_an_answer_is_shown_as_it_is_written_and_only_the_checked_one_reaches_stdout(monkeypatch):
+    """On a terminal the answer being written shows below the bars and goes when they close; stdout gets
+    what held up against the document, never a sentence the check dropped (it used to stream to stdout
+    unchecked, so a pipe kept the dropped sentence above the checked answer)."""
+    import io
+    import re
+
+    from rich.console import Console
+
+    from infinicli import ui
+    from infinicli.reading import Reading
+    from infinicli.tasks.ask import AskResult
+
+    monkeypatch.setattr(ui, "verbosity", ui.NORMAL)
+    out = ui.Output()
+    out.err = Console(file=io.StringIO(), force_terminal=True, width=100, highlight=False)
+    out.out = Console(file=io.StringIO(), width=100, highlight=False)
+    with out.progress("reading alice.txt", None) as view:
+        view.answer("She drank from the bottle. ")
+        view.answer("The Queen of Mars\x1b[2J told her to.")
+        frames = out.err.file.getvalue()
+        assert "\x1b[2J" not in frames  # the input's control sequence is not passed on
+        text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", frames)  # rich's own: styles, cursor moves
+        assert "writing the answer: She drank from the bottle. The Queen of Mars\ufffd[2J told" in text
+    last = out.err.file.getvalue().rsplit("reading alice.txt", 1)[1]  # the frame left on the screen
+    assert "writing the answer" not in last
+
+    reading = Reading("alice.txt", 900, 2, 1.0, 900.0, 500.0, "infini", 1024, "")
+    result = AskResult("Who told her to drink?", "She drank from the bottle.", "evidence",
+                       [{"text": "it was labelled DRINK ME", "path": "alice.txt", "line": 12, "score": 1.0}],
+                       [{"sentence": "The Queen of Mars told her to.", "unsupported": ["Mars"]}], reading)
+    out.emit(result.as_dict(), lambda c: ui.answer_view(out, c, result))
+    stdout, stderr = out.out.file.getvalue(), out.err.file.getvalue()
+    assert stdout.startswith("She drank from the bottle.\n") and "alice.txt:12" in stdout and "Mars" not in stdout
+    assert "dropped 'The Queen of Mars told her to.'" in stderr
+
 def test_unknown_model_name(tmp_path, run_cli):
     proc = run_cli("models", "info", "no-such-model", home=tmp_path)
     assert_one_sentence_error(proc, "unknown model", "smollm2-135m-instruct")
