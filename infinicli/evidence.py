@@ -545,6 +545,13 @@ TITLES = ("Mr", "Mrs", "Ms", "Dr", "St", "Miss", "Sir")  # a title goes with the
 LIST_MARKS = frozenset("\u2022 \u25e6 \u25aa \u2023 \u25cf % #".split())  # a bullet, a comment's mark
 
 
+# A word that may be part of a name: letters and digits, with apostrophes, hyphens, dots, "+" or "&" inside
+# ("O'Brien", "C++", "AT&T"); not "T[]", "x_max" or "f(x)". With one letter alone (name_runs), these kept
+# gnuplot's manual from naming "N", "C", "Y" and "B" among its sections' names, and the Asymptote
+# manual's from "T", "T[]" and "Label L".
+_NAME_WORD = re.compile(r"[^\W_](?:[^\W_]|['\u2019.+&-])*")
+
+
 def name_runs(text: str) -> list[str]:
     """The names in a sentence: runs of capitalised words that are not its first word, a quotation's
     first word, the first word after a colon, a semicolon or a list's mark nor a stopword ("Mock
@@ -553,7 +560,9 @@ def name_runs(text: str) -> list[str]:
     words, as a sentence's first word does: Debian Reference's "Table 2.1: List of ..." had put List
     among the names of 20 of its 29 sections. After a semicolon or a bullet it starts a statement's or
     an item's: the Asymptote manual's "...pen p=currentpen); Here" and "% Use this form" put Here among
-    the names of its most sections."""
+    the names of its most sections. A capital letter alone is a variable's name in a formula or code
+    (gnuplot's N, C, Y), and ends a run ("Label L": Label); a word with code's marks is none (_NAME_WORD).
+    The cost: a character called by an initial alone (Kafka's K.) is not counted."""
     found = []
     run: list[str] = []
     words = text.split()
@@ -565,8 +574,10 @@ def name_runs(text: str) -> list[str]:
             bare = bare.lower()
         if bare in TITLES:
             continue
-        # a quotation's first word is a sentence's first word ("Yes," said Alice)
-        named = bare[:1].isupper() and bare.lower() not in STOPWORDS and w[:1] not in "\"'\u201c\u2018"
+        # a quotation's first word is a sentence's first word ("Yes," said Alice); a letter alone or a word
+        # with code's marks in it is a variable or a type, not a name (see _NAME_WORD)
+        named = (bare[:1].isupper() and bare.lower() not in STOPWORDS and w[:1] not in "\"'\u201c\u2018"
+                 and len(bare) > 1 and _NAME_WORD.fullmatch(bare) is not None)
         if named:
             name = re.sub(r"['\u2019]s$", "", bare)
             run.append(name)

@@ -816,7 +816,7 @@ def test_a_section_names_the_documents_names_its_sentences_use_most():
     secs, line = sm.Sections({}), 0
     chapters = [("CHAPTER I.", ["Then Mr. Hyde ran off."] * 4 + ["So Edward Hyde hid."]
                  + ["So Marta lit it in December."] * 6 + ["Then Abel came."] * 2 + ["Then Jonah rang."] * 3
-                 + ["As Chapter 2 says, J. M. Barrie wrote in C and Fortran."] * 4  # a part, initials; C is one
+                 + ["As Chapter 2 says, J. M. Barrie wrote in C and Fortran."] * 4  # a part, initials, a letter alone
                  + ['x <- read.table("Fortran.csv", header = TRUE, sep = ";")'] * 6),  # code: no names counted
                 ("CHAPTER II.", ["Then Jonah rang the bell."] * 5 + ["Then Abel went."] * 2)]
     for title, sentences in chapters:
@@ -827,10 +827,11 @@ def test_a_section_names_the_documents_names_its_sentences_use_most():
             secs._place(Passage(text, "b.txt", None, line), 1.0, 40)
     first, second = secs.finish()
     # Hyde five times under two forms, counted under Cast's; December is no one; Abel, twice, is too few
-    assert first.who == ["Marta", "Hyde", "Barrie", "C"] and second.who == ["Jonah"]
-    assert "M" not in first.names and "Chapter" in first.names and first.names["Fortran"] == 4
+    assert first.who == ["Marta", "Hyde", "Barrie", "Fortran"] and second.who == ["Jonah"]
+    assert "M" not in first.names and "C" not in first.names and "Chapter" in first.names
+    assert first.names["Fortran"] == 4
     assert sm.named_here(first.names, ["Marta", "Jonah"], k=1) == ["Marta"]
-    assert first.as_dict()["names"] == ["Marta", "Hyde", "Barrie", "C"]
+    assert first.as_dict()["names"] == ["Marta", "Hyde", "Barrie", "Fortran"]
 
 
 def test_recurring_names_are_names_not_pronouns():
@@ -970,6 +971,9 @@ def test_names_are_capitalised_runs_past_a_sentences_first_word():
     # after a semicolon or a list's mark, a statement's or an item's first word (the Asymptote manual)
     assert name_runs("frame legend(picture pic=currentpicture); Here pic is the Asymptote picture.") == ["Asymptote"]
     assert name_runs("% Use this form with LaTeX \u2022 Bezier curves \u2022 Hermite splines") == ["LaTeX"]
+    # a letter alone, or a word with code's marks, is a variable or a type (gnuplot's and Asymptote's manuals)
+    assert name_runs("The value of N is set by C and Y, see the T[] array in C++ and AT&T code.") == ["C++", "AT&T"]
+    assert name_runs("It draws with Label L and the pen of Mr. O'Brien, not with x_Max.") == ["Label", "O'Brien"]
 
 
 def test_a_question_about_who_is_in_the_document():
