@@ -294,6 +294,11 @@ def test_a_quote_cut_by_the_sentence_splitter_says_so():
     assert len(run_on) >= LONGEST_PASSAGE
     assert sm.excerpt(run_on, lambda w: 1.0, 200).endswith("payment of \u2026")
     assert sm.excerpt("A sentence that ends.", lambda w: 1.0, 200) == "A sentence that ends."
+    # one that starts mid-sentence, after "Ah!" (Alice, p. 30), says so too; a line of code does not
+    assert sm.excerpt('that accounts for it," said the Hatter.', lambda w: 1.0, 200) == (
+        '\u2026 that accounts for it," said the Hatter.')
+    assert sm.excerpt("x_max = 3; set xrange [0:x_max]", lambda w: 1.0, 200) == "x_max = 3; set xrange [0:x_max]"
+    assert sm.excerpt("plot(x) draws it.", lambda w: 1.0, 200) == "plot(x) draws it."
 
 
 def test_identifiers_and_dotted_numbers_are_checked_whole():
