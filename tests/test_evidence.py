@@ -944,6 +944,10 @@ def test_a_code_line_that_does_not_finish_its_statement_is_cited_with_the_next()
     assert "end_line" not in cited[6]  # the next passage is another file's
     assert code.evidence_lines([cited[1]]) == ["load.py:1: def check_hash(data, expected_hash):",
                                                "load.py:2: actual = hashlib.sha256(data).hexdigest()"]
+    # a line cited on its own and with the line before it is shown once, where the better ranked
+    assert code.cited_once([cited[2], cited[6], cited[1]]) == [cited[1], cited[6]]
+    assert code.cited_once([cited[1], cited[4], cited[3]]) == [cited[1], cited[3]]
+    assert code.evidence_lines([cited[1], cited[2]]) == code.evidence_lines([cited[1]])
 
 
 def test_a_prose_line_that_does_not_end_its_sentence_is_cited_with_the_next():

@@ -94,10 +94,25 @@ def goes_on(p: Passage) -> bool:
     return text.endswith(OPEN_ENDS)
 
 
+def cited_once(cited: list[dict]) -> list[dict]:
+    """The cited lines without a line that another cites with it (end_line): tiktoken's
+    TIKTOKEN_CACHE_DIR question cited load.py:37-38 and load.py:38, and its answer showed line 38 twice.
+    The two-line one stays where the better of the two ranked."""
+    covered = {(c["path"], c["end_line"]): c for c in cited if "end_line" in c}
+    out = []
+    for c in cited:
+        wider = covered.get((c["path"], c["line"])) if "end_line" not in c else None
+        keep = c if wider is None else wider
+        if keep not in out:
+            out.append(keep)
+    return out
+
+
 def evidence_lines(cited: list[dict]) -> list[str]:
-    """The quoted lines in file and line order, as `path:line: code` (grep's form), one a line."""
-    return [f"{c['path']}:{c['line'] + n}: {text}" for c in sorted(cited, key=lambda c: (c["path"], c["line"]))
-            for n, text in enumerate(c["text"].split("\n"))]
+    """The quoted lines in file and line order, as `path:line: code` (grep's form), one a line, each once."""
+    return list(dict.fromkeys(f"{c['path']}:{c['line'] + n}: {text}"
+                              for c in sorted(cited, key=lambda c: (c["path"], c["line"]))
+                              for n, text in enumerate(c["text"].split("\n"))))
 
 
 def run(engine: InfiniModel, tok: Tokenizer, scan: RepoScan, question: str | None, *, max_tokens: int = 96,
@@ -124,7 +139,7 @@ def run(engine: InfiniModel, tok: Tokenizer, scan: RepoScan, question: str | Non
         out = engine.generate(tok.chat(OVERVIEW), max_tokens, tok.stop_ids, no_repeat_ngram=ask.NO_REPEAT)
         kept, dropped, rewritten = words.check(tok.decode(out).strip())
         return CodeResult(str(scan.root), None, kept, [], dropped, result, rewritten=rewritten, scan=facts)
-    cited = [cite(c) for c in evidence.best(ask.QUOTES)]
+    cited = cited_once([cite(c) for c in evidence.best(ask.QUOTES)])
     if cited:
         lines = evidence_lines(cited)
         text = ask.answer_from(engine, tok, question, lines, max_tokens)
