@@ -518,8 +518,13 @@ def test_code_tables_and_index_lines_are_not_quoted_but_dialogue_and_other_scrip
             "Table 2.18: List of notable Pin-Priority values for apt-pinning technique.",  # a caption
             "Permission is granted to make and distribute verbatim copies of this manual provided the copyright "
             "notice and this permission notice are preserved on all copies.",  # a licence's notice
-            "3.1 EpiInfo, Minitab, S-PLUS, SAS, SPSS, Stata, Systat.", "2.7.11 Who uploaded the package?"]
-    prose = ['(This is my cousin--Mr. Enfield--Dr. Jekyll.)',
+            "3.1 EpiInfo, Minitab, S-PLUS, SAS, SPSS, Stata, Systat.", "2.7.11 Who uploaded the package?",
+            # a pointer elsewhere (gnuplot, Debian Reference)
+            "Please see pseudocolumns and the plot command for the other options.",
+            "See the documentation on fit and set fit for details.", "Please refer to their documentation on it."]
+    prose = ["See how eagerly the lobsters and the turtles all advance!",  # Alice's song: "see" is not a pointer
+             "You will see the file in the folder named after the package.",
+             '(This is my cousin--Mr. Enfield--Dr. Jekyll.)',
              '"You should be out, whipping up the circulation like Mr. Enfield and me.',
              "Note that utf8 is not a valid encoding name (UTF-8 is), and macintosh is the most portable name.",
              "212 barrels opened; false bottoms in 188 of them.",

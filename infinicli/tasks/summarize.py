@@ -270,6 +270,11 @@ _NOTICE = re.compile(r"permission is granted|all rights reserved|without (?:any 
                      r"free software foundation|\bcopyright (?:\(c\)|\u00a9|\d{4})|creative commons|permission notice",
                      re.IGNORECASE)
 
+# A sentence that sends the reader elsewhere: "See set cntrparam (p. 138).", "Please refer to their
+# documentation on multibyte text." Not "See how eagerly the lobsters and the turtles all advance!" (Alice).
+_POINTER = re.compile(r"\(?(?:please\s+)?(?:see|refer to)\b(?!\s+(?:how|what|that|if|whether|why|who|where|when)\b)",
+                      re.IGNORECASE)
+
 
 def quotable(p: Passage) -> bool:
     """A sentence worth quoting: five words or more that end as a sentence or a clause does, not a
@@ -291,10 +296,13 @@ def quotable(p: Passage) -> bool:
     a line that starts with a section's number, "3.1 EpiInfo, Minitab, S-PLUS, SAS, SPSS, Stata, Systat."
     (a contents page's entry, quoted once the licence's notice was not) or "2.7.11 Who uploaded the
     package?" (a heading that ends as a sentence does): 3 of R-data's, 3 of R-intro's, 2 of Debian
-    Reference's."""
+    Reference's. Nor a sentence that only sends the reader elsewhere (_POINTER): gnuplot's summary quoted
+    "Please see pseudocolumns (p. 117)."; 304 of its 5,899 otherwise quotable sentences start so, 48 of
+    Debian Reference's 2,715, 1-2 of dotguide's, R-data's and Asymptote's, none of the three books'."""
     text = p.text
     return (len(text.split()) >= 5 and not p.is_heading and _CLAUSE_MARK.search(text) is not None
             and not _CITATION.search(text) and not _CAPTION.match(text) and not _NOTICE.search(text)
+            and not _POINTER.match(text)
             and not re.match(r"\d+(?:\.\d+)+\s+[A-Z]", text)
             and not re.search(r"\s(\d+|\.)$", text) and not re.match(r"\d+\s+\d+(?:\.\d+)+\s", text)
             and prose_share(text) > PROSE)
