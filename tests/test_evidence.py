@@ -518,6 +518,7 @@ def test_code_tables_and_index_lines_are_not_quoted_but_dialogue_and_other_scrip
             "Table 2.18: List of notable Pin-Priority values for apt-pinning technique.",  # a caption
             "Permission is granted to make and distribute verbatim copies of this manual provided the copyright "
             "notice and this permission notice are preserved on all copies.",  # a licence's notice
+            "Permission to distribute the released version of the source code is granted with the same provisions.",
             "3.1 EpiInfo, Minitab, S-PLUS, SAS, SPSS, Stata, Systat.", "2.7.11 Who uploaded the package?",
             # a pointer elsewhere (gnuplot, Debian Reference)
             "Please see pseudocolumns and the plot command for the other options.",

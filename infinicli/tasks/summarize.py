@@ -266,7 +266,8 @@ _CITATION = re.compile(rf"\b\d+\s?\(\d+\)\s?:\s?\d+"
 _CAPTION = re.compile(r"^(?:Table|Figure|Fig\.|Listing|Example)\s+[\dA-Z]+(?:[.-]\d+)*\s*[:.](?:\s|$)")
 # The notice of a document's licence: "Permission is granted to make and distribute verbatim copies of
 # this manual provided ..." (the R manuals' second page, what R Data Import/Export's summary quoted first)
-_NOTICE = re.compile(r"permission is granted|all rights reserved|without (?:any )?warranty|general public license|"
+_NOTICE = re.compile(r"permission is granted|permission to (?:use|copy|modify|distribute|redistribute)\b|"
+                     r"all rights reserved|without (?:any )?warranty|general public license|"
                      r"free software foundation|\bcopyright (?:\(c\)|\u00a9|\d{4})|creative commons|permission notice",
                      re.IGNORECASE)
 
@@ -292,7 +293,8 @@ def quotable(p: Passage) -> bool:
     PDFs, dotguide, R-data, R-intro and Debian Reference, 14 are such, each an entry of a reference
     list; of the three books' sentences, none), nor a caption that ends as a sentence does (_CAPTION: 2
     of Debian Reference's, one of them quoted), nor the notice of the document's licence (_NOTICE: 3
-    sentences of each of three R manuals, 1 of Debian Reference, none of dotguide's nor the books'), nor
+    sentences of each of three R manuals, 1 of Debian Reference, none of dotguide's nor the books'; the
+    X11 licences' "Permission to use, copy, modify ...": 2 of gnuplot's, whose first section quoted one), nor
     a line that starts with a section's number, "3.1 EpiInfo, Minitab, S-PLUS, SAS, SPSS, Stata, Systat."
     (a contents page's entry, quoted once the licence's notice was not) or "2.7.11 Who uploaded the
     package?" (a heading that ends as a sentence does): 3 of R-data's, 3 of R-intro's, 2 of Debian
