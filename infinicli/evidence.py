@@ -550,6 +550,7 @@ LIST_MARKS = frozenset("\u2022 \u25e6 \u25aa \u2023 \u25cf % #".split())  # a bu
 # gnuplot's manual from naming "N", "C", "Y" and "B" among its sections' names, and the Asymptote
 # manual's from "T", "T[]" and "Label L".
 _NAME_WORD = re.compile(r"[^\W_](?:[^\W_]|['\u2019.+&-])*")
+_NUMBERING = re.compile(r"\(?\d+(?:\.\d+)*[.)]?")  # a section's or a list item's number: 2, 2.3, 4., (1), 3)
 
 
 def name_runs(text: str) -> list[str]:
@@ -562,11 +563,18 @@ def name_runs(text: str) -> list[str]:
     an item's: the Asymptote manual's "...pen p=currentpen); Here" and "% Use this form" put Here among
     the names of its most sections. A capital letter alone is a variable's name in a formula or code
     (gnuplot's N, C, Y), and ends a run ("Label L": Label); a word with code's marks is none (_NAME_WORD).
-    The cost: a character called by an initial alone (Kafka's K.) is not counted."""
+    The cost: a character called by an initial alone (Kafka's K.) is not counted. A number that opens the
+    text (a section's, a list item's) is not its first word: the word after it is (gnuplot's contents
+    lines "23 New plot styles ." had put New among its first section's names)."""
     found = []
     run: list[str] = []
     words = text.split()
-    for before, w in zip(words, [*words[1:], "."]):
+    numbered = 0  # words at the start that number it: "2.3 New features", "23 New plot styles ." (a contents line)
+    while numbered < len(words) and _NUMBERING.fullmatch(words[numbered]):
+        numbered += 1
+    for k, (before, w) in enumerate(zip(words, [*words[1:], "."])):
+        if k < numbered:  # the word after its number is a sentence's first word
+            continue
         if (before.endswith((":", ";")) or before in LIST_MARKS) and w[:1].isupper():  # it ended any run before it
             continue
         bare = w.strip(".,;:!?\"'()\u201c\u201d\u2019")

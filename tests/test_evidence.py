@@ -989,6 +989,10 @@ def test_names_are_capitalised_runs_past_a_sentences_first_word():
     # a letter alone, or a word with code's marks, is a variable or a type (gnuplot's and Asymptote's manuals)
     assert name_runs("The value of N is set by C and Y, see the T[] array in C++ and AT&T code.") == ["C++", "AT&T"]
     assert name_runs("It draws with Label L and the pen of Mr. O'Brien, not with x_Max.") == ["Label", "O'Brien"]
+    # a number that opens a line (a contents page's, a list's) is not its first word
+    assert name_runs("23 New plot styles and style options .") == []
+    assert name_runs("2.3 Finding Rowan in Kestrel Bay") == ["Rowan", "Kestrel Bay"]
+    assert name_runs("In 1886 Utterson walked.") == ["Utterson"]
 
 
 def test_a_question_about_who_is_in_the_document():
