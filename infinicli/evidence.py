@@ -577,7 +577,7 @@ def name_runs(text: str) -> list[str]:
             continue
         if (before.endswith((":", ";")) or before in LIST_MARKS) and w[:1].isupper():  # it ended any run before it
             continue
-        bare = w.strip(".,;:!?\"'()\u201c\u201d\u2019")
+        bare = _bare(w)
         if re.split(r"['\u2019]", bare.lower())[0] in STOPWORDS:  # I'll, I'm: a pronoun, not a name
             bare = bare.lower()
         if bare in TITLES:
