@@ -160,6 +160,13 @@ def passage_bounds(text: str, by: str, width: int | None = None) -> list[int]:
             cut = m.end()
             while cut < len(text) and text[cut] in " \t\n":
                 cut += 1
+            if m.group()[-1] in "!?" and text[cut: cut + 1].islower():
+                # An exclamation or a question that the sentence goes on past, inside a quotation or out:
+                # '"Oh! the Duchess, the Duchess!', '"Wow! wow! wow!"', '"Ah! that accounts for it," said
+                # the Hatter.' Alice's summary had quoted '..., muttering to himself as he came, "Oh!' and
+                # one line from "that accounts for it,". Where a quotation closes at the mark ('"What
+                # became of the baby?" said the Cat.'), the speaker's tag stands apart as before.
+                continue
             cuts.add(cut)
     starts = sorted(c for c in cuts | {0} if c < len(text))
     # cut run-ons at the first line break past LONGEST_PASSAGE characters

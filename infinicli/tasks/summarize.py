@@ -386,12 +386,13 @@ def excerpt(text: str, weight: Callable[[str], float], budget: int) -> str:
 
 
 def _mid(text: str) -> bool:
-    """A passage that starts mid-sentence: with a lower-case word, after an exclamation or a question the
-    sentence went on past ('"Ah! that accounts for it," said the Hatter.' was quoted from "that"; 5 of
-    Alice's 36 quotes began so). Marked, not joined to what came before: joining them changed which
-    sentences won and covered 30 of the three books' 34 chapters against 32
-    (samples/summarize/quotes.py, a recording of each). The cost: a manual's sentence that starts with a
-    program's name in lower case ("gnuplot supports ...") is marked too; code (x_max =, plot(x)) is not."""
+    """A passage that starts mid-sentence, with a lower-case word: what follows a quotation that closed with
+    "!" or "?" ("said the King triumphantly, pointing to the tarts on the table."), where tokens.passage_bounds
+    still cuts so that a speaker's tag stands apart. Marked, not joined: joining every such sentence to
+    the one before covered 30 of the three books' 34 chapters against 32 (samples/summarize/quotes.py, a
+    recording of each); joining only where no quotation closes at the mark, 32. The cost: a manual's
+    sentence that starts with a program's name in lower case ("gnuplot supports ...") is marked too; code
+    (x_max =, plot(x)) is not."""
     return bool(re.match(r"[a-z]+\b(?![_.(\[=])", text))
 
 

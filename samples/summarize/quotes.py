@@ -4,8 +4,10 @@ every selection rule in seconds, without the model.
     python samples/summarize/quotes.py --record DIR [--precision P]   # reads the three books (~6 min)
     python samples/summarize/quotes.py --replay DIR [--against DIR2] [--noise 0.02] [--out DIR3]
 
-Two recordings are kept (gzipped) in samples/bench/summarize-quotes/recordings/: fp16 (the default
-weights) and fp16+int4 (the same reading, other last bits), so the replay needs no model:
+Recordings are kept (gzipped) in samples/bench/summarize-quotes/recordings/, so the replay needs no
+model: fp16 and fp16+int4 (the same reading, other last bits); layout-before and layout-after (a PDF's
+page numbers and running heads read, then not); said (the newest: a sentence goes on past "!" or "?"
+before a lower-case word, tokens.passage_bounds). Replay the newest to try a rule on today's passages:
 
     python samples/summarize/quotes.py --replay samples/bench/summarize-quotes/recordings/fp16 \
         --against samples/bench/summarize-quotes/recordings/fp16+int4 --noise 0.02 --seeds 10 \
