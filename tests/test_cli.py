@@ -57,7 +57,6 @@ def test_quiet_and_verbose_change_what_stderr_shows(monkeypatch, capsys):
         assert err.count("Loading a model") == said and err.count("segment 3/9") == lines, (level, err)
 
 
-
 def test_an_answer_is_shown_as_it_is_written_and_only_the_checked_one_reaches_stdout(monkeypatch):
     """On a terminal the answer being written shows below the bars and goes when they close; stdout gets
     what held up against the document, never a sentence the check dropped (it used to stream to stdout
@@ -93,6 +92,7 @@ def test_an_answer_is_shown_as_it_is_written_and_only_the_checked_one_reaches_st
     stdout, stderr = out.out.file.getvalue(), out.err.file.getvalue()
     assert stdout.startswith("She drank from the bottle.\n") and "alice.txt:12" in stdout and "Mars" not in stdout
     assert "dropped 'The Queen of Mars told her to.'" in stderr
+
 
 def test_unknown_model_name(tmp_path, run_cli):
     proc = run_cli("models", "info", "no-such-model", home=tmp_path)

@@ -98,7 +98,6 @@ def test_a_chapters_title_and_dateline_stand_alone_under_its_heading():
     assert split(weak)[1] == "FC=\"$LOCAL/bin/gfortran -mtune=native\"\nCPPFLAGS=x."
 
 
-
 def test_an_exclamation_the_sentence_goes_on_past_ends_no_sentence():
     """Alice's summary quoted '... muttering to himself as he came, "Oh!' and '(In which the cook and the
     baby joined): "Wow!': "!" or "?" before a lower-case word ends no sentence, unless a quotation
@@ -113,6 +112,7 @@ def test_an_exclamation_the_sentence_goes_on_past_ends_no_sentence():
     assert split(said) == ['He came, "Oh! the Duchess, the Duchess!', "Oh! won't she be savage!\"",
                            'The cook joined: "Wow! wow!\nwow!"', '"What became of the baby?"', "said the Cat.",
                            "\u201cAh! that accounts for it,\u201d he said.", "Is it? it is."]
+
 
 def test_on_a_typeset_page_a_short_line_that_ends_no_sentence_stands_alone():
     # Debian Reference's page 125 (PDFium's text, fewer lines): a label, wrapped prose, a table; a full
