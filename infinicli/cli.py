@@ -254,9 +254,9 @@ def code(
     scan = code_task.scan(directory, include or (), exclude or (), max_file_size)
     out = Output(as_json)
     session = _session(out, model, method, segment, window, pool, block, rule, gate, params, probe_heads, precision)
-    with out.progress(f"reading {len(scan.files)} files", None) as update:
+    with out.progress(f"reading {len(scan.files)} files", None) as view:
         result = code_task.run(session.engine, session.tok, scan, question, max_tokens=max_tokens,
-                               on_segment=update)
+                               on_segment=view, on_text=None if as_json else view.answer)
     out.emit(result.as_dict(), lambda c: code_view(out, c, result, str(directory)))
 
 

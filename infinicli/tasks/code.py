@@ -116,9 +116,11 @@ def evidence_lines(cited: list[dict]) -> list[str]:
 
 
 def run(engine: InfiniModel, tok: Tokenizer, scan: RepoScan, question: str | None, *, max_tokens: int = 96,
-        on_segment: Callable[[SegmentStats], None] | None = None, candidates: bool = False) -> CodeResult:
+        on_segment: Callable[[SegmentStats], None] | None = None, candidates: bool = False,
+        on_text: Callable[[str], None] | None = None) -> CodeResult:
     """Read every file of the scan; answer the question from its best lines, or give an overview.
-    `candidates` keeps every line the evidence held, with both signals, in the result (for benches)."""
+    `candidates` keeps every line the evidence held, with both signals, in the result (for benches);
+    on_text gets the answer's text as it is written, unchecked (a screen shows it; see ui.ProgressView)."""
     if question is not None:
         ask.check_question(question)
     facts = summarize_scan(scan, lambda text: len(tok.encode(text)))
@@ -142,9 +144,9 @@ def run(engine: InfiniModel, tok: Tokenizer, scan: RepoScan, question: str | Non
     cited = cited_once([cite(c) for c in evidence.best(ask.QUOTES)])
     if cited:
         lines = evidence_lines(cited)
-        text = ask.answer_from(engine, tok, question, lines, max_tokens)
+        text = ask.answer_from(engine, tok, question, lines, max_tokens, on_text=on_text)
     else:
-        lines, text = None, ask.answer(engine, tok, question, max_tokens)
+        lines, text = None, ask.answer(engine, tok, question, max_tokens, on_text=on_text)
     kept, source, dropped, rewritten = ask.held_up(words, text, "evidence" if lines else "state", question, lines,
                                                    lines or [])
     return CodeResult(str(scan.root), question, kept, cited, dropped, result,
