@@ -132,9 +132,9 @@ def open_source(path: str, password: str | None = None,
     return iter_text(path, on_warning=on_warning)
 
 
-def outline_titles(path: str, password: str | None = None, depth: int = 0) -> list[tuple[int, str]]:
-    """(first page, title) of each entry of the outline's top level, or of the level `depth` below it, in
-    the outline's order, for a file open_source reads as a PDF that has one; [] for anything else."""
+def outline_entries(path: str, password: str | None = None) -> list[tuple[int, int, str]]:
+    """(depth below the outline's top level, first page, title) of each entry, in the outline's order, for
+    a file open_source reads as a PDF that has one; [] for anything else."""
     if path == "-":
         return []
     try:
@@ -148,14 +148,20 @@ def outline_titles(path: str, password: str | None = None, depth: int = 0) -> li
     entries = pdf_outline(path, password)
     if not entries:
         return []
-    top = min(level for level, _, _ in entries) + depth
-    return [(page, " ".join(title.split())) for level, title, page in entries if level == top]
+    top = min(level for level, _, _ in entries)
+    return [(level - top, page, " ".join(title.split())) for level, title, page in entries]
+
+
+def by_first_page(entries: list[tuple[int, int, str]], depth: int = 0) -> dict[int, str]:
+    """First page -> title of the first entry `depth` levels below the top that starts there."""
+    out: dict[int, str] = {}
+    for level, page, title in entries:
+        if level == depth:
+            out.setdefault(page, title)
+    return out
 
 
 def top_outline(path: str, password: str | None = None) -> dict[int, str]:
     """First page -> title of the outline's top level (the first entry on a page), for a file open_source
     reads as a PDF that has one; {} for anything else."""
-    out: dict[int, str] = {}
-    for page, title in outline_titles(path, password):
-        out.setdefault(page, title)
-    return out
+    return by_first_page(outline_entries(path, password))

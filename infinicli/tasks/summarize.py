@@ -32,7 +32,7 @@ from infinicli.config import EngineConfig, SegmentStats
 from infinicli.engine import InfiniModel, batched, peak_rss_mb
 from infinicli.errors import InfiniError
 from infinicli.evidence import Cast, DocumentWords, PassageScores, document_order, name_runs, terms
-from infinicli.sources import open_source, outline_titles, top_outline
+from infinicli.sources import by_first_page, open_source, outline_entries
 from infinicli.tasks import ask
 from infinicli.tokenizer import Tokenizer
 from infinicli.tokens import LONGEST_PASSAGE, SENTENCE_END, Passage, title_line, token_stream
@@ -485,8 +485,8 @@ class Sections:
 
     def __init__(self, outline: dict[int, str], below: dict[int, list[str]] | None = None) -> None:
         self.outline = outline  # first page -> title
-        self.below = below or {}  # first page -> the titles one level down the outline (Section.covers)
-        self._covered: set[int] = set()
+        # first page -> the titles one level down the outline (Section.covers), each page's taken once seen
+        self.below = dict(below or {})
         self._below_last = ""  # the last of them seen
         self.done: list[Section] = []
         self.current: Section | None = None
@@ -552,17 +552,17 @@ class Sections:
             cur = self._open("Opening", p, named=False)
         elif cur.tokens >= LONGEST_SECTION:
             cur = self._open(cur.base_title + f" (part {self._part(cur)})", p, named=cur.named)
-            if self._below_last and not (p.page in self.below and p.page not in self._covered):
+            if self._below_last and p.page not in self.below:
                 cur.covers.append(f"{self._below_last} (continued)")  # the part opens inside that entry
         if (self._subtitle and len(p.text.split()) <= 8 and p.text[-1:] not in ".!?\"'"
                 and not _CODE_MARK.search(p.text)  # a numbered line of code after a heading
                 and p.text.lower() not in cur.title.lower()):  # the outline's title may already say it
             cur.title = f"{cur.title} {p.text}"  # "CHAPTER I." then "Down the Rabbit-Hole"
         self._subtitle = False
-        if p.page in self.below and p.page not in self._covered:  # the entries one level down that start here
-            self._covered.add(p.page)
-            cur.covers.extend(self.below[p.page])
-            self._below_last = self.below[p.page][-1]
+        starting = self.below.pop(p.page, None)  # the entries one level down that start here
+        if starting:
+            cur.covers.extend(starting)
+            self._below_last = starting[-1]
         cur.tokens += tokens
         if p.text:
             cur.last = p
@@ -807,10 +807,12 @@ def run(engine: InfiniModel, tok: Tokenizer, path: str, *, password: str | None 
                           "document itself")
     t0 = time.perf_counter()
     note_tokens, summary_tokens = LENGTHS[length]
-    outline = top_outline(path, password)
+    entries = outline_entries(path, password)  # the PDF's outline, read once for both levels
+    outline = by_first_page(entries)
     below: dict[int, list[str]] = {}
-    for page, title in outline_titles(path, password, depth=1):
-        below.setdefault(page, []).append(title)
+    for depth, page, title in entries:
+        if depth == 1:
+            below.setdefault(page, []).append(title)
     sections = Sections(outline, below)
     probe = ask.prompt_ids(tok, GENERIC)
     total = reading.count_tokens(tok, path, password)
