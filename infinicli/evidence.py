@@ -310,6 +310,7 @@ class DocumentWords:
         source_terms = set(terms(" ".join(sources))) if sources is not None else None
         line_terms = [set(terms(x)) for x in sources] if sources else []
         lines = [x for x in sources or [] if x != question]  # a reply may repeat the question's words
+        lines_terms = [t for x, t in zip(sources or [], line_terms) if x != question]  # lines' terms, as line_terms
         asked = set(terms(question)) if question else set()
         yes_or_no = bool(question) and YES_NO_QUESTION.match(question) is not None
         spellings = {w: None for w in _WORD.findall(" ".join(sources))} if sources is not None else {}
@@ -342,8 +343,8 @@ class DocumentWords:
                        and not any(NEGATION.search(line) for line in drawn_from))
             says_nothing = (bool(question) and source_terms is not None and not (set(words) & source_terms) - asked
                             and not (yes_or_no and YES_NO & set(_WORD.findall(sentence.lower()))))
-            off = ON_THE_QUESTION and bool(question) and not says_nothing and off_the_question(
-                words, [t for x, t in zip(sources or [], line_terms) if x != question], asked)
+            off = (ON_THE_QUESTION and bool(question) and not says_nothing
+                   and off_the_question(words, lines_terms, asked))
             n, runs = copied_runs(sentence, lines) if not bad else (0, {})
             spliced = is_splice(runs)
             copy = None if copies else copied_line(n, runs)
