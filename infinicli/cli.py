@@ -157,7 +157,7 @@ def ask(
     session = _session(out, model, method, segment, window, pool, block, rule, gate, params, probe_heads, precision)
     with out.progress(f"reading {input_name(file)}", None) as view:
         result = session.ask(file, question, password=password, max_tokens=max_tokens, answer_prefix=answer_prefix,
-                             from_state=from_state, on_segment=view, on_text=None if as_json else view.answer)
+                             from_state=from_state, on_segment=view, on_text=view.answer)
 
     out.emit(result.as_dict(), lambda c: answer_view(out, c, result))
 
@@ -256,7 +256,7 @@ def code(
     session = _session(out, model, method, segment, window, pool, block, rule, gate, params, probe_heads, precision)
     with out.progress(f"reading {len(scan.files)} files", None) as view:
         result = code_task.run(session.engine, session.tok, scan, question, max_tokens=max_tokens,
-                               on_segment=view, on_text=None if as_json else view.answer)
+                               on_segment=view, on_text=view.answer)
     out.emit(result.as_dict(), lambda c: code_view(out, c, result, str(directory)))
 
 

@@ -124,7 +124,7 @@ class Output:
         bar = _Bars(*columns, console=self.err, transient=False)
         with bar:
             try:
-                yield ProgressView(bar, description, total)
+                yield ProgressView(bar, description, total, answers=not self.as_json)
             finally:
                 bar.below = None  # an answer being written is not left on the screen: the checked one follows
 
@@ -144,8 +144,9 @@ class ProgressView:
     """Called with each segment's stats while reading; .note(i, n, written) while writing notes;
     .answer(piece) with an answer's text as it is written."""
 
-    def __init__(self, bar: _Bars, description: str, total: int | None) -> None:
+    def __init__(self, bar: _Bars, description: str, total: int | None, answers: bool = True) -> None:
         self.bar = bar
+        self.answers = answers  # with --json nothing but the document goes out: no answer on the screen either
         self.reading = bar.add_task(description, total=total, info="seg")
         self.writing = None
         self.t0 = 0.0
@@ -157,6 +158,8 @@ class ProgressView:
         """Show an answer as it is written, below the bars. It is shown on the screen only, not on
         stdout: it has not been checked against the document yet, and what stdout gets (ask's
         answer_view) is the checked answer. It goes when the display closes."""
+        if not self.answers:
+            return
         if self.bar.below is None:
             self.bar.below = Text("writing the answer: ", style="dim")
         self.bar.below.append(clean(piece), style="italic")
