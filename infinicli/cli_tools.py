@@ -375,9 +375,10 @@ def bench_speed(
     from infinicli import kernel
 
     machine = resources.cpu() | {"cores": resources.cores(), "memory_bandwidth_gb_s": round(bandwidth, 1),
-                                 "decode_attention": kernel.status()}
+                                 "decode_attention": kernel.status(), "decode_int4": kernel.int4_status()}
     out.say(f"on {machine['model'] or 'an unnamed CPU'} ({', '.join(machine['flags']) or 'flags unknown'}), "
-            f"{machine['cores']} cores; one decoded token's attention: {machine['decode_attention']}")
+            f"{machine['cores']} cores; one decoded token's attention: {machine['decode_attention']}; its 4-bit "
+            f"products: {machine['decode_int4']}")
     bench.write_json(out_dir / "speed.json", {"command": command, "machine": machine, "rows": rows})
     ui.speed_plot(rows, out_dir / "speed.png")
     out.say(f"wrote {out_dir / 'speed.json'} and {out_dir / 'speed.png'}")

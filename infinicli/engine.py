@@ -680,13 +680,14 @@ class InfiniModel:
 
 
 def _norm(norm: torch.nn.Module, dtype: torch.dtype) -> Callable[[torch.Tensor], torch.Tensor]:
-    """A Llama-family RMSNorm as one fused call (the module's own forward is five operators), else the
-    module's forward."""
+    """A Llama-family RMSNorm as one call: the C kernel's (kernel.rms_norm: torch's rms_norm took about 25 us
+    for a decoded token's row, the C one about 3), else torch's fused one (the module's own forward is five
+    operators), else the module's forward."""
     eps = getattr(norm, "variance_epsilon", None)
     if eps is None or dtype != torch.float32:
         return norm.forward
-    return functools.partial(torch.nn.functional.rms_norm, normalized_shape=norm.weight.shape,
-                             weight=norm.weight, eps=eps)
+    return kernel.rms_norm(norm.weight.detach(), eps) or functools.partial(
+        torch.nn.functional.rms_norm, normalized_shape=norm.weight.shape, weight=norm.weight, eps=eps)
 
 
 class _Parts:

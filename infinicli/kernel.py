@@ -26,6 +26,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import torch
@@ -62,20 +63,20 @@ def _compiler() -> str | None:
     return os.environ.get("CC") or shutil.which("cc") or shutil.which("gcc")
 
 
-def _build(g: int, d: int, half: bool):
+def _compiled(source: Path, defines: tuple[str, ...] = ()) -> Path:
+    """The shared library built from `source` with `defines` for this CPU, compiled now unless built before."""
     cc = _compiler()
     if cc is None:
         raise RuntimeError("no C compiler (cc, gcc or $CC) found")
-    defines = (f"-DG_={g}", f"-DD_={d}") + (("-DKV_HALF",) if half else ())
-    tag = hashlib.sha256(b"\0".join([SOURCE.read_bytes(), " ".join(FLAGS + LINK + defines).encode(),
+    tag = hashlib.sha256(b"\0".join([source.read_bytes(), " ".join(FLAGS + LINK + defines).encode(),
                                      _cpu().encode(), cc.encode()])).hexdigest()[:16]
-    out = infini_home() / "kernels" / f"attend_one-{tag}.so"
+    out = infini_home() / "kernels" / f"{source.stem}-{tag}.so"
     if not out.exists():
         out.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=".attend_one-", suffix=".so")
+        fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{source.stem}-", suffix=".so")
         os.close(fd)
         try:
-            for step in ([cc, *FLAGS, *defines, "-c", str(SOURCE), "-o", tmp + ".o"],
+            for step in ([cc, *FLAGS, *defines, "-c", str(source), "-o", tmp + ".o"],
                          [cc, *LINK, tmp + ".o", "-o", tmp, "-lm"]):
                 run = subprocess.run(step, capture_output=True, text=True, timeout=COMPILE_SECONDS,
                                      stdin=subprocess.DEVNULL)
@@ -86,7 +87,11 @@ def _build(g: int, d: int, half: bool):
             for left in (tmp, tmp + ".o"):
                 if os.path.exists(left):
                     os.unlink(left)
-    lib = ctypes.CDLL(str(out))
+    return out
+
+
+def _build(g: int, d: int, half: bool):
+    lib = ctypes.CDLL(str(_compiled(SOURCE, (f"-DG_={g}", f"-DD_={d}") + (("-DKV_HALF",) if half else ()))))
     p, n, i = ctypes.c_void_p, ctypes.c_long, ctypes.c_int
     lib.attend_one.argtypes = [p, p, n, n, p, n, p, i, i, i, n, i]
     lib.attend_one.restype = ctypes.c_int
@@ -168,6 +173,90 @@ def rope_keys(k: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor, at: int, kt
         lib.rope_keys(k.data_ptr(), k.stride(0), n, cos.data_ptr(), sin.data_ptr(), at, kt.data_ptr(),
                       kt.stride(0), kt.stride(1), h, torch.get_num_threads())
     return True
+
+
+INT4_SOURCE = Path(__file__).parent / "data" / "kernels" / "int4_rows.c"
+INT4_GROUP = 32  # weights a 4-bit group holds along the input (precision.GROUP)
+_int4: list = []  # [the library, or None when it cannot be had]
+_int4_why = ""
+
+
+def int4_library():
+    """The compiled int4_rows (it needs AVX-512F), built once a process; None when it cannot be had."""
+    global _int4_why
+    if not _int4 and enabled():
+        try:
+            lib = ctypes.CDLL(str(_compiled(INT4_SOURCE)))
+            p, n = ctypes.c_void_p, ctypes.c_long
+            lib.int4_rows.argtypes = [p, n, p, p, p, n, n, ctypes.c_int]
+            lib.int4_rows.restype = ctypes.c_int
+            lib.rms_norm_rows.argtypes = [p, p, p, n, n, ctypes.c_float]
+            lib.rms_norm_rows.restype = None
+            _int4.append(lib)
+        except Exception as e:  # no compiler, no AVX-512F, no writable home: torch's 4-bit kernel serves
+            _int4.append(None)
+            _int4_why = f"{type(e).__name__}: {e}"
+    return _int4[0] if _int4 and enabled() else None
+
+
+def int4_form(codes: torch.Tensor, scale: torch.Tensor, low: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Codes (n, k) uint8 0..15 with their groups' scales and minimums (n, k / 32) as int4_rows takes them:
+    the codes two a byte, a group's weight j in the low nibble of its byte j and weight j + 16 in the high
+    one (the GGUF's Q4_1 order), and (n, k / 32, 2) float32 of scale then minimum."""
+    n, k = codes.shape
+    pairs = codes.view(n, k // INT4_GROUP, 2, INT4_GROUP // 2)
+    packed = (pairs[:, :, 0] | (pairs[:, :, 1] << 4)).reshape(n, k // 2)
+    return packed, torch.stack([scale.float(), low.float()], -1).contiguous()
+
+
+def int4_product(packed: torch.Tensor, sm: torch.Tensor) -> Callable[[torch.Tensor], torch.Tensor] | None:
+    """A function of x (m, k) float32 that gives x times the int4_form weight (n, k) transposed, (m, n)
+    float32, through int4_rows; None where the kernel is not to be had or the weight is not that form.
+    It keeps the weight's two tensors alive, and checks nothing of them again: a decoded token makes 120
+    such calls."""
+    lib = int4_library()
+    if lib is None or packed.dtype != torch.uint8 or packed.dim() != 2 or sm.dtype != torch.float32:
+        return None
+    n, k = packed.shape[0], 2 * packed.shape[1]
+    if k % INT4_GROUP or sm.shape != (n, k // INT4_GROUP, 2) or not (packed.is_contiguous() and sm.is_contiguous()):
+        return None
+    fn, at, scales = lib.int4_rows, packed.data_ptr(), sm.data_ptr()
+
+    def product(x: torch.Tensor, _held=(packed, sm)) -> torch.Tensor:
+        if x.dtype != torch.float32 or not x.is_contiguous():
+            x = x.float().contiguous()
+        out = torch.empty(x.shape[0], n)
+        fn(x.data_ptr(), x.shape[0], at, scales, out.data_ptr(), n, k, torch.get_num_threads())
+        return out
+
+    return product
+
+
+def rms_norm(weight: torch.Tensor, eps: float) -> Callable[[torch.Tensor], torch.Tensor] | None:
+    """A Llama RMSNorm with this weight (d,) float32 as one C call (rms_norm_rows), for rows of float32
+    without gradients; None where the kernel is not to be had. It keeps the weight alive."""
+    lib = int4_library()
+    if lib is None or weight.dtype != torch.float32 or weight.dim() != 1 or not weight.is_contiguous():
+        return None
+    fn, d, at = lib.rms_norm_rows, weight.shape[0], weight.data_ptr()
+
+    def norm(x: torch.Tensor, _held=weight) -> torch.Tensor:
+        if x.dtype != torch.float32 or not x.is_contiguous() or x.shape[-1] != d or x.requires_grad:
+            return torch.nn.functional.rms_norm(x, (d,), _held, eps)
+        out = torch.empty_like(x)
+        fn(x.data_ptr(), at, out.data_ptr(), x.numel() // d, d, eps)
+        return out
+
+    return norm
+
+
+def int4_status() -> str:
+    """What a decoded token's 4-bit projections and norms go through: the C kernel, or torch's and why."""
+    if not enabled():
+        return "torch (INFINI_KERNELS=0)"
+    if not _int4:
+        return "C kernel (not built yet)" if _compiler() else "torch (no C compiler)"
+    return "C kernel, float32" if _int4[0] is not None else f"torch, bfloat16 ({_int4_why})"
 
 
 def status() -> str:

@@ -12,10 +12,12 @@ looked up, not multiplied). int8 (torch's dynamic quantization, activations quan
 was measured and rejected: this model's activation outliers cost it half its argmax agreement.
 
 int4 (Int4Linear) keeps each weight as a 4-bit code, as the default model's Q4_1 GGUF has them, so
-nothing is lost in storing them; a decoded token goes through torch's 4-bit kernel in bfloat16, a segment
-is read in float32; q/k/v and gate/up are stacked into one 4-bit layer each (stack_int4); an output
-layer that shares the embedding table's weight shortlists the next token in 4 bits and chooses in
-float32 (ShortlistOutput). 98.6-98.8 % of next-token argmaxes as float32's. Measured beside fp16 on one
+nothing is lost in storing them; a decoded token goes through a C kernel in float32 (kernel.int4_rows,
+where it builds: AVX-512F), else torch's 4-bit kernel in bfloat16; a segment is read in float32; q/k/v
+and gate/up are stacked into one 4-bit layer each (stack_int4); an output layer that shares the embedding
+table's weight shortlists the next token in 4 bits and chooses in float32 (ShortlistOutput). Next-token
+argmaxes as float32's on 1,024 teacher-forced tokens of Alice (samples/speed/int4_agreement.py): 100 %
+through the C kernel (logits within 1e-4), 98.6-99.1 % through torch's. Measured beside fp16 on one
 machine in one session: decode 46.3 against 27.1 tok/s at 4K (infini+recall), reading 0.96x fp16's
 (interleaved in one process), the summaries of the sample book 172-178 against 166 s, Jekyll 103-104
 against 92 s, Alice 119 against 113 s, with 1,131 against 1,292 MB peak RSS; the pass key kept at 4K and
@@ -48,6 +50,7 @@ import sys
 
 import torch
 
+from infinicli import kernel
 from infinicli.errors import ModelError
 
 PRECISIONS = ("fp32", "fp16", "int4", "fp16+int4", "bf16+int4")
@@ -116,6 +119,11 @@ GROUP = 32  # weights per 4-bit group along the input: the GGUF's Q4_1 blocks
 # for the call. Measured per call (2 cores): the kernel takes 40-70 us for one row and grows with rows;
 # dequantizing takes about 0.5 ms whatever the rows; they cross near 128 rows.
 DECODE_ROWS = 64
+# Up to this many rows go through the C kernel (kernel.int4_rows) where it is built, in float32. Measured over
+# the default model's 120 layer weights (2 cores, AMD EPYC, one row each): 3.5 ms against torch's kernel's 5.3;
+# at 8 rows 13.3 against 13.0 and fbgemm's fp16 12.9, at 32 rows 66.5 against 43.9 and 37.7: more rows read
+# with the fp16 reader (fp16+int4) or torch's kernel.
+C_ROWS = 4
 PACK_ROWS = 64  # _convert_weight_to_int4pack_for_cpu packs output rows in blocks of this many (measured)
 CHUNK_ROWS = 64 * PACK_ROWS  # rows quantized and packed at a time
 
@@ -135,14 +143,18 @@ def int4_available() -> bool:
 class Int4Linear(torch.nn.Module):
     """A linear layer whose weight is kept as 4-bit codes: each group of GROUP weights along the input as
     integers 0..15 with a scale and a minimum (w = q * scale + min), the layout of the GGUF's Q4_1, held
-    twice (packed two a byte for the kernel, one a byte for dequantizing: 1.5 bytes a weight). The
+    for each kernel (two codes a byte, and float32 scales and minimums, 0.75 bytes a weight, for the C one;
+    two a byte with bfloat16 scales, 0.56, for torch's) and one a byte for dequantizing, until a reader
+    takes the rows the kernels do not (kernel_only: the C kernel's form alone stays where it is built). The
     default model's weights come from a Q4_1 file and lie on that grid exactly, so nothing is lost in
     storing them (test_real_model checks it); another model's are rounded to it.
 
-    A decoded token (DECODE_ROWS rows or fewer) goes through torch's 4-bit kernel, which takes and
-    gives bfloat16: its rounding of activations and outputs is where results differ from float32.
-    More rows (reading a segment) are multiplied in float32 by the weight dequantized for the call,
-    so reading keeps float32's results; the float32 weight lives only for that call."""
+    A decoded token (C_ROWS rows or fewer) goes through the C kernel (kernel.int4_rows) where it is built:
+    float32 products with the weights themselves, float32's results within rounding. Elsewhere, and for up
+    to DECODE_ROWS rows without a reader, torch's 4-bit kernel, which takes and gives bfloat16: its rounding
+    of activations and outputs is where results differ from float32. More rows (reading a segment) are
+    multiplied in float32 by the weight dequantized for the call, so reading keeps float32's results; the
+    float32 weight lives only for that call."""
 
     def __init__(self, linear: torch.nn.Linear, pack: bool = True) -> None:
         """pack False: the kernel's packed form is left out, for a part that `stacked` will copy (its
@@ -178,7 +190,7 @@ class Int4Linear(torch.nn.Module):
         return torch.cat([pack(codes[a: a + CHUNK_ROWS].to(torch.int32), 2) for a in rows])
 
     def _hold(self, codes: torch.Tensor, scale: torch.Tensor, low: torch.Tensor,
-              packed: torch.Tensor | None = None, pack: bool = True) -> None:
+              packed: torch.Tensor | None = None, pack: bool = True, rows_form: tuple | None = None) -> None:
         self.out_features, self.in_features = codes.shape
         if packed is None and pack:
             packed = self.packed_codes(codes)
@@ -190,15 +202,20 @@ class Int4Linear(torch.nn.Module):
         self.register_buffer("scale_zero", torch.stack([scale.t(), (low + 8 * scale).t()], -1).to(torch.bfloat16)
                              .contiguous(), persistent=False)
         self._kernel = (self.packed, self.scale_zero)  # plain attributes: a buffer's lookup goes through Module
+        # C_ROWS rows or fewer in float32 through kernel.int4_rows, where it is built (on AVX-512F)
+        if rows_form is None and pack and kernel.int4_library() is not None:
+            rows_form = kernel.int4_form(codes, scale, low)
+        self._rows = kernel.int4_product(*rows_form) if rows_form is not None else None
+        self._rows_form = rows_form
 
     @classmethod
     def of_codes(cls, codes: torch.Tensor, scale: torch.Tensor, low: torch.Tensor,
-                 packed: torch.Tensor | None = None) -> Int4Linear:
-        """A layer on codes already made (quantized, or another layer's): packed for the kernel unless
-        `packed` is given."""
+                 packed: torch.Tensor | None = None, rows_form: tuple | None = None) -> Int4Linear:
+        """A layer on codes already made (quantized, or another layer's): packed for the kernels unless
+        `packed` (torch's) and `rows_form` (kernel.int4_form) are given."""
         layer = cls.__new__(cls)
         torch.nn.Module.__init__(layer)
-        layer._hold(codes, scale, low, packed)
+        layer._hold(codes, scale, low, packed, rows_form=rows_form)
         return layer
 
     @classmethod
@@ -212,8 +229,10 @@ class Int4Linear(torch.nn.Module):
         """Outputs start..stop-1 alone, on this layer's own codes: views, so no weight is copied. The kernel
         packs rows in blocks of PACK_ROWS, so a part that starts or stops inside a block is packed anew."""
         aligned = start % PACK_ROWS == 0 and stop % PACK_ROWS == 0
+        form = self._rows_form
         part = self.of_codes(self.codes[start:stop], self.scale[start:stop], self.low[start:stop],
-                             self.packed[start:stop] if aligned else None)
+                             self.packed[start:stop] if aligned else None,
+                             tuple(t[start:stop] for t in form) if form is not None else None)
         part.view = True
         return part
 
@@ -228,9 +247,13 @@ class Int4Linear(torch.nn.Module):
         self.kernel_only()
 
     def kernel_only(self) -> None:
-        """Let go of the codes, scales and minimums kept for dequantizing: only the kernel's form stays,
-        for DECODE_ROWS rows or fewer (more need a reader: read_with)."""
+        """Let go of the codes, scales and minimums kept for dequantizing: only the kernels' forms stay,
+        for DECODE_ROWS rows or fewer (more need a reader: read_with). With the C kernel, torch's form goes
+        too: more than C_ROWS rows then need a reader."""
         self.codes = self.scale = self.low = None
+        if self._rows is not None:
+            self.packed = self.scale_zero = None
+            self._kernel = None
 
     def dequantized(self) -> torch.Tensor:
         """The weight in float32, (out, in)."""
@@ -239,7 +262,9 @@ class Int4Linear(torch.nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         rows = x.reshape(-1, self.in_features)
-        if rows.shape[0] <= DECODE_ROWS:
+        if rows.shape[0] <= C_ROWS and self._rows is not None:
+            y = self._rows(rows)
+        elif rows.shape[0] <= DECODE_ROWS and self._kernel is not None:
             packed, scale_zero = self._kernel
             y = torch.ops.aten._weight_int4pack_mm_for_cpu(rows.to(torch.bfloat16), packed, GROUP, scale_zero).float()
         elif self.reader is not None:
@@ -247,6 +272,11 @@ class Int4Linear(torch.nn.Module):
         else:
             y = torch.nn.functional.linear(rows.float(), self.dequantized())
         return y.view(*x.shape[:-1], self.out_features)
+
+    def decode_bytes(self) -> int:
+        """Bytes a decoded token reads of this weight: the C kernel's form where it serves, else torch's."""
+        held = self._rows_form if self._rows is not None else (self.packed, self.scale_zero)
+        return sum(t.numel() * t.element_size() for t in held)
 
     def extra_repr(self) -> str:
         return f"in_features={self.in_features}, out_features={self.out_features}, weight=int4 (groups of {GROUP})"

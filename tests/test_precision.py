@@ -6,7 +6,7 @@ import copy
 import pytest
 import torch
 
-from infinicli import precision
+from infinicli import kernel, precision
 from infinicli.config import EngineConfig
 from infinicli.engine import InfiniModel
 from infinicli.errors import ModelError
@@ -278,3 +278,42 @@ def test_bf16_int4_is_refused_before_loading_on_a_cpu_without_bfloat16_products(
     monkeypatch.setattr(session.model_store, "load", lambda *a, **k: pytest.fail("loaded the model"))
     with pytest.raises(InfiniError, match="AVX-512 BF16"):
         session.Session.load(precision="bf16+int4")
+
+
+def _c_kernel() -> None:
+    if kernel.int4_library() is None:
+        pytest.skip(f"no C int4 kernel here (it needs AVX-512F and a C compiler): {kernel._int4_why}")
+
+
+@int4
+def test_the_c_int4_kernel_is_float32_math_on_the_same_weights():
+    """kernel.int4_rows, what a decoded token's projections go through where it is built: float32 products
+    with the weights the codes stand for, within float32 rounding (torch's 4-bit kernel rounds to bfloat16),
+    for any number of rows (blocks of 8 share a group's weights, and a tail)."""
+    _c_kernel()
+    torch.manual_seed(5)
+    linear = torch.nn.Linear(192, 80, bias=False)
+    linear.weight.data = _on_the_grid(80, 192)
+    codes, scale, low = precision.Int4Linear.quantized(linear.weight.data)
+    product = kernel.int4_product(*kernel.int4_form(codes, scale, low))
+    for rows in (1, 3, 8, 9, 17):
+        x = torch.randn(rows, 192)
+        torch.testing.assert_close(product(x), linear(x), atol=1e-5, rtol=1e-5)
+    layer = precision.Int4Linear(linear)
+    one = torch.randn(1, 1, 192)
+    torch.testing.assert_close(layer(one), linear(one), atol=1e-5, rtol=1e-5)
+    assert layer.decode_bytes() == 80 * 192 // 2 + 80 * (192 // 32) * 2 * 4  # codes two a byte, scale and minimum
+    layer.kernel_only()  # torch's packed form goes: the C kernel takes a decoded token alone
+    assert layer.packed is None and layer.codes is None
+    torch.testing.assert_close(layer(one), linear(one), atol=1e-5, rtol=1e-5)
+    no_group = (torch.zeros(4, 8, dtype=torch.uint8), torch.zeros(4, 1, 2))  # 16 inputs: not a group of 32
+    assert kernel.int4_product(*no_group) is None
+
+
+def test_the_c_rms_norm_is_torchs():
+    _c_kernel()
+    torch.manual_seed(6)
+    for d, shape in ((576, (1, 1, 576)), (100, (5, 100))):  # 100: a tail past the vectors of 16
+        weight, x = torch.randn(d), torch.randn(*shape) * 3
+        want = torch.nn.functional.rms_norm(x, (d,), weight, 1e-5)
+        torch.testing.assert_close(kernel.rms_norm(weight, 1e-5)(x), want, atol=1e-6, rtol=1e-5)

@@ -246,8 +246,8 @@ def weight_bytes(model) -> int:
     for m in model.modules():
         if isinstance(m, HalfLinear):
             total += 2 * m.in_features * m.out_features
-        elif isinstance(m, Int4Linear) and not m.view:  # what a decoded token reads: packed weight, scales, zeros
-            total += m.packed.numel() * m.packed.element_size() + m.scale_zero.numel() * 2
+        elif isinstance(m, Int4Linear) and not m.view:  # what a decoded token reads: codes, scales, minimums
+            total += m.decode_bytes()
         elif isinstance(m, torch.nn.Linear):
             total += m.weight.numel() * m.weight.element_size()
     return total
