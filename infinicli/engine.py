@@ -339,7 +339,12 @@ class InfiniModel:
         part = self._parts[i]
         if part.qkv is not None:  # one projection for the three (precision.stack_int4)
             n_qk = (self.heads + self.kv_heads) * self.head_dim
-            qk, v = part.qkv(x).split([n_qk, self.kv_heads * self.head_dim], -1)
+            both = part.qkv(x)
+            if t == 1 and self._mode is _Mode.OPEN and part.q_norm is None and self.params is None:
+                out = self._step(i, attn, both)
+                if out is not None:
+                    return part.o(out.view(1, 1, -1)), None
+            qk, v = both.split([n_qk, self.kv_heads * self.head_dim], -1)
             qk, v = qk.view(t, -1, self.head_dim), v.view(t, -1, self.head_dim)
             q, k = qk[:, :self.heads], qk[:, self.heads:]
         else:
@@ -351,13 +356,7 @@ class InfiniModel:
         q, k, v = q.transpose(0, 1), k.transpose(0, 1), v.transpose(0, 1)  # (H, T, d), pre-RoPE
 
         if self._mode is _Mode.OPEN:
-            span = self._open[i]
-            if span is None:
-                # recall_last and the answer's blocks are set only while generate() runs
-                parts = self.state.prefix_parts(i, self._recall_last, self._answer_index)
-                self._rope(sum(pk.shape[1] for pk, _ in parts))
-                span = self._open[i] = OpenSpan(parts, (self._cos, self._sin, self._cos_t, self._sin_t),
-                                                max(self._open_room, t), self._half_span(), self.heads // self.kv_heads)
+            span = self._open_span(i, t)
             s = span.n + t
         else:
             pk, pv = self.state.prefix(i)
@@ -401,6 +400,31 @@ class InfiniModel:
             self._stash[i] = (k, v)
         out = out.transpose(0, 1).reshape(1, t, -1)
         return part.o(out), None
+
+    def _open_span(self, i: int, t: int) -> OpenSpan:
+        """Layer i's open span, built at the run's first pass from the state's carried keys."""
+        span = self._open[i]
+        if span is None:
+            # recall_last and the answer's blocks are set only while generate() runs
+            parts = self.state.prefix_parts(i, self._recall_last, self._answer_index)
+            self._rope(sum(pk.shape[1] for pk, _ in parts))
+            span = self._open[i] = OpenSpan(parts, (self._cos, self._sin, self._cos_t, self._sin_t),
+                                            max(self._open_room, t), self._half_span(), self.heads // self.kv_heads)
+        return span
+
+    def _step(self, i: int, attn, both: torch.Tensor) -> torch.Tensor | None:
+        """A decoded token's attention in layer i from its q/k/v projection `both` (1, ...), through the C
+        kernel in one call (kernel.decode_step: RoPE, the span's append, the attention), with the memory's
+        read mixed in as _attention does it: (H, 1, d). None where the kernel does not apply."""
+        span = self._open_span(i, 1)
+        self._rope(span.n + 1)
+        out = kernel.decode_step(both, span.n, self._cos, self._sin, span, attn.scaling, self.heads)
+        mem = self.state.memory
+        if out is not None and self.config.memory and not mem.empty:
+            q = both[:, : self.heads * self.head_dim].view(self.heads, 1, self.head_dim)  # before RoPE
+            read, g = self._memory(i)
+            out = gate_mix(memory_read_out(q, read), out, g)
+        return out
 
     def _memory(self, i: int) -> tuple[tuple[torch.Tensor, torch.Tensor], torch.Tensor]:
         """Layer i's memory as attention.read_out prepares it, and its gate; kept for the run while one

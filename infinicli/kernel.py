@@ -97,6 +97,8 @@ def _build(g: int, d: int, half: bool):
     lib.attend_one.restype = ctypes.c_int
     lib.rope_keys.argtypes = [p, n, n, p, p, n, p, n, n, i, i]
     lib.rope_keys.restype = None
+    lib.decode_step.argtypes = [p, n, p, p, p, n, n, p, n, n, ctypes.c_float, p, i, i]
+    lib.decode_step.restype = ctypes.c_int
     return lib
 
 
@@ -154,6 +156,37 @@ def attend_one(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, scaling: float
     return out.view(h * g, 1, d) if rc == 0 else None
 
 
+def decode_step(qkv: torch.Tensor, pos: int, cos: torch.Tensor, sin: torch.Tensor, span, scaling: float,
+                heads: int) -> torch.Tensor | None:
+    """One decoded token's attention in an open span (engine.OpenSpan) in one call: qkv (1, (heads + 2 *
+    Hkv) * d) float32, the token's queries, key and value as one projection made them (not roped); the
+    queries and key roped at `pos` by the tables cos and sin ((positions, d), sin with rotate_half's sign
+    folded in), the key and value appended to the span, and the queries' attention over its keys: (heads,
+    1, d). None where the kernel does not apply (nothing appended then, the span unchanged)."""
+    kt, v = span.kt, span.v
+    half = kt.dtype == torch.float16
+    h, d, room = kt.shape
+    g = heads // h if h else 0
+    if (not enabled() or qkv.dtype != torch.float32 or not qkv.is_contiguous() or qkv.numel() != (heads + 2 * h) * d
+            or heads % h or span.n >= room or v.dtype != kt.dtype or kt.dtype not in (torch.float16, torch.float32)
+            or kt.stride(2) != 1 or v.stride(2) != 1 or v.stride(1) != d or pos >= cos.shape[0]
+            or not (cos.is_contiguous() and sin.is_contiguous()) or cos.shape[1] != d or sin.shape != cos.shape
+            or cos.dtype != torch.float32 or sin.dtype != torch.float32):
+        return None
+    lib = library(g, d, half)
+    if lib is None:
+        return None
+    out = torch.empty(heads, 1, d)
+    with _lock:
+        rc = lib.decode_step(qkv.data_ptr(), pos, cos.data_ptr(), sin.data_ptr(), kt.data_ptr(), kt.stride(0),
+                             kt.stride(1), v.data_ptr(), v.stride(0), span.n, scaling, out.data_ptr(), h,
+                             torch.get_num_threads())
+    if rc != 0:
+        return None
+    span.n += 1
+    return out
+
+
 def rope_keys(k: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor, at: int, kt: torch.Tensor, g: int) -> bool:
     """Rope k (Hkv, n, d) float32, rows of d, at positions at..at+n-1 of the tables cos and sin ((positions,
     d), sin with rotate_half's sign folded in, as engine._rope keeps them) and write it transposed into
@@ -190,6 +223,8 @@ def int4_library():
             p, n = ctypes.c_void_p, ctypes.c_long
             lib.int4_rows.argtypes = [p, n, p, p, p, n, n, ctypes.c_int]
             lib.int4_rows.restype = ctypes.c_int
+            lib.int4_rows_glu.argtypes = lib.int4_rows.argtypes
+            lib.int4_rows_glu.restype = ctypes.c_int
             lib.rms_norm_rows.argtypes = [p, p, p, n, n, ctypes.c_float]
             lib.rms_norm_rows.restype = None
             _int4.append(lib)
@@ -209,18 +244,23 @@ def int4_form(codes: torch.Tensor, scale: torch.Tensor, low: torch.Tensor) -> tu
     return packed, torch.stack([scale.float(), low.float()], -1).contiguous()
 
 
-def int4_product(packed: torch.Tensor, sm: torch.Tensor) -> Callable[[torch.Tensor], torch.Tensor] | None:
+GLU_ROWS = 8  # int4_rows_glu's most rows (its C source's)
+
+
+def int4_product(packed: torch.Tensor, sm: torch.Tensor, glu: bool = False
+                 ) -> Callable[[torch.Tensor], torch.Tensor] | None:
     """A function of x (m, k) float32 that gives x times the int4_form weight (n, k) transposed, (m, n)
     float32, through int4_rows; None where the kernel is not to be had or the weight is not that form.
-    It keeps the weight's two tensors alive, and checks nothing of them again: a decoded token makes 120
-    such calls."""
+    With glu, x is (m, 2k), a gated MLP's gate then up, and the weight multiplies silu(gate) * up
+    (int4_rows_glu, m <= GLU_ROWS). It keeps the weight's two tensors alive, and checks nothing of them
+    again: a decoded token makes 120 such calls."""
     lib = int4_library()
     if lib is None or packed.dtype != torch.uint8 or packed.dim() != 2 or sm.dtype != torch.float32:
         return None
     n, k = packed.shape[0], 2 * packed.shape[1]
     if k % INT4_GROUP or sm.shape != (n, k // INT4_GROUP, 2) or not (packed.is_contiguous() and sm.is_contiguous()):
         return None
-    fn, at, scales = lib.int4_rows, packed.data_ptr(), sm.data_ptr()
+    fn, at, scales = lib.int4_rows_glu if glu else lib.int4_rows, packed.data_ptr(), sm.data_ptr()
 
     def product(x: torch.Tensor, _held=(packed, sm)) -> torch.Tensor:
         if x.dtype != torch.float32 or not x.is_contiguous():

@@ -507,3 +507,36 @@ def test_open_span_grows_past_the_room_it_was_given():
     assert k.shape == v.shape == (2, 3 + 1 + 2 + 3, 4) and span.n == 9
     assert span.kt.shape[1] == 4 and k.transpose(-1, -2).stride(-1) == 1  # kept transposed
     assert k[0, :, 0].tolist() == [1, 1, 1, 1, 2, 2, 3, 3, 3] and v[1, -1, 0] == -3
+
+
+@pytest.mark.parametrize("method", ["full", "infini", "infini+recall"])
+@pytest.mark.parametrize("half", [False, True])
+def test_a_decoded_tokens_attention_in_one_c_call_is_torchs(tiny, monkeypatch, method, half):
+    """With one q/k/v projection (int4's stack_int4), a decoded token's RoPE, the span's append and its
+    attention are one C call (kernel.decode_step): the same logits as torch's operators within float32
+    rounding, for a span in float32 and in float16, with the memory's read mixed in."""
+    import copy
+
+    from infinicli import kernel, precision
+    from infinicli.engine import _Mode
+
+    if not precision.int4_available() or kernel.function(2, 16, half) is None:
+        pytest.skip(f"no 4-bit kernel or no C kernel here: {kernel.status()}")
+    quarter = copy.deepcopy(tiny)
+    precision.apply(quarter, "int4")
+    cfg = EngineConfig.for_method(method, segment=8, window=8, pool_blocks=4, block=4, sink=4, adaptive=False)
+    real, calls = kernel.decode_step, []
+    got = {}
+    for fast in (True, False):
+        monkeypatch.setattr(kernel, "decode_step", (lambda *a: calls.append(1) or real(*a)) if fast else
+                            (lambda *a: None))
+        engine = InfiniModel(quarter, cfg)
+        engine.half_spans = half
+        engine.read(torch.randint(0, 99, (60,), generator=torch.Generator().manual_seed(5)).tolist())
+        engine._open_room = 9
+        with engine._running(_Mode.OPEN):
+            engine._hidden(torch.tensor([3, 1, 4, 1, 5]))
+            got[fast] = torch.stack([engine.model.lm_head(engine._decode(t))[0, -1] for t in (7, 2, 9, 9)])
+        engine._close()
+    assert len(calls) == 4 * tiny.config.num_hidden_layers
+    torch.testing.assert_close(got[True], got[False], atol=1e-5, rtol=1e-5)

@@ -159,6 +159,8 @@ def test_an_int4_model_decodes_through_one_projection_for_q_k_v_and_one_for_gate
     mlp = layer.mlp
     want = mlp.down_proj(mlp.act_fn(mlp.gate_proj(x)) * mlp.up_proj(x))  # transformers' MLP, on the views
     torch.testing.assert_close(mlp(x), want, atol=1e-6, rtol=1e-6)
+    # with the C kernel, down makes silu(gate) * up itself (int4_rows_glu)
+    assert (mlp._glu is not None) == (kernel.int4_library() is not None)
     with torch.no_grad():  # transformers' own forward still runs on the views
         assert quarter(torch.tensor([[1, 2, 3]])).logits.shape == (1, 3, 99)
 

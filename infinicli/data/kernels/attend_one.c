@@ -190,6 +190,34 @@ int attend_one(const float *q, const kv_t *kt, long khs, long kds, const kv_t *v
     return 0;
 }
 
+/* One decoded token's whole attention in an open span, where the engine made it from several torch
+   operators (split, views, RoPE, the span's two writes, the query's scaling): qkv holds the token's H * G_
+   queries of D_, then its H keys and H values, none roped; the queries and the key are roped at position
+   pos (cs, sn as rope_keys takes them), the key (transposed, as rope_keys writes keys) and the value are
+   written at span position n, and attend_one takes the queries, scaled, over the n + 1 keys. What
+   attend_one returns. */
+int decode_step(const float *qkv, long pos, const float *cs, const float *sn, kv_t *kt, long khs, long kds,
+                kv_t *v, long vhs, long n, float scaling, float *out, int H, int threads) {
+    float q[H * G_ * D_], y[D_];
+    const float *c = cs + pos * D_, *s = sn + pos * D_;
+    for (long i = 0; i < H * G_; i++) {
+        const float *x = qkv + i * D_;
+        for (int d = 0; d < D_ / 2; d++) q[i * D_ + d] = (x[d] * c[d] + x[d + D_ / 2] * s[d]) * scaling;
+        for (int d = D_ / 2; d < D_; d++) q[i * D_ + d] = (x[d] * c[d] + x[d - D_ / 2] * s[d]) * scaling;
+    }
+    const float *keys = qkv + H * G_ * D_, *values = keys + H * D_;
+    for (long h = 0; h < H; h++) {
+        const float *x = keys + h * D_;
+        for (int d = 0; d < D_ / 2; d++) y[d] = x[d] * c[d] + x[d + D_ / 2] * s[d];
+        for (int d = D_ / 2; d < D_; d++) y[d] = x[d] * c[d] + x[d - D_ / 2] * s[d];
+        for (int d = 0; d < D_; d++) {
+            kt[h * khs + d * kds + n] = (kv_t)y[d];
+            v[h * vhs + n * D_ + d] = (kv_t)values[h * D_ + d];
+        }
+    }
+    return attend_one(q, kt, khs, kds, v, vhs, out, H, G_, D_, n + 1, threads);
+}
+
 /* Keys roped and written transposed into an open span (engine.OpenSpan), one pass over them: key s of
    KV head h is src[h * shs + s * D_ + d] (rows of D_ floats, not roped), at span position a + s; cs and
    sn are (positions, D_) rows of cos and of sin with rotate_half's sign folded in (engine._rope); it
