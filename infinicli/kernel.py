@@ -262,11 +262,16 @@ def int4_product(packed: torch.Tensor, sm: torch.Tensor, glu: bool = False
         return None
     fn, at, scales = lib.int4_rows_glu if glu else lib.int4_rows, packed.data_ptr(), sm.data_ptr()
 
+    width = 2 * k if glu else k
+
     def product(x: torch.Tensor, _held=(packed, sm)) -> torch.Tensor:
         if x.dtype != torch.float32 or not x.is_contiguous():
             x = x.float().contiguous()
+        if x.dim() != 2 or x.shape[1] != width:  # the C code would read past the rows
+            raise ValueError(f"this int4 product takes rows of {width}, not {tuple(x.shape)}")
         out = torch.empty(x.shape[0], n)
-        fn(x.data_ptr(), x.shape[0], at, scales, out.data_ptr(), n, k, torch.get_num_threads())
+        if fn(x.data_ptr(), x.shape[0], at, scales, out.data_ptr(), n, k, torch.get_num_threads()):
+            raise ValueError(f"int4_rows_glu takes at most {GLU_ROWS} rows, not {x.shape[0]}")
         return out
 
     return product

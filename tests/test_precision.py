@@ -310,6 +310,14 @@ def test_the_c_int4_kernel_is_float32_math_on_the_same_weights():
     torch.testing.assert_close(layer(one), linear(one), atol=1e-5, rtol=1e-5)
     no_group = (torch.zeros(4, 8, dtype=torch.uint8), torch.zeros(4, 1, 2))  # 16 inputs: not a group of 32
     assert kernel.int4_product(*no_group) is None
+    with pytest.raises(ValueError):  # rows of another width would be read past their end: refused
+        product(torch.randn(2, 96))
+    glu = kernel.int4_product(*kernel.int4_form(codes, scale, low), glu=True)
+    gate, up = torch.randn(3, 192), torch.randn(3, 192)
+    torch.testing.assert_close(glu(torch.cat([gate, up], 1)), linear(torch.nn.functional.silu(gate) * up),
+                               atol=1e-5, rtol=1e-5)
+    with pytest.raises(ValueError):
+        glu(torch.randn(kernel.GLU_ROWS + 1, 384))
 
 
 def test_the_c_rms_norm_is_torchs():
