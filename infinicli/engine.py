@@ -263,8 +263,8 @@ class InfiniModel:
         self.last_probe_mass: torch.Tensor | None = None  # (L, H, n) the question's, last probe
         self._recall_last = False
         self._answer_index: torch.Tensor | None = None
-        self._parts: list[_Parts] = []  # set while a forward runs (_running), with _final_norm
-        self._final_norm: Callable[[torch.Tensor], torch.Tensor] | None = None
+        self._parts: list[_Parts] = []  # set while a forward runs (_running), with _add_final_norm
+        self._add_final_norm: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] | None = None
         self.configure(config)
 
     # --- configuration and state -------------------------------------------------------------
@@ -462,7 +462,7 @@ class InfiniModel:
         """Swap in the engine's attention for the duration of one forward pass; always restore."""
         self._mode = mode
         self._parts = [_Parts(layer, self.dtype) for layer in self.model.model.layers]
-        self._final_norm = _norm(self.model.model.norm, self.dtype)
+        self._add_final_norm = _add_norm(self.model.model.norm, self.dtype)
         originals = [a.__dict__.get("forward") for a in self._attn]
         for a in self._attn:
             a.forward = lambda *args, _a=a, **kw: self._attention(_a, *args, **kw)
@@ -485,11 +485,13 @@ class InfiniModel:
         ids, masks, rotary tables, output objects): the norms, this engine's attention and the MLP of
         each layer, called directly. Equal to _hidden within float32 rounding (test_engine). (1, 1, D)"""
         m = self.model.model
-        x = m.embed_tokens(torch.tensor([[token]]))
-        for part in self._parts:
-            x = x + self._attention(part.attn, part.norm1(x))[0]
-            x = x + part.mlp(part.norm2(x))
-        return self._final_norm(x)
+        x = m.embed_tokens(torch.tensor([[token]]))  # the residual stream: each add_norm adds to it in place
+        parts = self._parts
+        h = parts[0].norm1(x)
+        for n, part in enumerate(parts):
+            h = part.add_norm2(x, self._attention(part.attn, h)[0])
+            h = (parts[n + 1].add_norm1 if n + 1 < len(parts) else self._add_final_norm)(x, part.mlp(h))
+        return h
 
     # --- reading -------------------------------------------------------------------------------
 
@@ -714,12 +716,23 @@ def _norm(norm: torch.nn.Module, dtype: torch.dtype) -> Callable[[torch.Tensor],
         torch.nn.functional.rms_norm, normalized_shape=norm.weight.shape, weight=norm.weight, eps=eps)
 
 
+def _add_norm(norm: torch.nn.Module, dtype: torch.dtype) -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor]:
+    """(x, a) -> the norm of x after x += a in place: the residual stream's step and the norm after it, one C
+    call where the kernel is had (kernel.add_rms_norm), else the add, then _norm's."""
+    eps = getattr(norm, "variance_epsilon", None)
+    fused = kernel.add_rms_norm(norm.weight.detach(), eps) if eps is not None and dtype == torch.float32 else None
+    if fused is not None:
+        return fused
+    plain = _norm(norm, dtype)
+    return lambda x, a: plain(x.add_(a))
+
+
 class _Parts:
     """One layer's callables, looked up once for a run: a decoded token passes 30 layers, and each
     nn.Module attribute lookup and call costs microseconds. Forwards are called directly (no hooks are
     set on these modules)."""
 
-    __slots__ = ("attn", "qkv", "q", "k", "v", "o", "q_norm", "k_norm", "norm1", "norm2", "mlp")
+    __slots__ = ("attn", "qkv", "q", "k", "v", "o", "q_norm", "k_norm", "norm1", "add_norm1", "add_norm2", "mlp")
 
     def __init__(self, layer: torch.nn.Module, dtype: torch.dtype) -> None:
         attn = self.attn = layer.self_attn
@@ -727,7 +740,9 @@ class _Parts:
         self.qkv = None if qkv is None else qkv.forward
         self.q, self.k, self.v, self.o = (getattr(attn, n).forward for n in ("q_proj", "k_proj", "v_proj", "o_proj"))
         self.q_norm, self.k_norm = getattr(attn, "q_norm", None), getattr(attn, "k_norm", None)
-        self.norm1, self.norm2 = _norm(layer.input_layernorm, dtype), _norm(layer.post_attention_layernorm, dtype)
+        self.norm1 = _norm(layer.input_layernorm, dtype)
+        self.add_norm1 = _add_norm(layer.input_layernorm, dtype)  # the previous layer's MLP added, then this
+        self.add_norm2 = _add_norm(layer.post_attention_layernorm, dtype)  # the attention added, then this
         self.mlp = layer.mlp.forward
 
 

@@ -227,6 +227,8 @@ def int4_library():
             lib.int4_rows_glu.restype = ctypes.c_int
             lib.rms_norm_rows.argtypes = [p, p, p, n, n, ctypes.c_float]
             lib.rms_norm_rows.restype = None
+            lib.add_rms_norm_rows.argtypes = [p, p, p, p, n, n, ctypes.c_float]
+            lib.add_rms_norm_rows.restype = None
             _int4.append(lib)
         except Exception as e:  # no compiler, no AVX-512F, no writable home: torch's 4-bit kernel serves
             _int4.append(None)
@@ -293,6 +295,26 @@ def rms_norm(weight: torch.Tensor, eps: float) -> Callable[[torch.Tensor], torch
         return out
 
     return norm
+
+
+def add_rms_norm(weight: torch.Tensor, eps: float
+                 ) -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor] | None:
+    """A function of (x, a): x += a in place, then rms_norm's of x, in one C call (add_rms_norm_rows); None
+    where the kernel is not to be had."""
+    lib = int4_library()
+    if lib is None or weight.dtype != torch.float32 or weight.dim() != 1 or not weight.is_contiguous():
+        return None
+    fn, d, at = lib.add_rms_norm_rows, weight.shape[0], weight.data_ptr()
+
+    def add_norm(x: torch.Tensor, a: torch.Tensor, _held=weight) -> torch.Tensor:
+        if (x.dtype != torch.float32 or a.dtype != torch.float32 or not (x.is_contiguous() and a.is_contiguous())
+                or x.shape != a.shape or x.shape[-1] != d or x.requires_grad or a.requires_grad):
+            return torch.nn.functional.rms_norm(x.add_(a), (d,), _held, eps)
+        out = torch.empty_like(x)
+        fn(x.data_ptr(), a.data_ptr(), at, out.data_ptr(), x.numel() // d, d, eps)
+        return out
+
+    return add_norm
 
 
 def int4_status() -> str:

@@ -327,3 +327,7 @@ def test_the_c_rms_norm_is_torchs():
         weight, x = torch.randn(d), torch.randn(*shape) * 3
         want = torch.nn.functional.rms_norm(x, (d,), weight, 1e-5)
         torch.testing.assert_close(kernel.rms_norm(weight, 1e-5)(x), want, atol=1e-6, rtol=1e-5)
+        a, stream = torch.randn(*shape), x.clone()  # the residual stream's step, then the norm: one call
+        got = kernel.add_rms_norm(weight, 1e-5)(stream, a)
+        torch.testing.assert_close(stream, x + a)  # in place
+        torch.testing.assert_close(got, torch.nn.functional.rms_norm(x + a, (d,), weight, 1e-5), atol=1e-6, rtol=1e-5)

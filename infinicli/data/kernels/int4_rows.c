@@ -116,3 +116,10 @@ void rms_norm_rows(const float *x, const float *w, float *out, long m, long d, f
         for (; j < d; j++) oi[j] = xi[j] * r * w[j];
     }
 }
+
+/* The residual stream's step and the next norm in one: x += a (in place), then out = rms_norm_rows of x. A
+   decoded token adds each layer's attention and MLP to x, and normalises the sum right after. */
+void add_rms_norm_rows(float *x, const float *a, const float *w, float *out, long m, long d, float eps) {
+    for (long j = 0; j < m * d; j++) x[j] += a[j];
+    rms_norm_rows(x, w, out, m, d, eps);
+}
