@@ -303,7 +303,9 @@ class DocumentWords:
         '"The beacon is automatic," said Rowan', and "I will not be able to watch you photograph the
         clouds", of '"Then I shall watch you photograph the clouds," said Arthur'; of the answers about
         the R manual (samples/bench/evidence), "The option --withlapack is not available on Fedora.".
-        The answer to a question that asks yes or no may say no where its lines do not.
+        The answer to a question that asks yes or no may say no where its lines do not. A sentence that
+        says a count (digits, or a number word: numbers) that the line it draws from does not (with
+        one_line; else any of the lines) is dropped too (numbers_missing).
 
         A name miscopied from the given lines ("Zephyreline" for "Zephyrline") is first rewritten to
         their spelling (close_spelling); numbers are never rewritten."""
@@ -341,6 +343,7 @@ class DocumentWords:
                     elsewhere = min((names_missing(sentence, line) for line in drawn_from), key=len)
             negated = (not yes_or_no and sources is not None and NEGATION.search(sentence) is not None
                        and not any(NEGATION.search(line) for line in drawn_from))
+            counted = numbers_missing(sentence, drawn_from if one_line else (sources or [])) if sources else []
             says_nothing = (bool(question) and source_terms is not None and not (set(words) & source_terms) - asked
                             and not (yes_or_no and YES_NO & set(_WORD.findall(sentence.lower()))))
             off = (ON_THE_QUESTION and bool(question) and not says_nothing
@@ -352,6 +355,7 @@ class DocumentWords:
                 | ({"copies": copy} if copy is not None else {}) \
                 | ({"unfinished": True} if whole and not SENTENCE_END.search(sentence) else {}) \
                 | ({"names_elsewhere": elsewhere} if elsewhere else {}) | ({"negation": True} if negated else {}) \
+                | ({"numbers_elsewhere": counted} if counted else {}) \
                 | ({"off_the_question": True} if off else {})
             if bad or share < support or len(sentence.split()) < min_words or why:
                 dropped.append({"sentence": sentence, "unsupported": bad, "supported_words": round(share, 2)} | why)
@@ -390,6 +394,40 @@ def names_missing(sentence: str, line: str) -> list[str]:
     held = {w.lower() for w in _WORD.findall(line)}
     return [n for n in name_runs(sentence)
             if not all({k, k.removesuffix("'s")} & held for k in (w.lower() for w in _WORD.findall(n)))]
+
+
+# Number words a sentence may say in place of digits. Not "one" (the one who, no one) nor "first" (at first):
+# more often a pronoun or an adverb than a count.
+_NUMBER_WORDS = {w: str(n) for n, w in enumerate(
+    "zero _ two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty".split()) if w != "_"} | {
+    w: str(10 * n) for n, w in enumerate("thirty forty fifty sixty seventy eighty ninety".split(), 3)} | {
+    "hundred": "100", "thousand": "1000", "million": "1000000", "dozen": "12", "twice": "2", "thrice": "3"} | {
+    w: f"{n}#" for n, w in enumerate("second third fourth fifth sixth seventh eighth ninth tenth eleventh "
+                                     "twelfth".split(), 2)}  # an ordinal: n and a mark, as 2nd's
+_NUMBER = re.compile(r"\d+(?:[,.]\d+)*(?:st|nd|rd|th)?|[A-Za-z]+")
+
+
+def numbers(text: str) -> set[str]:
+    """The counts a text says, as digits ("six" and "6" alike; an ordinal as its number and a mark, "sixth"
+    and "6th" as 6#); commas in digits dropped."""
+    found = set()
+    for w in _NUMBER.findall(text):
+        low = w.lower()
+        if low[:1].isdigit():
+            found.add(re.sub(r"(st|nd|rd|th)$", "#", low.replace(",", "")))
+        elif low in _NUMBER_WORDS:
+            found.add(_NUMBER_WORDS[low])
+    return found
+
+
+def numbers_missing(sentence: str, lines: list[str]) -> list[str]:
+    """The counts of a generated sentence (numbers) that none of the lines it was written from says: the
+    default model's note on the sample book's chapter 11 was "The three men of Sollas who carried the
+    telescope", of "the six men of Sollas who had carried the telescope"; every word but one was the
+    line's, and the name check had nothing to say."""
+    held = set().union(*(numbers(line) for line in lines)) if lines else set()
+    return sorted(numbers(sentence) - held)
 
 
 SPLICE_RUN = 4  # words: a run this long that a source line holds verbatim was copied from it

@@ -215,7 +215,8 @@ _int4_why = ""
 
 
 def int4_library():
-    """The compiled int4_rows (it needs AVX-512F), built once a process; None when it cannot be had."""
+    """The compiled int4_rows (it needs AVX-512F, or AVX2 with FMA), built once a process; None when it cannot
+    be had."""
     global _int4_why
     if not _int4 and enabled():
         try:
@@ -230,7 +231,7 @@ def int4_library():
             lib.add_rms_norm_rows.argtypes = [p, p, p, p, n, n, ctypes.c_float]
             lib.add_rms_norm_rows.restype = None
             _int4.append(lib)
-        except Exception as e:  # no compiler, no AVX-512F, no writable home: torch's 4-bit kernel serves
+        except Exception as e:  # no compiler, no AVX-512F nor AVX2, no writable home: torch's 4-bit kernel serves
             _int4.append(None)
             _int4_why = f"{type(e).__name__}: {e}"
     return _int4[0] if _int4 and enabled() else None

@@ -13,7 +13,7 @@ was measured and rejected: this model's activation outliers cost it half its arg
 
 int4 (Int4Linear) keeps each weight as a 4-bit code, as the default model's Q4_1 GGUF has them, so
 nothing is lost in storing them; a decoded token goes through a C kernel in float32 (kernel.int4_rows,
-where it builds: AVX-512F), else torch's 4-bit kernel in bfloat16; a segment is read in float32; q/k/v
+where it builds: AVX-512F or AVX2), else torch's 4-bit kernel in bfloat16; a segment is read in float32; q/k/v
 and gate/up are stacked into one 4-bit layer each (stack_int4); an output layer that shares the embedding
 table's weight shortlists the next token in 4 bits and chooses in float32 (ShortlistOutput). Next-token
 argmaxes as float32's on 1,024 teacher-forced tokens of Alice (samples/speed/int4_agreement.py): 100 %
@@ -202,7 +202,7 @@ class Int4Linear(torch.nn.Module):
         self.register_buffer("scale_zero", torch.stack([scale.t(), (low + 8 * scale).t()], -1).to(torch.bfloat16)
                              .contiguous(), persistent=False)
         self._kernel = (self.packed, self.scale_zero)  # plain attributes: a buffer's lookup goes through Module
-        # C_ROWS rows or fewer in float32 through kernel.int4_rows, where it is built (on AVX-512F)
+        # C_ROWS rows or fewer in float32 through kernel.int4_rows, where it is built (AVX-512F or AVX2)
         if rows_form is None and pack and kernel.int4_library() is not None:
             rows_form = kernel.int4_form(codes, scale, low)
         self._rows = kernel.int4_product(*rows_form) if rows_form is not None else None

@@ -11,7 +11,7 @@ import torch
 
 from infinicli.config import EngineConfig
 from infinicli.engine import InfiniModel, repeated_ngram_ends
-from infinicli.evidence import SINK_TOKENS, Cast, DocumentWords, Evidence
+from infinicli.evidence import SINK_TOKENS, Cast, DocumentWords, Evidence, numbers
 from infinicli.sources import Chunk
 from infinicli.tasks import summarize as sm
 from infinicli.tokens import LONGEST_PASSAGE, Passage, heading, passage_bounds, token_stream
@@ -385,6 +385,29 @@ def test_a_note_says_not_only_where_its_line_does():
     checked = words.check("R is configured with option --with-blas=flexiblas --no-same-owner.", manual + [question],
                           question=question)
     assert checked.text == "R is configured with option --with-blas=flexiblas --no-same-owner."
+
+
+def test_a_note_says_a_count_only_where_its_line_does():
+    # the default model's note on the sample book's chapter 11 (float32 decoding), kept by the other rules
+    words = DocumentWords()
+    lines = ["In his speech he spoke only about Nell Ashby and the six men of Sollas who had carried the telescope.",
+             "The telescope and the plates were held at the mainland for eleven days."]
+    for line in lines:
+        words.add(line)
+    kept, dropped, _ = words.check("The three men of Sollas who carried the telescope.", lines, 0.75, one_line=True)
+    assert kept == "" and dropped[0]["numbers_elsewhere"] == ["3"]
+    kept, _, _ = words.check("The six men of Sollas carried the telescope to the summit.", lines, 0.75,
+                             one_line=True)
+    assert kept == "The six men of Sollas carried the telescope to the summit."
+    # "one" and "first" are no counts here; a number from another line is one with one_line
+    for said in ("Six men of Sollas had carried the one telescope.",
+                 "At first, six men of Sollas carried the telescope."):
+        kept, _, _ = words.check(said, lines, 0.75, one_line=True)
+        assert kept == said
+    _, dropped, _ = words.check("The six men of Sollas carried the telescope for eleven days.", lines, 0.75,
+                                one_line=True)
+    assert dropped[0]["numbers_elsewhere"] == ["11"]
+    assert numbers("port 2,525, the 2nd and the twelfth, the sixth and the 6th") == {"2525", "2#", "12#", "6#"}
 
 
 def test_no_ngram_is_generated_twice():

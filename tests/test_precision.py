@@ -2,6 +2,7 @@
 weights."""
 
 import copy
+from pathlib import Path
 
 import pytest
 import torch
@@ -293,14 +294,10 @@ def test_the_c_int4_kernel_is_float32_math_on_the_same_weights():
     with the weights the codes stand for, within float32 rounding (torch's 4-bit kernel rounds to bfloat16),
     for any number of rows (blocks of 8 share a group's weights, and a tail)."""
     _c_kernel()
+    _check_int4_products()
     torch.manual_seed(5)
     linear = torch.nn.Linear(192, 80, bias=False)
     linear.weight.data = _on_the_grid(80, 192)
-    codes, scale, low = precision.Int4Linear.quantized(linear.weight.data)
-    product = kernel.int4_product(*kernel.int4_form(codes, scale, low))
-    for rows in (1, 3, 8, 9, 17):
-        x = torch.randn(rows, 192)
-        torch.testing.assert_close(product(x), linear(x), atol=1e-5, rtol=1e-5)
     layer = precision.Int4Linear(linear)
     one = torch.randn(1, 1, 192)
     torch.testing.assert_close(layer(one), linear(one), atol=1e-5, rtol=1e-5)
@@ -310,6 +307,32 @@ def test_the_c_int4_kernel_is_float32_math_on_the_same_weights():
     torch.testing.assert_close(layer(one), linear(one), atol=1e-5, rtol=1e-5)
     no_group = (torch.zeros(4, 8, dtype=torch.uint8), torch.zeros(4, 1, 2))  # 16 inputs: not a group of 32
     assert kernel.int4_product(*no_group) is None
+
+
+@int4
+def test_the_c_int4_kernel_builds_for_avx2_too(tmp_path, monkeypatch):
+    """On a CPU with AVX2 and FMA but no AVX-512 (most laptops) int4_rows.c builds its 8-wide path: the same
+    products and norms, compiled here with AVX-512 turned off."""
+    flags = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
+    if not {"avx2", "fma"} <= set(flags.split()):
+        pytest.skip("this CPU cannot run an AVX2 build")
+    monkeypatch.setenv("INFINI_HOME", str(tmp_path))
+    monkeypatch.setattr(kernel, "FLAGS", kernel.FLAGS + ("-mno-avx512f",))
+    monkeypatch.setattr(kernel, "_int4", [])
+    _c_kernel()
+    _check_int4_products()
+    _check_norms()
+
+
+def _check_int4_products() -> None:
+    torch.manual_seed(5)
+    linear = torch.nn.Linear(192, 80, bias=False)
+    linear.weight.data = _on_the_grid(80, 192)
+    codes, scale, low = precision.Int4Linear.quantized(linear.weight.data)
+    product = kernel.int4_product(*kernel.int4_form(codes, scale, low))
+    for rows in (1, 3, 8, 9, 17):
+        x = torch.randn(rows, 192)
+        torch.testing.assert_close(product(x), linear(x), atol=1e-5, rtol=1e-5)
     with pytest.raises(ValueError):  # rows of another width would be read past their end: refused
         product(torch.randn(2, 96))
     glu = kernel.int4_product(*kernel.int4_form(codes, scale, low), glu=True)
@@ -322,6 +345,10 @@ def test_the_c_int4_kernel_is_float32_math_on_the_same_weights():
 
 def test_the_c_rms_norm_is_torchs():
     _c_kernel()
+    _check_norms()
+
+
+def _check_norms() -> None:
     torch.manual_seed(6)
     for d, shape in ((576, (1, 1, 576)), (100, (5, 100))):  # 100: a tail past the vectors of 16
         weight, x = torch.randn(d), torch.randn(*shape) * 3

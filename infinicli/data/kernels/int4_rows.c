@@ -11,18 +11,17 @@
    each group's 16 possible weights are made once (scale * 0..15 + min, in float32: the weights
    themselves, exactly), each code picks its weight from them (one permute for 16 codes), and the
    products are summed in float32: float32's results within rounding. Up to MB activation rows share
-   each group's weights. Rows of the weight are split over the threads. */
+   each group's weights. Rows of the weight are split over the threads. Built for AVX-512F, or for AVX2
+   with FMA (the weights made by conversions and products, eight at a time). */
 #include <math.h>
 #include <stdint.h>
 
-#if !defined(__AVX512F__)
-#error "int4_rows needs AVX-512F"
-#endif
 #include <immintrin.h>
 
 #define GROUP 32
 #define MB 8
 
+#if defined(__AVX512F__)
 static inline __attribute__((always_inline)) void row_times(const uint8_t *q, const float *sm, const float *x,
                                                             long k, long groups, float *y, long n, const int mb) {
     const __m512 iota = _mm512_set_ps(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
@@ -41,6 +40,42 @@ static inline __attribute__((always_inline)) void row_times(const uint8_t *q, co
     }
     for (int j = 0; j < mb; j++) y[j * n] = _mm512_reduce_add_ps(_mm512_add_ps(lo[j], hi[j]));
 }
+
+#elif defined(__AVX2__) && defined(__FMA__)
+/* AVX2 (most laptops): a group's 32 weights made as four vectors of 8 (code * scale + min), then the same
+   sums. */
+static inline __attribute__((always_inline)) void row_times(const uint8_t *q, const float *sm, const float *x,
+                                                            long k, long groups, float *y, long n, const int mb) {
+    const __m256i low4 = _mm256_set1_epi32(15);
+    __m256 lo[MB], hi[MB];
+    for (int j = 0; j < mb; j++) lo[j] = hi[j] = _mm256_setzero_ps();
+    for (long g = 0; g < groups; g++) {
+        __m128i b = _mm_loadu_si128((const __m128i *)(q + g * 16));
+        __m256i e0 = _mm256_cvtepu8_epi32(b), e1 = _mm256_cvtepu8_epi32(_mm_srli_si128(b, 8));
+        __m256 sc = _mm256_set1_ps(sm[2 * g]), mn = _mm256_set1_ps(sm[2 * g + 1]);
+        __m256 w0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_and_si256(e0, low4)), sc, mn);  /* weights 0..7 */
+        __m256 w1 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_and_si256(e1, low4)), sc, mn);  /* 8..15 */
+        __m256 w2 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_srli_epi32(e0, 4)), sc, mn);     /* 16..23 */
+        __m256 w3 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_srli_epi32(e1, 4)), sc, mn);     /* 24..31 */
+        for (int j = 0; j < mb; j++) {
+            const float *xg = x + j * k + g * GROUP;
+            lo[j] = _mm256_fmadd_ps(w0, _mm256_loadu_ps(xg), lo[j]);
+            hi[j] = _mm256_fmadd_ps(w1, _mm256_loadu_ps(xg + 8), hi[j]);
+            lo[j] = _mm256_fmadd_ps(w2, _mm256_loadu_ps(xg + 16), lo[j]);
+            hi[j] = _mm256_fmadd_ps(w3, _mm256_loadu_ps(xg + 24), hi[j]);
+        }
+    }
+    for (int j = 0; j < mb; j++) {
+        __m256 t = _mm256_add_ps(lo[j], hi[j]);
+        __m128 u = _mm_add_ps(_mm256_castps256_ps128(t), _mm256_extractf128_ps(t, 1));
+        u = _mm_add_ps(u, _mm_movehl_ps(u, u));
+        u = _mm_add_ss(u, _mm_movehdup_ps(u));
+        y[j * n] = _mm_cvtss_f32(u);
+    }
+}
+#else
+#error "int4_rows needs AVX-512F, or AVX2 with FMA"
+#endif
 
 static void rows_product(const float *x, long m, const uint8_t *codes, const float *sm, float *y, long n, long k,
                          int threads) {
@@ -101,19 +136,10 @@ void rms_norm_rows(const float *x, const float *w, float *out, long m, long d, f
     for (long i = 0; i < m; i++) {
         const float *xi = x + i * d;
         float *oi = out + i * d;
-        __m512 acc = _mm512_setzero_ps();
-        long j = 0;
-        for (; j + 16 <= d; j += 16) {
-            __m512 v = _mm512_loadu_ps(xi + j);
-            acc = _mm512_fmadd_ps(v, v, acc);
-        }
-        float ss = _mm512_reduce_add_ps(acc);
-        for (; j < d; j++) ss += xi[j] * xi[j];
+        float ss = 0.0f;
+        for (long j = 0; j < d; j++) ss += xi[j] * xi[j];
         float r = 1.0f / sqrtf(ss / (float)d + eps);
-        __m512 vr = _mm512_set1_ps(r);
-        for (j = 0; j + 16 <= d; j += 16)
-            _mm512_storeu_ps(oi + j, _mm512_mul_ps(_mm512_mul_ps(_mm512_loadu_ps(xi + j), vr), _mm512_loadu_ps(w + j)));
-        for (; j < d; j++) oi[j] = xi[j] * r * w[j];
+        for (long j = 0; j < d; j++) oi[j] = xi[j] * r * w[j];
     }
 }
 
