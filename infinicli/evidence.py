@@ -645,9 +645,12 @@ CAST_HELD = 4096  # distinct names counted at most; past it, those seen once are
 NAMED_OFTEN = 10  # sentences that capitalise a word past their first: a name, however often it is lower case
 # Capitalised, and no one's name: a month, a weekday, a part of the document (the sample book's "December",
 # the R manual's "see Chapter 2", dotguide's "Figure 3" and "Section 2.1", which led its names line)
+# A language or a people's adjective is capitalised too and names no one here: Alice's chapter II, where
+# the Mouse may be French and may not understand English, had English among the four names under its title.
 NOT_NAMES = frozenset("""January February March April May June July August September October November December
 Monday Tuesday Wednesday Thursday Friday Saturday Sunday Chapter Section Table Figure Figures Appendix Part
-Page""".split())
+Page English French German Latin Greek Italian Spanish Dutch Russian Chinese Japanese Portuguese Swedish
+Danish Norwegian Polish Turkish Arabic Hebrew Irish Scottish Welsh British European""".split())
 
 
 def about_the_cast(question: str) -> bool:

@@ -1076,14 +1076,16 @@ def test_the_cast_leaves_out_common_words_and_parts_of_the_document():
     from infinicli.evidence import Cast
 
     lines = (["In that Case the Cat ran to Poole, as Figure 2 shows."] * 3  # capitalised past the first word
+             + ["Perhaps it does not understand English, thought the Cat."] * 3  # a language names no one
              + ["In this case the cat sat.", "A case, a cat."]  # the same words in lower case, in fewer...
              + ["Any case will do.", "Use the DOT file with dot, and the dot tool."] * 2  # ...and in more
              + ["In DOT the G is a graph."] * 3 + ["Let g be the graph."] * 4)
     cast = Cast(keep=8)
     cast.add([Passage(t, "b.txt", None, n) for n, t in enumerate(lines, 1)])
     assert cast.count["Case"] == 3 and cast.lower["case"] == 4
-    # Case and G: lower case in more sentences; Figure: a part of the document; DOT: an acronym, kept
-    assert [n for n, _, _ in cast.names()] == ["DOT", "Cat", "Poole"]
+    # Case and G: lower case in more sentences; Figure: a part of the document; English: a language; DOT: an
+    # acronym, kept
+    assert [n for n, _, _ in cast.names()] == ["Cat", "DOT", "Poole"]
     assert cast.common("Case") and cast.common("G") and not cast.common("DOT") and not cast.common("Cat")
     tools = Cast(keep=8)  # a program named in prose and run as a command: capitalised often, it is a name
     tools.add([Passage(t, "b.txt", None, n) for n, t in
