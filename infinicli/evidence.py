@@ -305,7 +305,8 @@ class DocumentWords:
         the R manual (samples/bench/evidence), "The option --withlapack is not available on Fedora.".
         The answer to a question that asks yes or no may say no where its lines do not. A sentence that
         says a count (digits, or a number word: numbers) that the line it draws from does not (with
-        one_line; else any of the lines) is dropped too (numbers_missing).
+        one_line; else any of the lines) is dropped too (numbers_missing), and with one_line, one that says
+        one named being is another where its line says no such thing (equates_names).
 
         A name miscopied from the given lines ("Zephyreline" for "Zephyrline") is first rewritten to
         their spelling (close_spelling); numbers are never rewritten."""
@@ -344,6 +345,7 @@ class DocumentWords:
             negated = (not yes_or_no and sources is not None and NEGATION.search(sentence) is not None
                        and not any(NEGATION.search(line) for line in drawn_from))
             counted = numbers_missing(sentence, drawn_from if one_line else (sources or [])) if sources else []
+            equated = one_line and equates_names(sentence) and not any(equates_names(line) for line in drawn_from)
             says_nothing = (bool(question) and source_terms is not None and not (set(words) & source_terms) - asked
                             and not (yes_or_no and YES_NO & set(_WORD.findall(sentence.lower()))))
             off = (ON_THE_QUESTION and bool(question) and not says_nothing
@@ -355,7 +357,7 @@ class DocumentWords:
                 | ({"copies": copy} if copy is not None else {}) \
                 | ({"unfinished": True} if whole and not SENTENCE_END.search(sentence) else {}) \
                 | ({"names_elsewhere": elsewhere} if elsewhere else {}) | ({"negation": True} if negated else {}) \
-                | ({"numbers_elsewhere": counted} if counted else {}) \
+                | ({"numbers_elsewhere": counted} if counted else {}) | ({"equates_names": True} if equated else {}) \
                 | ({"off_the_question": True} if off else {})
             if bad or share < support or len(sentence.split()) < min_words or why:
                 dropped.append({"sentence": sentence, "unsupported": bad, "supported_words": round(share, 2)} | why)
@@ -394,6 +396,24 @@ def names_missing(sentence: str, line: str) -> list[str]:
     held = {w.lower() for w in _WORD.findall(line)}
     return [n for n in name_runs(sentence)
             if not all({k, k.removesuffix("'s")} & held for k in (w.lower() for w in _WORD.findall(n)))]
+
+
+_COPULA = re.compile(r"\b(?:is|are|was|were)\s+(?:both\s+|all\s+)?(?:the\s+|a\s+|an\s+)?([A-Z][\w'\u2019-]*)")
+
+
+def equates_names(sentence: str) -> bool:
+    """Whether a sentence says that one named being is another: a name, then is/are/was/were and a name
+    ("The March Hare is the Dormouse", "The Hatter and the Dormouse are both the Hatter": notes the
+    default model wrote on Alice, each word of them the line's)."""
+    found = name_runs(sentence)
+    if not found:
+        return False
+    starts = {n.split()[0] for n in found}
+    for m in _COPULA.finditer(sentence):
+        before = sentence[: m.start()]
+        if m[1].removesuffix("'s") in starts and any(n in before for n in found):
+            return True
+    return False
 
 
 # Number words a sentence may say in place of digits. Not "one" (the one who, no one) nor "first" (at first):

@@ -410,6 +410,24 @@ def test_a_note_says_a_count_only_where_its_line_does():
     assert numbers("port 2,525, the 2nd and the twelfth, the sixth and the 6th") == {"2525", "2#", "12#", "6#"}
 
 
+def test_a_note_says_one_named_being_is_another_only_where_its_line_does():
+    # the default model's notes on Alice's chapters VII and XI (the second kept with float32 decoding)
+    words = DocumentWords()
+    lines = ["The March Hare and the Hatter were having tea, and a Dormouse was sitting between them.",
+             '"After that," continued the Hatter, "the Dormouse said it was treacle."',
+             "In the hall Poole told Utterson that the visitor was Hyde."]
+    for line in lines:
+        words.add(line)
+    for note in ("The March Hare is the Dormouse.", "The Hatter and the Dormouse are both the Hatter."):
+        kept, dropped, _ = words.check(note, lines, 0.75, one_line=True)
+        assert kept == "" and dropped[0]["equates_names"] is True
+    kept, _, _ = words.check("The March Hare and the Hatter were having tea.", lines, 0.75, one_line=True)
+    assert kept == "The March Hare and the Hatter were having tea."
+    # its line says so: the note may
+    kept, _, _ = words.check("Poole told Utterson the visitor was Hyde.", lines, 0.75, one_line=True)
+    assert kept == "Poole told Utterson the visitor was Hyde."
+
+
 def test_no_ngram_is_generated_twice():
     assert repeated_ngram_ends([1, 2, 3, 1, 2], 3) == [3]
     assert repeated_ngram_ends([1, 2, 3, 4], 3) == [] and repeated_ngram_ends([1, 2, 1, 2], 0) == []
