@@ -195,7 +195,7 @@ def test_the_c_kernel_equals_the_grouped_products_for_one_query():
 
     tiny = torch.tensor([1e-40])
     assert (tiny * 1.0).item() > 0
-    if kernel.function(3, 64) is None:
+    if not kernel.enabled() or kernel.function(3, 64) is None:
         pytest.skip(f"no C kernel here: {kernel.status()}")
     _check_float32_kernel()
     assert (tiny * 1.0).item() > 0
